@@ -1,0 +1,22 @@
+export {
+  ALLOWED_ALGORITHMS,
+  createTokenVerifier,
+  rolesOf,
+  scopesOf,
+  TokenVerificationError,
+  type AllowedAlgorithm,
+  type AuthContext,
+  type TokenFailureReason,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from "./verifier";
+export {
+  authPlugin,
+  bearerChallenge,
+  bearerToken,
+  hasRole,
+  requireRole,
+  requireScopes,
+  unauthorizedProblem,
+  type AuthPluginOptions,
+} from "./plugin";
