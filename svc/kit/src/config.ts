@@ -1,0 +1,63 @@
+/**
+ * Typed configuration from environment variables, validated once at start-up.
+ * A wrong or missing value stops the process with one line naming the variable.
+ */
+import { Type as t, type Static, type TObject, type TProperties } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** When true (default) a bad value prints one line and exits 1; when false a ConfigError is thrown. */
+  exit?: boolean;
+}
+
+/** Variables every HTTP process shares (docs/design.md). */
+export function baseConfig(defaults: { port: number }) {
+  return {
+    PORT: t.Integer({ minimum: 0, maximum: 65535, default: defaults.port, description: "listen port" }),
+    HOST: t.String({ minLength: 1, default: "127.0.0.1", description: "listen address" }),
+    LOG_LEVEL: t.Union(
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => t.Literal(l)),
+      { default: "info" },
+    ),
+    OTEL_EXPORTER_OTLP_ENDPOINT: t.Optional(t.String({ format: "uri", pattern: "^https?://" })),
+    OTEL_SERVICE_NAME: t.Optional(t.String({ minLength: 1 })),
+    SHUTDOWN_GRACE_MS: t.Integer({ minimum: 0, default: 10_000 }),
+    BODY_LIMIT_BYTES: t.Integer({ minimum: 1024, default: 1_048_576 }),
+  } satisfies TProperties;
+}
+
+export type BaseConfig = Static<TObject<ReturnType<typeof baseConfig>>>;
+
+/** Reads, coerces ("5101" → 5101, "true" → true), defaults and validates the variables named by `schema`. */
+export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOptions = {}): Static<S> {
+  const env = options.env ?? process.env;
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const withDefaults = Value.Default(schema, Value.Convert(schema, raw));
+  const firstError = Value.Errors(schema, withDefaults).First();
+  if (!firstError) return withDefaults as Static<S>;
+
+  const variable = firstError.path.replace(/^\//, "").split("/")[0] || "(unknown)";
+  const given = raw[variable];
+  const line =
+    given === undefined
+      ? `config error: ${variable} is required (${firstError.message})`
+      : `config error: ${variable}=${JSON.stringify(given)} is invalid: ${firstError.message}`;
+  if (options.exit === false) throw new ConfigError(variable, line);
+  console.error(line);
+  process.exit(1);
+}

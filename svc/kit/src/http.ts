@@ -1,0 +1,250 @@
+/**
+ * The HTTP app factory every service and the gateway start from: tracing (traceparent in and out),
+ * request logging, problem+json errors, health, metrics, OpenAPI, a body limit; and `serve`, which
+ * adds graceful shutdown on SIGTERM.
+ */
+import { openapi } from "@elysiajs/openapi";
+import { opentelemetry } from "@elysiajs/opentelemetry";
+import { trace, type Histogram } from "@opentelemetry/api";
+import { Elysia } from "elysia";
+import {
+  fieldFromPointer,
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  problemResponse,
+  problems,
+  type FieldError,
+} from "./errors";
+import { runChecks, type HealthCheck } from "./health";
+import type { Logger } from "./logging";
+import { initTelemetry } from "./telemetry";
+
+export interface HttpAppOptions {
+  service: string;
+  version: string;
+  logger: Logger;
+  checks?: HealthCheck[];
+  /** Readiness check timeout per dependency. */
+  checkTimeoutMs?: number;
+  openapi?: { title?: string; description?: string };
+  bodyLimitBytes?: number;
+}
+
+const PUBLIC_PATHS = new Set(["/health/live", "/health/ready", "/metrics"]);
+
+function traceparentOfActiveSpan(): string | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return `00-${traceId}-${spanId}-0${(traceFlags & 1).toString(16)}`;
+}
+
+interface ValidationLike {
+  type: string;
+  all?: Array<{ path?: string; message?: string; summary?: string }>;
+}
+
+/** Elysia's validation error → the fields that failed. */
+function fieldErrors(error: ValidationLike): FieldError[] {
+  const location = error.type === "body" ? "" : `${error.type}.`;
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const issue of error.all ?? []) {
+    const field = location + (fieldFromPointer(issue.path ?? "") || "(root)");
+    if (seen.has(field)) continue;
+    seen.add(field);
+    out.push({ field: field.replace(/\.$/, ""), message: issue.summary ?? issue.message ?? "invalid" });
+  }
+  return out.length ? out : [{ field: location.replace(/\.$/, "") || "body", message: "invalid" }];
+}
+
+export function createHttpApp(options: HttpAppOptions) {
+  const telemetry = initTelemetry({ serviceName: options.service, version: options.version });
+  const { logger } = options;
+  const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
+  const checks = options.checks ?? [];
+  const startedAt = new WeakMap<Request, number>();
+
+  const duration: Histogram = telemetry.meter.createHistogram("http_server_request_duration_seconds", {
+    description: "HTTP server request duration",
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
+  });
+  const dependencyUp = telemetry.meter.createObservableGauge("health_dependency_up", {
+    description: "1 when the dependency answered the last readiness check",
+  });
+  const lastReadiness = new Map<string, number>();
+  dependencyUp.addCallback((r) => {
+    for (const [dependency, up] of lastReadiness) r.observe(up, { dependency });
+  });
+
+  const toResponse = (
+    error: unknown,
+    code: string | number,
+    request: Request,
+    path: string,
+    set: { status?: number | string },
+  ): Response => {
+    const traceId = trace.getActiveSpan()?.spanContext().traceId;
+    let problem: ProblemError;
+    if (error instanceof ProblemError) problem = error;
+    else if (code === "VALIDATION") problem = problems.validation(fieldErrors(error as ValidationLike));
+    else if (code === "NOT_FOUND") problem = problems.notFound(`No route for ${request.method} ${path}`);
+    else if (code === "PARSE") problem = problems.badRequest("The request body could not be parsed.");
+    else if (code === "INVALID_COOKIE_SIGNATURE") problem = problems.badRequest("Invalid cookie signature.");
+    else if (typeof code === "number" && code >= 400 && code < 500)
+      problem = new ProblemError({ status: code, slug: `http-${code}`, title: String((error as Error)?.message ?? code) });
+    else {
+      logger.error({ err: error, method: request.method, path }, "unhandled error");
+      problem = problems.internal("An unexpected error occurred. The trace id identifies it in the logs.");
+    }
+    set.status = problem.status;
+    const headers: Record<string, string> = {};
+    const traceparent = traceparentOfActiveSpan();
+    if (traceparent) headers.traceparent = traceparent;
+    return problemResponse(problem.toProblem(path, traceId), headers);
+  };
+
+  return new Elysia({ name: `meridian:${options.service}` })
+    .use(
+      opentelemetry({
+        serviceName: options.service,
+        checkIfShouldTrace: (request) => !PUBLIC_PATHS.has(new URL(request.url).pathname),
+      }),
+    )
+    .use(
+      openapi({
+        path: "/openapi",
+        documentation: {
+          info: {
+            title: options.openapi?.title ?? `${options.service} API`,
+            version: options.version,
+            description: options.openapi?.description,
+          },
+          components: {
+            securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+          },
+        },
+        exclude: { paths: [...PUBLIC_PATHS] },
+      }),
+    )
+    .derive({ as: "global" }, () => ({ log: logger.child({}) }))
+    .onRequest(({ request, set }) => {
+      startedAt.set(request, performance.now());
+      const traceparent = traceparentOfActiveSpan();
+      if (traceparent) set.headers.traceparent = traceparent;
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > bodyLimit) {
+        const path = new URL(request.url).pathname;
+        return problemResponse(
+          problems.payloadTooLarge(`The body is ${length} bytes; the limit is ${bodyLimit}.`).toProblem(path),
+        );
+      }
+    })
+    .onError({ as: "global" }, ({ error, code, request, path, set }) => toResponse(error, code, request, path, set))
+    .onAfterResponse({ as: "global" }, ({ request, route, set, path }) => {
+      const started = startedAt.get(request) ?? performance.now();
+      const ms = performance.now() - started;
+      const status = typeof set.status === "number" ? set.status : 200;
+      if (PUBLIC_PATHS.has(path)) return;
+      const httpRoute = route || "unmatched";
+      duration.record(ms / 1000, {
+        "http.request.method": request.method,
+        "http.route": httpRoute,
+        "http.response.status_code": status,
+      });
+      logger.info({ method: request.method, route: httpRoute, path, status, ms: Math.round(ms * 10) / 10 }, "request");
+    })
+    .get("/health/live", () => ({ status: "up" as const }), { detail: { hide: true } })
+    .get(
+      "/health/ready",
+      async ({ set }) => {
+        const report = await runChecks(checks, options.checkTimeoutMs);
+        for (const c of report.checks) lastReadiness.set(c.name, c.status === "up" ? 1 : 0);
+        if (report.status === "down") set.status = 503;
+        return report;
+      },
+      { detail: { hide: true } },
+    )
+    .get(
+      "/metrics",
+      async () =>
+        new Response(await telemetry.metricsText(), {
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        }),
+      { detail: { hide: true } },
+    );
+}
+
+export type HttpApp = ReturnType<typeof createHttpApp>;
+
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  logger: Logger;
+  shutdownGraceMs?: number;
+  bodyLimitBytes?: number;
+  /** Close pools, consumers, relays: runs after in-flight requests finish. */
+  onShutdown?: () => Promise<void> | void;
+  /** Install SIGTERM/SIGINT handlers (off in tests that run several servers in one process). */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stop accepting, let in-flight requests finish (up to the grace period), then run onShutdown. */
+  stop(): Promise<void>;
+}
+
+// Elysia's generic app type varies with every plugin; serve needs only listen/stop/server.
+interface Listenable {
+  listen(options: { port: number; hostname: string; maxRequestBodySize: number }): unknown;
+  server: { port?: number; stop(closeActiveConnections?: boolean): Promise<void> | void } | null;
+}
+
+export async function serve(app: Listenable, options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const grace = options.shutdownGraceMs ?? 10_000;
+  app.listen({ port: options.port, hostname: host, maxRequestBodySize: options.bodyLimitBytes ?? 1_048_576 });
+  const server = app.server;
+  if (!server?.port) throw new Error(`could not listen on ${host}:${options.port}`);
+  const port = server.port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  options.logger.info({ url }, "listening");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      options.logger.info({ graceMs: grace }, "shutting down: no new connections, finishing in-flight requests");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const drained = Promise.resolve(server.stop(false)).then(() => true);
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), grace);
+      });
+      const clean = await Promise.race([drained, timedOut]);
+      clearTimeout(timer);
+      if (!clean) {
+        options.logger.warn("grace period over: closing remaining connections");
+        await server.stop(true);
+      }
+      await options.onShutdown?.();
+      options.logger.info("stopped");
+    })());
+
+  if (options.handleSignals !== false) {
+    const onSignal = (signal: string) => {
+      options.logger.info({ signal }, "signal received");
+      stop()
+        .then(() => process.exit(0))
+        .catch((error) => {
+          options.logger.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        });
+    };
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+    process.once("SIGINT", () => onSignal("SIGINT"));
+  }
+  return { url, port, stop };
+}
+
+export { PROBLEM_CONTENT_TYPE };

@@ -1,0 +1,6 @@
+export * from "./config";
+export * from "./errors";
+export * from "./health";
+export * from "./http";
+export * from "./logging";
+export * from "./telemetry";
