@@ -205,7 +205,10 @@ interface Listenable {
 export async function serve(app: Listenable, options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const grace = options.shutdownGraceMs ?? 10_000;
-  app.listen({ port: options.port, hostname: host, maxRequestBodySize: options.bodyLimitBytes ?? 1_048_576 });
+  // The app answers oversized bodies with a 413 problem from their Content-Length; Bun's own limit is
+  // the hard ceiling for bodies sent without one.
+  const hardCeiling = (options.bodyLimitBytes ?? 1_048_576) * 8;
+  app.listen({ port: options.port, hostname: host, maxRequestBodySize: hardCeiling });
   const server = app.server;
   if (!server?.port) throw new Error(`could not listen on ${host}:${options.port}`);
   const port = server.port;

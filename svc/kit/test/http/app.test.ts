@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Type as t } from "@sinclair/typebox";
+import { createHttpApp, createLogger, postgresCheck, problems, serve, type RunningServer } from "../../src/index";
+
+const lines: Array<Record<string, unknown>> = [];
+const logger = createLogger({
+  service: "kit-test",
+  version: "0.0.0",
+  level: "info",
+  destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+});
+
+let pgTarget = "postgres://postgres@127.0.0.1:1/postgres"; // a closed port
+const app = createHttpApp({
+  service: "kit-test",
+  version: "0.0.0",
+  logger,
+  checks: [{ name: "postgres", check: () => postgresCheck("postgres", pgTarget).check() }],
+  bodyLimitBytes: 4096,
+})
+  .get("/boom", () => {
+    throw new Error("db password is hunter2");
+  })
+  .get("/missing", () => {
+    throw problems.notFound("widget 42 does not exist");
+  })
+  .post("/items", ({ body, log }) => {
+    log.info({ name: body.name }, "creating item");
+    return { created: body.name };
+  }, { body: t.Object({ name: t.String({ minLength: 1 }), quantity: t.Integer({ minimum: 1 }) }) });
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await serve(app, { port: 0, logger, handleSignals: false, bodyLimitBytes: 4096 });
+});
+afterAll(() => server.stop());
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(server.url + path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe("kit HTTP app", () => {
+  test("when a route throws, then it answers problem+json 500 without internals", async () => {
+    const res = await fetch(`${server.url}/boom`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const text = await res.text();
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("at ");
+    const problem = JSON.parse(text);
+    expect(problem).toMatchObject({ type: "https://meridian.dev/problems/internal", status: 500, instance: "/boom" });
+    expect(problem.traceId).toMatch(/^[0-9a-f]{32}$/);
+    const logged = lines.find((l) => l.msg === "unhandled error");
+    expect(JSON.stringify(logged)).toContain("hunter2"); // the stack stays in the logs
+  });
+
+  test("when the body breaks the schema, then it answers 400 naming each failed field", async () => {
+    const res = await post("/items", { name: "", quantity: "many" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const problem = await res.json();
+    expect(problem.type).toBe("https://meridian.dev/problems/validation");
+    const fields = problem.errors.map((e: { field: string }) => e.field);
+    expect(fields).toContain("name");
+    expect(fields).toContain("quantity");
+  });
+
+  test("when a domain error is thrown, then its status and detail are kept", async () => {
+    const res = await fetch(`${server.url}/missing`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ status: 404, detail: "widget 42 does not exist", title: "Not found" });
+  });
+
+  test("when no route matches, then it answers 404 problem+json", async () => {
+    const res = await fetch(`${server.url}/no/such/route`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("when the body exceeds the limit, then it answers 413 problem+json", async () => {
+    const res = await post("/items", { name: "x".repeat(10_000), quantity: 1 });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("when requests are served, then the /metrics request counter increases", async () => {
+    const count = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith("http_server_request_duration_seconds_count{") && l.includes('http_route="/items"') && l.includes('http_response_status_code="200"'));
+      return line ? Number(line.split(" ").at(-1)) : 0;
+    };
+    const before = await count();
+    await post("/items", { name: "a", quantity: 1 });
+    await post("/items", { name: "b", quantity: 2 });
+    expect(await count()).toBe(before + 2);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toContain("process_resident_memory_bytes");
+    expect(text).toContain('service="kit-test"');
+  });
+
+  test("when a request carries traceparent, then the log lines inside it carry the same trace id as the response", async () => {
+    const incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const res = await post("/items", { name: "traced", quantity: 1 }, { traceparent: incoming });
+    expect(res.status).toBe(200);
+    const traceparent = res.headers.get("traceparent");
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    const traceId = traceparent!.split("-")[1];
+    expect(traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    const inside = lines.find((l) => l.msg === "creating item" && l.name === "traced");
+    expect(inside?.trace_id).toBe(traceId);
+    expect(inside?.span_id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  test("when a request has no traceparent, then the response starts a trace that the request log carries", async () => {
+    const res = await post("/items", { name: "fresh", quantity: 1 });
+    const traceId = res.headers.get("traceparent")!.split("-")[1];
+    const requestLine = lines.find((l) => l.msg === "request" && l.trace_id === traceId);
+    expect(requestLine).toMatchObject({ method: "POST", route: "/items", status: 200 });
+  });
+
+  test("when the declared PostgreSQL is unreachable, then ready is 503, and 200 once it answers", async () => {
+    const live = await fetch(`${server.url}/health/live`);
+    expect(live.status).toBe(200);
+    pgTarget = "postgres://postgres@127.0.0.1:1/postgres";
+    const down = await fetch(`${server.url}/health/ready`);
+    expect(down.status).toBe(503);
+    const downBody = await down.json();
+    expect(downBody.checks[0]).toMatchObject({ name: "postgres", status: "down" });
+    expect(typeof downBody.checks[0].latencyMs).toBe("number");
+    pgTarget = "postgres://postgres@127.0.0.1:5432/postgres";
+    const up = await fetch(`${server.url}/health/ready`);
+    expect(up.status).toBe(200);
+    expect((await up.json()).checks[0]).toMatchObject({ name: "postgres", status: "up" });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/health_dependency_up\{dependency="postgres",service="kit-test"\} 1/);
+  });
+
+  test("when OpenAPI is requested, then the routes are documented", async () => {
+    const doc = await (await fetch(`${server.url}/openapi/json`)).json();
+    expect(Object.keys(doc.paths)).toContain("/items");
+    expect(doc.paths["/items"].post.requestBody).toBeDefined();
+  });
+});
