@@ -53,6 +53,17 @@ export function unauthorizedProblem(detail: string, realm = "meridian", invalidT
   );
 }
 
+interface HeaderSink {
+  headers: Record<string, string | number>;
+}
+
+/** Copies the problem's challenge header onto the response (the kit's error renderer keeps `set.headers`). */
+function challenge<E>(set: HeaderSink, err: E): E {
+  const headers = (err as { headers?: Record<string, string> }).headers;
+  if (headers) for (const [k, v] of Object.entries(headers)) set.headers[k] = v;
+  return err;
+}
+
 /** Throws 403 unless the caller holds every one of `scopes`. */
 export function requireScopes(auth: AuthContext, ...scopes: string[]): void {
   const missing = scopes.filter((s) => !auth.scopes.includes(s));
@@ -84,34 +95,39 @@ export function authPlugin(verifier: TokenVerifier, options: AuthPluginOptions =
   const realm = options.realm ?? "meridian";
   const queryParam = options.queryTokenParam;
   return new Elysia({ name: "@meridian/kit/auth", seed: [verifier.issuer, queryParam ?? "", realm] })
-    .derive({ as: "scoped" }, async ({ request }): Promise<{ auth: AuthContext }> => {
+    .derive({ as: "scoped" }, async ({ request, set }): Promise<{ auth: AuthContext }> => {
       const header = request.headers.get("authorization");
       let token = bearerToken(header);
       if (!token && !header && queryParam) {
         token = new URL(request.url).searchParams.get(queryParam) ?? undefined;
       }
       if (!token) {
-        throw header
+        throw challenge(set, header
           ? unauthorizedProblem("Authorization header is not a Bearer token", realm)
-          : unauthorizedProblem("a bearer token is required", realm, false);
+          : unauthorizedProblem("a bearer token is required", realm, false));
       }
       try {
         return { auth: await verifier.verify(token) };
       } catch (err) {
-        if (err instanceof TokenVerificationError) throw unauthorizedProblem(`invalid token: ${err.message}`, realm);
+        if (err instanceof TokenVerificationError)
+          throw challenge(set, unauthorizedProblem(`invalid token: ${err.message}`, realm));
         throw err;
       }
     })
     .macro({
       scopes: (required: string[]) => ({
-        beforeHandle(ctx: { auth?: AuthContext }) {
-          if (!ctx.auth) throw unauthorizedProblem("a bearer token is required", realm, false);
-          requireScopes(ctx.auth, ...required);
+        beforeHandle(ctx: { auth?: AuthContext; set: HeaderSink }) {
+          if (!ctx.auth) throw challenge(ctx.set, unauthorizedProblem("a bearer token is required", realm, false));
+          try {
+            requireScopes(ctx.auth, ...required);
+          } catch (err) {
+            throw challenge(ctx.set, err);
+          }
         },
       }),
       roles: (anyOf: string[]) => ({
-        beforeHandle(ctx: { auth?: AuthContext }) {
-          if (!ctx.auth) throw unauthorizedProblem("a bearer token is required", realm, false);
+        beforeHandle(ctx: { auth?: AuthContext; set: HeaderSink }) {
+          if (!ctx.auth) throw challenge(ctx.set, unauthorizedProblem("a bearer token is required", realm, false));
           requireRole(ctx.auth, ...anyOf);
         },
       }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createTokenVerifier, TokenVerificationError, type TokenFailureReason } from "../../src/auth/verifier";
+import { createTokenVerifier, TokenVerificationError, type TokenFailureReason } from "../../src/auth";
 import { startTestIssuer, tamperToken, type TestIssuer } from "../../src/testing/issuer";
 
 let idp: TestIssuer;
