@@ -59,7 +59,8 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
     // Surfaced as a `service` label on every Prometheus series (dashboards group by it).
     service: options.serviceName,
   });
-  const otlp = options.otlpEndpoint?.replace(/\/$/, "");
+  // The standard OpenTelemetry variable applies even when a caller passes nothing.
+  const otlp = (options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT)?.replace(/\/$/, "") || undefined;
 
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlp}/v1/traces` })));
