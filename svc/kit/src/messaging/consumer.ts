@@ -1,0 +1,380 @@
+/**
+ * A service's consumer: declares its topology (idempotently, on every connect), consumes with a bounded
+ * prefetch, acks only after the handler resolved (i.e. its transaction committed), retries failures
+ * through per-attempt delay queues and finally moves the message to `<service>.error` with the reason in
+ * headers. Every delivery ends in an ack, so a poison message never blocks the queue.
+ *
+ * Topology for service `s` on exchange `x`:
+ *   s.events   quorum; bound to x by each handled type; messages over the delivery limit
+ *              (e.g. a handler crashing the process) are dead-lettered by RabbitMQ to s.error
+ *   s.retry.n  quorum; holds a failed message for delaysMs[n-1] (per-message TTL), then dead-letters
+ *              it back to s.events
+ *   s.error    quorum; parked messages, headers x-death-reason, x-failure-kind, x-failed-attempts, ...
+ */
+import {
+  type Span,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from "@opentelemetry/api";
+import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqplib";
+import { type AnyEnvelope, type EventType, type Envelope, parseEnvelope } from "../contracts";
+import type { Logger } from "../logging";
+import { type Broker, confirmPublish, errorMessage } from "./broker";
+import { attrs, instruments, tracer } from "./telemetry";
+
+/** What a handler may report; `duplicate` (e.g. from pgInbox.handleOnce) is counted separately. */
+export type HandleOutcome = "applied" | "duplicate";
+
+export interface HandlerContext {
+  /** Logger bound to this message (messageId, type, attempt); lines carry the consumer span's ids. */
+  log: Logger;
+  /** 1 for the first delivery, 2 after the first retry, ... */
+  attempt: number;
+  /** The consumer span; add attributes or events if useful. */
+  span: Span;
+  /** Options for events this handler publishes: same correlationId, causationId = this messageId. */
+  causedBy: { correlationId: string; causationId: string };
+}
+
+export type EnvelopeOf<T extends EventType> = { [K in T]: Envelope<K> }[T];
+
+export interface ConsumerOptions<T extends EventType> {
+  broker: Broker;
+  /** Consuming service: names the queues `<service>.events`, `.retry.<n>`, `.error`. */
+  service: string;
+  /** Event types to bind (routing keys on the exchange). */
+  types: readonly T[];
+  /** Delay before each retry; its length is the number of retries before `<service>.error`. Default [1000, 5000, 30000]. */
+  retry?: { delaysMs: readonly number[] };
+  /** Unacked messages in flight at once (default 16). */
+  prefetch?: number;
+  /** A handler running longer counts as failed (default 60 s). */
+  handlerTimeoutMs?: number;
+  /** RabbitMQ redeliveries (crashes, lost connections) before it parks the message in `<service>.error` (default 20). */
+  deliveryLimit?: number;
+  logger?: Logger;
+  handle: (envelope: EnvelopeOf<T>, ctx: HandlerContext) => Promise<void | HandleOutcome>;
+}
+
+export interface Consumer {
+  readonly queues: { events: string; retry: string[]; error: string };
+  /** Stops taking messages, waits for handlers in flight, closes the channel. */
+  stop(): Promise<void>;
+}
+
+export const queueNames = (service: string, retries: number) => ({
+  events: `${service}.events`,
+  retry: Array.from({ length: retries }, (_, i) => `${service}.retry.${i + 1}`),
+  error: `${service}.error`,
+});
+
+/** Header names on messages in retry and error queues. */
+export const headers = {
+  attempt: "x-retry-count",
+  lastError: "x-last-error",
+  reason: "x-death-reason",
+  kind: "x-failure-kind",
+  attempts: "x-failed-attempts",
+  originalRoutingKey: "x-original-routing-key",
+  originalExchange: "x-original-exchange",
+  failedAt: "x-failed-at",
+  service: "x-consumer-service",
+} as const;
+
+type FailureKind = "handler_failed" | "invalid_message" | "unhandled_type";
+const MAX_REASON = 2000;
+
+export async function startConsumer<T extends EventType>(options: ConsumerOptions<T>): Promise<Consumer> {
+  const { broker, service } = options;
+  const delays = [...(options.retry?.delaysMs ?? [1000, 5000, 30000])];
+  const prefetch = options.prefetch ?? 16;
+  const handlerTimeoutMs = options.handlerTimeoutMs ?? 60_000;
+  const types = new Set<string>(options.types);
+  const queues = queueNames(service, delays.length);
+  const log = (options.logger ?? broker.logger).child({ component: "consumer", consumer: service });
+  const quorum = { "x-queue-type": "quorum" };
+
+  let stopping = false;
+  let channel: ConfirmChannel | null = null;
+  let consumerTag: string | null = null;
+  let lastModel: ChannelModel | null = null;
+  const inFlight = new Set<Promise<void>>();
+
+  async function setup(model: ChannelModel): Promise<void> {
+    if (stopping) return;
+    lastModel = model;
+    const ch = await model.createConfirmChannel();
+    ch.on("error", (err: Error) => log.warn({ err: err.message }, "consumer channel error"));
+    ch.on("close", () => {
+      if (channel === ch) {
+        channel = null;
+        consumerTag = null;
+      }
+      if (stopping) return;
+      // A channel-level error on a live connection: re-subscribe on the same connection.
+      const timer = setTimeout(() => {
+        if (!stopping && !channel && lastModel === model && broker.connected) {
+          setup(model).catch((err: unknown) => log.error({ err: errorMessage(err) }, "consumer re-subscribe failed"));
+        }
+      }, 1000);
+      timer.unref?.();
+    });
+    try {
+      await ch.assertExchange(broker.exchange, "topic", { durable: true });
+      await ch.assertQueue(queues.error, { durable: true, arguments: { ...quorum } });
+      await ch.assertQueue(queues.events, {
+        durable: true,
+        arguments: {
+          ...quorum,
+          "x-delivery-limit": options.deliveryLimit ?? 20,
+          "x-dead-letter-exchange": "",
+          "x-dead-letter-routing-key": queues.error,
+        },
+      });
+      for (const retryQueue of queues.retry) {
+        // Per-message TTL (set when retrying) rather than x-message-ttl: changing the delays
+        // must not make the redeclaration fail with PRECONDITION_FAILED.
+        await ch.assertQueue(retryQueue, {
+          durable: true,
+          arguments: {
+            ...quorum,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": queues.events,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+          },
+        });
+      }
+      for (const type of types) await ch.bindQueue(queues.events, broker.exchange, type);
+      await ch.prefetch(prefetch);
+      if (stopping) {
+        await ch.close().catch(() => {});
+        return;
+      }
+      const reply = await ch.consume(queues.events, (msg) => onMessage(ch, msg), { noAck: false });
+      channel = ch;
+      consumerTag = reply.consumerTag;
+      log.info({ queue: queues.events, prefetch, types: [...types] }, "consuming");
+    } catch (err) {
+      await ch.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  function onMessage(ch: ConfirmChannel, msg: ConsumeMessage | null): void {
+    if (!msg) {
+      log.warn({ queue: queues.events }, "consumer cancelled by RabbitMQ (queue deleted?)");
+      return;
+    }
+    const work = processMessage(ch, msg).catch((err: unknown) =>
+      log.error({ err: errorMessage(err) }, "message processing failed unexpectedly"),
+    );
+    inFlight.add(work);
+    work.finally(() => inFlight.delete(work));
+  }
+
+  async function processMessage(ch: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
+    const messageHeaders = msg.properties.headers ?? {};
+    const attempt = Number(messageHeaders[headers.attempt] ?? 0) + 1;
+    const routingKey = String(messageHeaders[headers.originalRoutingKey] ?? msg.fields.routingKey);
+    let envelope: AnyEnvelope;
+    try {
+      envelope = parseEnvelope(JSON.parse(msg.content.toString("utf8")));
+    } catch (err) {
+      await park(ch, msg, "invalid_message", `invalid message: ${errorMessage(err)}`, attempt - 1, routingKey);
+      return;
+    }
+    if (!types.has(envelope.type)) {
+      await park(ch, msg, "unhandled_type", `type ${envelope.type} is not handled by ${service}`, attempt - 1, routingKey);
+      return;
+    }
+
+    const parent = propagation.extract(
+      ROOT_CONTEXT,
+      typeof messageHeaders.traceparent === "string" ? messageHeaders : { traceparent: envelope.traceparent },
+    );
+    const span = tracer().startSpan(
+      `${envelope.type} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          "messaging.system": "rabbitmq",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": queues.events,
+          "messaging.rabbitmq.destination.routing_key": envelope.type,
+          "messaging.message.id": envelope.messageId,
+          "messaging.message.conversation_id": envelope.correlationId,
+          "messaging.consumer.group.name": service,
+          "messaging.delivery.attempt": attempt,
+        },
+      },
+      parent,
+    );
+    const spanContext = trace.setSpan(parent, span);
+    const started = performance.now();
+    const destination = envelope.type;
+    try {
+      const outcome = await context.with(spanContext, () =>
+        withTimeout(
+          options.handle(envelope as EnvelopeOf<T>, {
+            log: log.child({ messageId: envelope.messageId, type: envelope.type, attempt }),
+            attempt,
+            span,
+            causedBy: { correlationId: envelope.correlationId, causationId: envelope.messageId },
+          }),
+          handlerTimeoutMs,
+        ),
+      );
+      instruments().handlerDuration.record((performance.now() - started) / 1000, attrs(service, destination));
+      ack(ch, msg);
+      const result = outcome === "duplicate" ? "duplicate" : "ack";
+      instruments().consumed.add(1, attrs(service, destination, { outcome: result }));
+      span.setAttribute("messaging.outcome", result);
+      span.setStatus({ code: SpanStatusCode.OK });
+    } catch (err) {
+      instruments().handlerDuration.record((performance.now() - started) / 1000, attrs(service, destination));
+      span.recordException(err instanceof Error ? err : new Error(String(err)));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+      const reason = errorMessage(err);
+      await context.with(spanContext, async () => {
+        if (attempt <= delays.length) await retry(ch, msg, attempt, reason, routingKey);
+        else await park(ch, msg, "handler_failed", reason, attempt, routingKey, envelope);
+      });
+    } finally {
+      span.end();
+    }
+  }
+
+  async function retry(ch: ConfirmChannel, msg: ConsumeMessage, attempt: number, reason: string, routingKey: string) {
+    const delayMs = delays[attempt - 1] ?? 0;
+    const queue = queues.retry[attempt - 1] as string;
+    log.warn({ messageId: msg.properties.messageId, attempt, delayMs, err: reason }, "handler failed; retrying later");
+    const ok = await republish(ch, msg, queue, {
+      [headers.attempt]: attempt,
+      [headers.lastError]: truncate(reason),
+      [headers.originalRoutingKey]: routingKey,
+    }, { expiration: String(delayMs) });
+    if (!ok) return;
+    instruments().retried.add(1, attrs(service, routingKey));
+    instruments().consumed.add(1, attrs(service, routingKey, { outcome: "retry" }));
+  }
+
+  async function park(
+    ch: ConfirmChannel,
+    msg: ConsumeMessage,
+    kind: FailureKind,
+    reason: string,
+    attempts: number,
+    routingKey: string,
+    envelope?: AnyEnvelope,
+  ): Promise<void> {
+    log.error({ messageId: msg.properties.messageId, kind, attempts, err: reason }, `moving message to ${queues.error}`);
+    const ok = await republish(ch, msg, queues.error, {
+      [headers.reason]: truncate(reason),
+      [headers.kind]: kind,
+      [headers.attempts]: attempts,
+      [headers.originalRoutingKey]: routingKey,
+      [headers.originalExchange]: msg.fields.exchange || broker.exchange,
+      [headers.failedAt]: new Date().toISOString(),
+      [headers.service]: service,
+    });
+    if (!ok) return;
+    instruments().deadLettered.add(1, attrs(service, routingKey, { reason: kind }));
+    instruments().consumed.add(1, attrs(service, routingKey, { outcome: "dead_letter" }));
+    // Tell the platform (notifications, audit); never about a dead-letter notice itself (no loops).
+    if (routingKey === "system.message-dead-lettered.v1") return;
+    const messageId = String(msg.properties.messageId ?? envelope?.messageId ?? "unknown");
+    broker
+      .publish(
+        "system.message-dead-lettered.v1",
+        { queue: queues.error, service, messageId, type: routingKey, reason: truncate(reason), attempts },
+        envelope ? { correlationId: envelope.correlationId, causationId: envelope.messageId } : {},
+      )
+      .catch((err: unknown) => log.warn({ err: errorMessage(err) }, "could not publish dead-letter notice"));
+  }
+
+  /** Copies the message to `queue` (confirmed) and acks the original; false if it must be redelivered. */
+  async function republish(
+    ch: ConfirmChannel,
+    msg: ConsumeMessage,
+    queue: string,
+    extraHeaders: Record<string, string | number>,
+    extra: Partial<Options.Publish> = {},
+  ): Promise<boolean> {
+    const p = msg.properties;
+    const { "x-death": _death, ...kept } = (p.headers ?? {}) as Record<string, unknown>;
+    const properties: Options.Publish = {
+      persistent: true,
+      contentType: p.contentType,
+      messageId: p.messageId,
+      correlationId: p.correlationId,
+      type: p.type,
+      appId: p.appId,
+      timestamp: p.timestamp,
+      headers: { ...kept, ...extraHeaders },
+      ...extra,
+    };
+    try {
+      await confirmPublish(ch, "", queue, msg.content, properties, 15_000);
+    } catch (err) {
+      // Not acked: RabbitMQ redelivers it (after reconnect, or now if the channel still lives).
+      log.warn({ err: errorMessage(err), queue }, "could not move message; leaving it for redelivery");
+      await sleep(1000);
+      try {
+        ch.nack(msg, false, true);
+      } catch {
+        // channel already closed: the broker requeues unacked messages itself
+      }
+      return false;
+    }
+    ack(ch, msg);
+    return true;
+  }
+
+  function ack(ch: ConfirmChannel, msg: ConsumeMessage): void {
+    try {
+      ch.ack(msg);
+    } catch (err) {
+      // Channel closed meanwhile: the message comes back and the inbox makes the repeat harmless.
+      log.warn({ err: errorMessage(err), messageId: msg.properties.messageId }, "ack failed; message will be redelivered");
+    }
+  }
+
+  const registration = broker.onConnected(setup);
+  await registration.ready;
+
+  return {
+    queues,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      registration.dispose();
+      const ch = channel;
+      if (ch && consumerTag) await ch.cancel(consumerTag).catch(() => {});
+      await Promise.allSettled([...inFlight]);
+      if (ch) await ch.close().catch(() => {});
+      channel = null;
+      log.info({ queue: queues.events }, "consumer stopped");
+    },
+  };
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`handler timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

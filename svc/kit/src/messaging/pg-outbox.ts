@@ -1,0 +1,171 @@
+/**
+ * Transactional outbox and idempotent inbox on PostgreSQL (drizzle-orm + postgres.js).
+ * - `pgOutbox.enqueue(tx, event)` writes the event in the caller's transaction, so the state change and
+ *   the event commit (or roll back) together; the relay publishes it afterwards.
+ * - `pgInbox.handleOnce(db, envelope, consumer, effect)` runs the effect and records the messageId in one
+ *   transaction; a message already recorded has no second effect.
+ */
+import { context } from "@opentelemetry/api";
+import { type AnyRelations, and, asc, inArray, isNull, lt, sql } from "drizzle-orm";
+import type { PgAsyncDatabase, PgAsyncTransaction } from "drizzle-orm/pg-core/async";
+import type { PgQueryResultHKT } from "drizzle-orm/pg-core/session";
+import { randomUUID } from "node:crypto";
+import { type EventBody, type EventType, type AnyEnvelope, assertBody } from "../contracts";
+import { traceHeaders } from "./broker";
+import type { HandleOutcome } from "./consumer";
+import { inboxMessages, messagingTablesDdl, outboxMessages } from "./pg-schema";
+import type { OutboxRow, OutboxStore, PublishBatch } from "./relay";
+
+/** A drizzle PostgreSQL database or transaction (any driver, any relations). */
+export type PgDatabase = PgAsyncDatabase<PgQueryResultHKT, AnyRelations>;
+export type PgTransaction = PgAsyncTransaction<PgQueryResultHKT, AnyRelations>;
+
+/** The event to write; `messageId` defaults to a new UUID, `correlationId` to the messageId. */
+export interface OutboxEvent<T extends EventType> {
+  type: T;
+  body: EventBody<T>;
+  /** Events of one aggregate are published in the order they were written. */
+  aggregateId?: string;
+  correlationId?: string;
+  /** The messageId of the message that caused this one, if any (defaults to the messageId). */
+  causationId?: string;
+  messageId?: string;
+  occurredAt?: Date;
+}
+
+const NOTIFY_CHANNEL = "messaging_outbox";
+const RELAY_LOCK = "messaging_outbox_relay";
+
+export const pgOutbox = {
+  /** Writes an event in the caller's transaction (validated against its schema first). */
+  async enqueue<T extends EventType>(tx: PgDatabase, event: OutboxEvent<T>): Promise<{ messageId: string }> {
+    assertBody(event.type, event.body);
+    const messageId = event.messageId ?? randomUUID();
+    const correlationId = event.correlationId ?? messageId;
+    await tx.insert(outboxMessages).values({
+      messageId,
+      type: event.type,
+      aggregateId: event.aggregateId ?? null,
+      correlationId,
+      causationId: event.causationId ?? messageId,
+      traceparent: traceHeaders(context.active()).traceparent ?? null,
+      body: event.body,
+      occurredAt: event.occurredAt ?? new Date(),
+    });
+    // Delivered at commit: wakes the relay without waiting for its next poll.
+    await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
+    return { messageId };
+  },
+
+  /** The relay's view of the table (used by `startOutboxRelay({ db })`). */
+  store(db: PgDatabase): OutboxStore {
+    return {
+      async relayBatch(limit: number, publish: PublishBatch): Promise<number | null> {
+        return db.transaction(async (tx) => {
+          // One relay at a time per database keeps the publish order; others just wait for their turn.
+          const [lock] = await tx.execute<{ locked: boolean }>(
+            sql`select pg_try_advisory_xact_lock(hashtext(${RELAY_LOCK})) as locked`,
+            "objects",
+          );
+          if (!lock?.locked) return null;
+          const rows = await tx
+            .select()
+            .from(outboxMessages)
+            .where(isNull(outboxMessages.sentAt))
+            .orderBy(asc(outboxMessages.id))
+            .limit(limit);
+          if (rows.length === 0) return 0;
+          const batch: OutboxRow[] = rows.map((r) => ({
+            id: r.id,
+            messageId: r.messageId,
+            type: r.type,
+            aggregateId: r.aggregateId,
+            correlationId: r.correlationId,
+            causationId: r.causationId,
+            traceparent: r.traceparent,
+            body: r.body,
+            occurredAt: r.occurredAt.toISOString(),
+          }));
+          const result = await publish(batch);
+          const sentIds = batch.slice(0, result.sent).map((r) => r.id);
+          if (sentIds.length > 0) {
+            await tx.update(outboxMessages).set({ sentAt: sql`now()` }).where(inArray(outboxMessages.id, sentIds));
+          }
+          const failed = batch[result.sent];
+          if (failed && result.error) {
+            await tx
+              .update(outboxMessages)
+              .set({ attempts: sql`${outboxMessages.attempts} + 1`, lastError: result.error.slice(0, 2000) })
+              .where(sql`${outboxMessages.id} = ${failed.id}`);
+          }
+          return result.sent;
+        });
+      },
+      async backlog(): Promise<number> {
+        const [row] = await db.execute<{ n: number }>(
+          sql`select count(*)::int as n from messaging_outbox where sent_at is null`,
+          "objects",
+        );
+        return Number(row?.n ?? 0);
+      },
+      async purgeSent(olderThan: Date): Promise<number> {
+        const deleted = await db
+          .delete(outboxMessages)
+          .where(and(lt(outboxMessages.sentAt, olderThan.toISOString())))
+          .returning({ id: outboxMessages.id });
+        return deleted.length;
+      },
+      async listen(onNotify: () => void): Promise<() => Promise<void>> {
+        const client = (db as unknown as { $client?: PostgresListenClient }).$client;
+        if (!client || typeof client.listen !== "function") return async () => {};
+        const subscription = await client.listen(NOTIFY_CHANNEL, () => onNotify());
+        return () => subscription.unlisten();
+      },
+    };
+  },
+};
+
+/** postgres.js's LISTEN support (drizzle's postgres-js driver exposes the client as `db.$client`). */
+interface PostgresListenClient {
+  listen(channel: string, onNotify: (payload: string) => void): Promise<{ unlisten(): Promise<void> }>;
+}
+
+export const pgInbox = {
+  /**
+   * Runs `effect` once per (consumer, messageId): the inbox row and the effect commit in one transaction.
+   * Returns "duplicate" (and runs nothing) when the message was handled before; return it from the
+   * consumer's handler so the duplicate is counted.
+   */
+  async handleOnce(
+    db: PgDatabase,
+    envelope: Pick<AnyEnvelope, "messageId" | "type">,
+    consumer: string,
+    effect: (tx: PgTransaction) => Promise<void>,
+  ): Promise<HandleOutcome> {
+    return db.transaction(async (tx) => {
+      // A concurrent duplicate blocks on the primary key until the first commits, then inserts nothing.
+      const inserted = await tx
+        .insert(inboxMessages)
+        .values({ consumer, messageId: envelope.messageId, type: envelope.type })
+        .onConflictDoNothing()
+        .returning({ messageId: inboxMessages.messageId });
+      if (inserted.length === 0) return "duplicate";
+      await effect(tx);
+      return "applied";
+    });
+  },
+
+  /** Deletes inbox rows older than `olderThan` (keep them longer than any redelivery can take). */
+  async purge(db: PgDatabase, olderThan: Date): Promise<number> {
+    const deleted = await db
+      .delete(inboxMessages)
+      .where(lt(inboxMessages.handledAt, olderThan.toISOString()))
+      .returning({ messageId: inboxMessages.messageId });
+    return deleted.length;
+  },
+};
+
+/** Creates the outbox and inbox tables if missing (idempotent). */
+export async function createMessagingTables(db: PgDatabase): Promise<void> {
+  await db.execute(sql.raw(messagingTablesDdl));
+}

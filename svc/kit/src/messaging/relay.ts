@@ -1,0 +1,205 @@
+/**
+ * The outbox relay: publishes pending outbox rows (oldest first) with publisher confirms and marks
+ * them sent in the same database transaction. It wakes on NOTIFY (PostgreSQL) or polls, waits out a
+ * broker outage and resumes where it left off after a crash (unsent rows are simply still pending).
+ * Delivery is at least once: a crash between the broker's confirm and the commit republishes the
+ * batch, which the consumers' inbox absorbs.
+ */
+import type { Envelope, EventType } from "../contracts";
+import type { Logger } from "../logging";
+import { type Broker, errorMessage } from "./broker";
+import { type PgDatabase, pgOutbox } from "./pg-outbox";
+import { observeOutboxBacklog } from "./telemetry";
+
+export interface OutboxRow {
+  id: number;
+  messageId: string;
+  type: string;
+  aggregateId: string | null;
+  correlationId: string;
+  causationId: string;
+  traceparent: string | null;
+  body: unknown;
+  /** ISO 8601 */
+  occurredAt: string;
+}
+
+/** Publishes rows in order; reports how many (from the start) were confirmed, and why the next failed. */
+export type PublishBatch = (rows: OutboxRow[]) => Promise<{ sent: number; error?: string }>;
+
+/** What the relay needs from an outbox table (PostgreSQL: `pgOutbox.store(db)`, SQL Server: `mssqlOutbox.store(db)`). */
+export interface OutboxStore {
+  /**
+   * In one transaction holding the relay lock: reads up to `limit` pending rows by ascending id, calls
+   * `publish`, marks the confirmed prefix sent. Returns the number sent, or null if another relay holds the lock.
+   */
+  relayBatch(limit: number, publish: PublishBatch): Promise<number | null>;
+  /** Rows not yet sent. */
+  backlog(): Promise<number>;
+  /** Deletes rows sent before `olderThan`. */
+  purgeSent(olderThan: Date): Promise<number>;
+  /** Optional wake-up on new rows; returns the function that stops listening. */
+  listen?(onNotify: () => void): Promise<() => Promise<void>>;
+}
+
+export interface OutboxRelayOptions {
+  /** PostgreSQL drizzle database (postgres.js driver for LISTEN/NOTIFY) — or pass `store`. */
+  db?: PgDatabase;
+  store?: OutboxStore;
+  broker: Broker;
+  logger: Logger;
+  /** Envelope `source` (the producing service) and the `service` label of the backlog gauge. */
+  source: string;
+  /** Rows per transaction (default 100). */
+  batchSize?: number;
+  /** Poll interval when idle, in case a NOTIFY is missed (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Longest wait between attempts while the broker or database fails (default 10 s). */
+  maxBackoffMs?: number;
+  /** Keep sent rows this long for inspection before purging them (default 24 h). */
+  retainSentMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Last measured number of pending rows. */
+  readonly backlog: number;
+  /** Finishes the batch in progress and stops. */
+  stop(): Promise<void>;
+}
+
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const store = options.store ?? (options.db ? pgOutbox.store(options.db) : undefined);
+  if (!store) throw new Error("startOutboxRelay needs `db` (PostgreSQL) or `store`");
+  const { broker, source } = options;
+  const log = options.logger.child({ component: "outbox-relay" });
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 10_000;
+  const retainSentMs = options.retainSentMs ?? 24 * 60 * 60 * 1000;
+
+  let stopped = false;
+  let backlog = 0;
+  let backlogMeasuredAt = 0;
+  let lastPurgeAt = Date.now();
+  let wake: (() => void) | null = null;
+  let pendingWake = false;
+  let failing = false;
+  let unlisten: (() => Promise<void>) | null = null;
+  const unobserve = observeOutboxBacklog(source, () => backlog);
+
+  function notify(): void {
+    pendingWake = true;
+    wake?.();
+  }
+
+  function sleep(ms: number): Promise<void> {
+    if (pendingWake || stopped) {
+      pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        if (wake === done) wake = null;
+        pendingWake = false;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  const publishRows: PublishBatch = async (rows) => {
+    // Pipelined on one confirm channel: the broker keeps the order, we wait for all confirms.
+    const results = await Promise.allSettled(
+      rows.map((row) =>
+        broker.publishEnvelope({
+          messageId: row.messageId,
+          type: row.type as EventType,
+          occurredAt: row.occurredAt,
+          correlationId: row.correlationId,
+          causationId: row.causationId,
+          source,
+          ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+          body: row.body,
+        } as Envelope),
+      ),
+    );
+    const firstFailure = results.findIndex((r) => r.status === "rejected");
+    if (firstFailure === -1) return { sent: rows.length };
+    const failure = results[firstFailure];
+    const error = failure?.status === "rejected" ? errorMessage(failure.reason) : "publish failed";
+    return { sent: firstFailure, error };
+  };
+
+  async function measureBacklog(force = false): Promise<void> {
+    if (!force && Date.now() - backlogMeasuredAt < 1000) return;
+    backlog = await store!.backlog();
+    backlogMeasuredAt = Date.now();
+  }
+
+  async function run(): Promise<void> {
+    let backoffMs = pollIntervalMs;
+    while (!stopped) {
+      try {
+        if (!broker.connected) {
+          // Waiting for the broker, not spinning: the broker reconnects by itself.
+          await Promise.race([broker.untilConnected().catch(() => {}), sleep(maxBackoffMs)]);
+          if (!broker.connected) continue;
+        }
+        let lastError: string | undefined;
+        const sent = await store!.relayBatch(batchSize, async (rows) => {
+          const result = await publishRows(rows);
+          lastError = result.error;
+          return result;
+        });
+        if (lastError) throw new Error(lastError);
+        if (failing) {
+          failing = false;
+          log.info("outbox relay recovered");
+        }
+        backoffMs = pollIntervalMs;
+        if (sent === batchSize) continue; // more waiting: no pause
+        await measureBacklog(sent !== null && sent > 0);
+        if (Date.now() - lastPurgeAt > 10 * 60 * 1000) {
+          lastPurgeAt = Date.now();
+          const purged = await store!.purgeSent(new Date(Date.now() - retainSentMs));
+          if (purged > 0) log.debug({ purged }, "purged sent outbox rows");
+        }
+        await sleep(pollIntervalMs);
+      } catch (err) {
+        if (!failing) log.warn({ err: errorMessage(err) }, "outbox relay failed; retrying with backoff");
+        failing = true;
+        await sleep(backoffMs);
+        backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
+      }
+    }
+  }
+
+  const listening = store.listen
+    ? store.listen(notify).then(
+        (stop) => {
+          unlisten = stop;
+        },
+        (err: unknown) => log.warn({ err: errorMessage(err) }, "outbox LISTEN unavailable; polling only"),
+      )
+    : Promise.resolve();
+  const running = run();
+  log.info({ batchSize, pollIntervalMs }, "outbox relay started");
+
+  return {
+    get backlog() {
+      return backlog;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      wake?.();
+      await running;
+      await listening;
+      if (unlisten) await unlisten().catch(() => {});
+      unobserve();
+      log.info("outbox relay stopped");
+    },
+  };
+}

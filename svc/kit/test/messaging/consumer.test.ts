@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
+import { ContractError, type EventBody } from "../../src/contracts";
+import { type Broker, type Consumer, connectBroker, messageHeaders, queueNames, startConsumer } from "../../src/messaging";
+import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, testLogger, uniqueName, waitFor } from "./support";
+
+const exchange = uniqueName("test.consumer");
+const service = uniqueName("consumer-test");
+const retryDelays = [50, 100, 150];
+const logger = testLogger();
+let broker: Broker;
+let admin: Awaited<ReturnType<typeof brokerAdmin>>;
+const consumers: Consumer[] = [];
+const extraServices: string[] = [];
+
+function confirmed(orderId = randomUUID()): EventBody<"orders.order-confirmed.v1"> {
+  return { orderId, customerId: "alice" };
+}
+
+beforeAll(async () => {
+  broker = await connectBroker({ url: RABBITMQ_URL, service, logger, exchange, reconnect: { initialDelayMs: 300, maxDelayMs: 1000 } });
+  admin = await brokerAdmin();
+});
+
+afterAll(async () => {
+  for (const consumer of consumers) await consumer.stop();
+  await broker.close();
+  const queues = [service, ...extraServices].flatMap((s) => {
+    const q = queueNames(s, retryDelays.length);
+    return [q.events, ...q.retry, q.error];
+  });
+  await admin.remove(queues, exchange);
+  await admin.close();
+});
+
+describe("broker and consumer", () => {
+  test("when an event is published, then the consumer of its type receives the validated envelope once", async () => {
+    const received: string[] = [];
+    const name = `${service}-ok`;
+    extraServices.push(name);
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: name,
+        types: ["orders.order-confirmed.v1"],
+        retry: { delaysMs: retryDelays },
+        handle: async (envelope) => {
+          received.push(envelope.body.orderId);
+          expect(envelope.source).toBe(service);
+        },
+      }),
+    );
+    const orderId = randomUUID();
+    const envelope = await broker.publish("orders.order-confirmed.v1", confirmed(orderId), { correlationId: "corr-1" });
+    expect(envelope.messageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(envelope.correlationId).toBe("corr-1");
+    expect(envelope.causationId).toBe(envelope.messageId);
+    await waitFor(() => received.includes(orderId), { what: "delivery" });
+    expect(received.filter((id) => id === orderId)).toHaveLength(1);
+  });
+
+  test("when a body breaks its schema, then publish rejects naming the field and nothing is sent", async () => {
+    const bad = { orderId: "not-a-uuid", customerId: "alice" } as EventBody<"orders.order-confirmed.v1">;
+    const error = await broker.publish("orders.order-confirmed.v1", bad).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ContractError);
+    expect((error as ContractError).issues[0]?.path).toBe("/body/orderId");
+  });
+
+  test("when a handler always fails, then the message is parked in the error queue after N attempts with the reason, and others keep flowing", async () => {
+    const poisonId = randomUUID();
+    const attempts: number[] = [];
+    const handled: string[] = [];
+    const consumer = await startConsumer({
+      broker,
+      service,
+      types: ["orders.order-confirmed.v1", "orders.order-rejected.v1"],
+      retry: { delaysMs: retryDelays },
+      prefetch: 4,
+      handle: async (envelope, ctx) => {
+        if (envelope.body.orderId === poisonId) {
+          attempts.push(ctx.attempt);
+          throw new Error("stock service exploded");
+        }
+        handled.push(envelope.body.orderId);
+      },
+    });
+    consumers.push(consumer);
+    const queues = queueNames(service, retryDelays.length);
+    expect(consumer.queues).toEqual(queues);
+
+    const poison = await broker.publish("orders.order-confirmed.v1", confirmed(poisonId));
+    const others = Array.from({ length: 20 }, () => randomUUID());
+    for (const id of others) await broker.publish("orders.order-confirmed.v1", confirmed(id));
+    await waitFor(() => others.every((id) => handled.includes(id)), { what: "other messages" });
+
+    const parked = await waitFor(() => admin.get(queues.error), { timeoutMs: 15_000, what: "parked message" });
+    expect(attempts).toEqual([1, 2, 3, 4]);
+    const h = parked.properties.headers ?? {};
+    expect(String(h[messageHeaders.reason])).toContain("stock service exploded");
+    expect(h[messageHeaders.kind]).toBe("handler_failed");
+    expect(Number(h[messageHeaders.attempts])).toBe(4);
+    expect(h[messageHeaders.originalRoutingKey]).toBe("orders.order-confirmed.v1");
+    expect(parked.properties.messageId).toBe(poison.messageId);
+    expect(JSON.parse(parked.content.toString()).body.orderId).toBe(poisonId);
+    for (const retryQueue of queues.retry) expect(await admin.messageCount(retryQueue)).toBe(0);
+    expect(await admin.messageCount(queues.events)).toBe(0);
+  });
+
+  test("when a message body fails its schema, then it goes straight to the error queue without retries", async () => {
+    const name = `${service}-invalid`;
+    extraServices.push(name);
+    let calls = 0;
+    const consumer = await startConsumer({
+      broker,
+      service: name,
+      types: ["orders.order-shipped.v1"],
+      retry: { delaysMs: retryDelays },
+      handle: async () => {
+        calls += 1;
+      },
+    });
+    consumers.push(consumer);
+    const messageId = randomUUID();
+    const envelope = {
+      messageId,
+      type: "orders.order-shipped.v1",
+      occurredAt: new Date().toISOString(),
+      correlationId: messageId,
+      causationId: messageId,
+      source: "someone-else",
+      body: { orderId: randomUUID(), customerId: "alice" }, // shippedAt missing
+    };
+    await admin.publishRaw(exchange, "orders.order-shipped.v1", Buffer.from(JSON.stringify(envelope)));
+    await admin.publishRaw(exchange, "orders.order-shipped.v1", Buffer.from("{not json"));
+
+    const first = await waitFor(() => admin.get(consumer.queues.error), { what: "invalid body parked" });
+    const second = await waitFor(() => admin.get(consumer.queues.error), { what: "unparseable message parked" });
+    const reasons = [first, second].map((m) => String(m.properties.headers?.[messageHeaders.reason]));
+    expect(reasons.some((r) => r.includes("/body/shippedAt"))).toBe(true);
+    expect(reasons.some((r) => r.includes("invalid message"))).toBe(true);
+    for (const m of [first, second]) {
+      expect(m.properties.headers?.[messageHeaders.kind]).toBe("invalid_message");
+      expect(Number(m.properties.headers?.[messageHeaders.attempts])).toBe(0);
+    }
+    expect(calls).toBe(0);
+    for (const retryQueue of consumer.queues.retry) expect(await admin.messageCount(retryQueue)).toBe(0);
+  });
+
+  test("when the broker closes our connection, then readiness reports down, and publisher and consumer come back by themselves", async () => {
+    const name = `${service}-reconnect`;
+    extraServices.push(name);
+    const received = new Set<string>();
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: name,
+        types: ["orders.order-cancelled.v1"],
+        retry: { delaysMs: retryDelays },
+        handle: async (envelope) => {
+          received.add(envelope.body.orderId);
+        },
+      }),
+    );
+    await broker.healthCheck.check();
+    const before = randomUUID();
+    await broker.publish("orders.order-cancelled.v1", { orderId: before, customerId: "bob", by: "bob" });
+    await waitFor(() => received.has(before), { what: "delivery before the cut" });
+
+    // Sample readiness and keep publishing while the connection is cut, to see what callers see.
+    let sawDown = false;
+    let publishFailures = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        sawDown ||= await broker.healthCheck.check().then(() => false, () => true);
+        await Bun.sleep(5);
+      }
+    })();
+    const publisher = (async () => {
+      while (sampling) {
+        await broker
+          .publish("orders.order-cancelled.v1", { orderId: randomUUID(), customerId: "bob", by: "bob" })
+          .catch(() => {
+            publishFailures += 1;
+          });
+        await Bun.sleep(10);
+      }
+    })();
+    expect(await closeConnectionByName(broker.connectionName)).toBe(1);
+    await waitFor(() => sawDown && publishFailures > 0, { what: "readiness down and publish failing" });
+    await waitFor(() => broker.healthCheck.check().then(() => true, () => false), { timeoutMs: 15_000, what: "readiness up" });
+    sampling = false;
+    await Promise.all([sampler, publisher]);
+
+    const after = randomUUID();
+    await broker.publish("orders.order-cancelled.v1", { orderId: after, customerId: "bob", by: "bob" });
+    await waitFor(() => received.has(after), { timeoutMs: 15_000, what: "delivery after reconnect" });
+  });
+});

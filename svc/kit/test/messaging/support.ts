@@ -1,0 +1,120 @@
+/**
+ * Test support for the messaging suites: a fresh PostgreSQL database, unique names, cutting our own
+ * broker connection from the server side, and removing the topology a test declared.
+ */
+import { randomUUID } from "node:crypto";
+import amqp from "amqplib";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { createLogger, type Logger } from "../../src/logging";
+import { createMessagingTables } from "../../src/messaging";
+
+export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`;
+}
+
+export function testLogger(): Logger {
+  return createLogger({ service: "messaging-test", version: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
+}
+
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 10_000, intervalMs = 50, what = "condition" }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await Bun.sleep(intervalMs);
+  }
+}
+
+/** A fresh database with the messaging tables; `drop()` removes it. */
+export async function createTestDb(prefix: string) {
+  const name = uniqueName(prefix).replace(/-/g, "_").toLowerCase();
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const client = postgres(url.toString(), { max: 10, onnotice: () => {} });
+  const db = drizzle({ client });
+  await createMessagingTables(db);
+  return {
+    name,
+    url: url.toString(),
+    client,
+    db,
+    async drop() {
+      await client.end({ timeout: 5 });
+      const again = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+/** Closes (from the server side) every broker connection whose connection_name is `connectionName`. */
+export async function closeConnectionByName(connectionName: string, reason = "test cut"): Promise<number> {
+  const listing = Bun.spawnSync(["rabbitmqctl", "-q", "list_connections", "pid", "client_properties"]);
+  const pids = listing.stdout
+    .toString()
+    .split("\n")
+    .filter((line) => line.includes(`{"connection_name","${connectionName}"}`))
+    .map((line) => line.split("\t")[0] as string);
+  for (const pid of pids) {
+    const closed = Bun.spawnSync(["rabbitmqctl", "-q", "close_connection", pid, reason]);
+    if (closed.exitCode !== 0) throw new Error(`close_connection ${pid} failed: ${closed.stderr.toString()}`);
+  }
+  return pids.length;
+}
+
+/** Reads queue state and cleans up, on a connection of its own. */
+export async function brokerAdmin() {
+  const connection = await amqp.connect(RABBITMQ_URL, { clientProperties: { connection_name: uniqueName("test-admin") } });
+  connection.on("error", () => {});
+  const ch = await connection.createChannel();
+  ch.on("error", () => {});
+  return {
+    async messageCount(queue: string): Promise<number> {
+      const check = await connection.createChannel();
+      check.on("error", () => {});
+      try {
+        return (await check.checkQueue(queue)).messageCount;
+      } finally {
+        await check.close().catch(() => {});
+      }
+    },
+    async get(queue: string) {
+      const msg = await ch.get(queue, { noAck: true });
+      return msg || undefined;
+    },
+    async publishRaw(exchange: string, routingKey: string, content: Buffer, headers: Record<string, string> = {}) {
+      ch.publish(exchange, routingKey, content, { persistent: true, contentType: "application/json", headers });
+    },
+    async remove(queues: string[], exchange: string): Promise<void> {
+      for (const queue of queues) {
+        const del = await connection.createChannel();
+        del.on("error", () => {});
+        await del.deleteQueue(queue).catch(() => {});
+        await del.close().catch(() => {});
+      }
+      const del = await connection.createChannel();
+      del.on("error", () => {});
+      await del.deleteExchange(exchange).catch(() => {});
+      await del.close().catch(() => {});
+    },
+    async close() {
+      await connection.close().catch(() => {});
+    },
+  };
+}
