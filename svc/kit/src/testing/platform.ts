@@ -1,0 +1,260 @@
+/**
+ * Starts the platform's real processes on loopback for end-to-end tests, benchmarks and fault injection:
+ * fresh PostgreSQL databases, a RabbitMQ virtual host and a Redis database of its own (so runs never see
+ * each other's messages or keys), free ports, a gateway route table rewritten to those ports.
+ */
+import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import Redis from "ioredis";
+import { createTestDatabase, REPO_ROOT, TEST_REDIS_URL, uniqueName, waitFor, type TestDatabase } from "./core";
+
+export type ProcessName =
+  | "dev-idp"
+  | "orders"
+  | "inventory"
+  | "inventory-worker"
+  | "notifications"
+  | "audit"
+  | "gateway"
+  | "admin-bff";
+
+const ENTRIES: Record<ProcessName, string> = {
+  "dev-idp": "svc/dev-idp/src/main.ts",
+  orders: "svc/orders/src/main.ts",
+  inventory: "svc/inventory/src/main.ts",
+  "inventory-worker": "svc/inventory-worker/src/main.ts",
+  notifications: "svc/notifications/src/main.ts",
+  audit: "svc/audit/src/main.ts",
+  gateway: "gateway/src/main.ts",
+  "admin-bff": "svc/admin-bff/src/main.ts",
+};
+
+/** The ports docs/design.md gives each process; gateway/ocelot.json refers to these. */
+export const DESIGN_PORTS: Record<ProcessName, number> = {
+  "dev-idp": 8081,
+  orders: 5101,
+  inventory: 5102,
+  notifications: 5103,
+  audit: 5104,
+  "inventory-worker": 5105,
+  "admin-bff": 5106,
+  gateway: 8080,
+};
+
+export interface PlatformOptions {
+  /** Processes to start, in order; dependencies first. Default: every service, the worker and the gateway. */
+  processes?: ProcessName[];
+  /** OIDC issuer the services and gateway trust. Default: the dev IdP, started first. */
+  issuer?: string;
+  /** Extra environment for every process, or per process. */
+  env?: Record<string, string>;
+  envFor?: Partial<Record<ProcessName, Record<string, string>>>;
+  readyTimeoutMs?: number;
+}
+
+export interface PlatformProcess {
+  name: ProcessName;
+  port: number;
+  url: string;
+  pid: number | undefined;
+  log: string;
+}
+
+export interface Platform {
+  id: string;
+  issuer: string;
+  gatewayUrl: string;
+  rabbitmqUrl: string;
+  redisUrl: string;
+  databases: Record<"orders" | "inventory" | "audit", TestDatabase>;
+  processes: Map<ProcessName, PlatformProcess>;
+  url(name: ProcessName): string;
+  /** Sends a signal (default SIGKILL) and waits for the process to exit. */
+  kill(name: ProcessName, signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts a stopped process again with the same port and environment and waits until it is ready. */
+  start(name: ProcessName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PROCESSES: ProcessName[] = [
+  "inventory",
+  "inventory-worker",
+  "orders",
+  "notifications",
+  "audit",
+  "gateway",
+];
+
+async function freePort(): Promise<number> {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  await server.stop(true);
+  return port;
+}
+
+async function rabbitmqctl(...args: string[]): Promise<string> {
+  const child = Bun.spawn(["rabbitmqctl", "-q", ...args], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`rabbitmqctl ${args.join(" ")} failed (${code}): ${err.trim() || out.trim()}`);
+  return out;
+}
+
+/** Rewrites the route table's downstream ports (design ports) to the ports of this run. */
+export function rewriteRoutes(routeFile: string, ports: Partial<Record<ProcessName, number>>): string {
+  const table = JSON.parse(readFileSync(routeFile, "utf8")) as {
+    Routes?: Array<{ DownstreamHostAndPorts?: Array<{ Host: string; Port: number }> }>;
+  };
+  const byDesignPort = new Map<number, number>();
+  for (const [name, port] of Object.entries(ports)) byDesignPort.set(DESIGN_PORTS[name as ProcessName], port!);
+  for (const route of table.Routes ?? []) {
+    for (const hp of route.DownstreamHostAndPorts ?? []) {
+      const port = byDesignPort.get(hp.Port);
+      if (port) {
+        hp.Host = "127.0.0.1";
+        hp.Port = port;
+      }
+    }
+  }
+  return JSON.stringify(table, null, 2);
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const id = uniqueName("platform");
+  const dir = resolve(REPO_ROOT, ".run/platform", id);
+  mkdirSync(dir, { recursive: true });
+  const wanted = options.processes ?? DEFAULT_PROCESSES;
+  const useDevIdp = !options.issuer;
+  const names: ProcessName[] = useDevIdp && !wanted.includes("dev-idp") ? ["dev-idp", ...wanted] : wanted;
+
+  const ports = {} as Record<ProcessName, number>;
+  for (const name of names) ports[name] = await freePort();
+  const issuer = options.issuer ?? `http://localhost:${ports["dev-idp"]}/realms/meridian`;
+
+  // Isolation: a vhost, databases and a Redis database of this run's own.
+  await rabbitmqctl("add_vhost", id);
+  await rabbitmqctl("set_permissions", "-p", id, "guest", ".*", ".*", ".*");
+  const rabbitmqUrl = `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(id)}`;
+  const redisDb = 1 + Math.floor(Math.random() * 15);
+  const redisUrl = `${TEST_REDIS_URL.replace(/\/\d*$/, "")}/${redisDb}`;
+  const [orders, inventory, audit] = await Promise.all([
+    createTestDatabase("orders"),
+    createTestDatabase("inventory"),
+    createTestDatabase("audit"),
+  ]);
+  const databases = { orders, inventory, audit };
+
+  const routesFile = resolve(dir, "ocelot.json");
+  writeFileSync(routesFile, rewriteRoutes(resolve(REPO_ROOT, "gateway/ocelot.json"), ports));
+
+  const common: Record<string, string> = {
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.PLATFORM_LOG_LEVEL ?? "info",
+    OIDC_ISSUER: issuer,
+    OIDC_AUDIENCE: "meridian-api",
+    RABBITMQ_URL: rabbitmqUrl,
+    REDIS_URL: redisUrl,
+    ORDERS_STORE: "postgres",
+    SHUTDOWN_GRACE_MS: "3000",
+    ...options.env,
+  };
+  const perProcess: Record<ProcessName, Record<string, string>> = {
+    "dev-idp": {},
+    orders: { DATABASE_URL: orders.url },
+    inventory: { DATABASE_URL: inventory.url },
+    "inventory-worker": { DATABASE_URL: inventory.url },
+    notifications: {},
+    audit: { DATABASE_URL: audit.url },
+    gateway: { GATEWAY_ROUTES: routesFile },
+    "admin-bff": {
+      ADMIN_CLIENT_SECRET: "local-dev-only-admin-console-secret",
+      BFF_PUBLIC_URL: `http://localhost:${ports["admin-bff"]}`,
+      GATEWAY_URL: `http://127.0.0.1:${ports.gateway ?? DESIGN_PORTS.gateway}`,
+    },
+  };
+
+  const processes = new Map<ProcessName, PlatformProcess>();
+  const children = new Map<ProcessName, ReturnType<typeof Bun.spawn>>();
+  const readyTimeoutMs = options.readyTimeoutMs ?? 45_000;
+
+  const readyUrl = (name: ProcessName) =>
+    name === "dev-idp"
+      ? `${issuer}/.well-known/openid-configuration`
+      : `http://127.0.0.1:${ports[name]}/health/ready`;
+
+  async function start(name: ProcessName): Promise<void> {
+    const log = resolve(dir, `${name}.log`);
+    const fd = openSync(log, "a");
+    const child = Bun.spawn(["bun", ENTRIES[name]], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        ...common,
+        ...perProcess[name],
+        ...options.envFor?.[name],
+        PORT: String(ports[name]),
+        OTEL_SERVICE_NAME: name,
+      },
+      stdout: fd,
+      stderr: fd,
+    });
+    children.set(name, child);
+    processes.set(name, { name, port: ports[name], url: `http://127.0.0.1:${ports[name]}`, pid: child.pid, log });
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) {
+          throw new Error(`${name} exited with ${child.exitCode}; see ${log}:\n${readFileSync(log, "utf8").slice(-2000)}`);
+        }
+        const res = await fetch(readyUrl(name)).catch(() => undefined);
+        return res?.ok;
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${name} to be ready (log: ${log})` },
+    ).catch((error) => {
+      if (child.exitCode !== null) throw new Error(String(error.message).split("; last error: ").pop());
+      throw error;
+    });
+  }
+
+  async function kill(name: ProcessName, signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
+    const child = children.get(name);
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    const code = await child.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  async function stop(): Promise<void> {
+    await Promise.all([...children.keys()].reverse().map((name) => kill(name, "SIGTERM")));
+    await Promise.allSettled([orders.drop(), inventory.drop(), audit.drop()]);
+    await rabbitmqctl("delete_vhost", id).catch(() => undefined);
+    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect().then(() => redis.flushdb()).catch(() => undefined);
+    redis.disconnect();
+  }
+
+  try {
+    for (const name of names) await start(name);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    id,
+    issuer,
+    gatewayUrl: `http://127.0.0.1:${ports.gateway ?? 0}`,
+    rabbitmqUrl,
+    redisUrl,
+    databases,
+    processes,
+    url: (name) => `http://127.0.0.1:${ports[name]}`,
+    kill,
+    start,
+    stop,
+  };
+}
