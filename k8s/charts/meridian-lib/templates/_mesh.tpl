@@ -1,0 +1,114 @@
+{{/*
+Istio objects for one service (rendered when global.mesh.enabled):
+  VirtualService   request timeout and retries (perTryTimeout): HTTP retries live in the mesh, never in code.
+  DestinationRule  ISTIO_MUTUAL, connectionPool limits as bulkheads, outlierDetection ejecting failing pods.
+  AuthorizationPolicy  ALLOW only the callers named in mesh.allowFrom (service accounts in this namespace),
+                   the ingress gateway when mesh.allowFromIngress, and the monitoring namespace on /metrics.
+The namespace-wide deny-all and STRICT PeerAuthentication come from the umbrella chart.
+*/}}
+{{- define "meridian-lib.principal" -}}
+{{- printf "%s/ns/%s/sa/%s" (.root.Values.global.mesh.trustDomain | default "cluster.local") .namespace .sa -}}
+{{- end -}}
+
+{{- define "meridian-lib.mesh" -}}
+{{- if eq (.Values.workload | default "deployment") "deployment" }}
+{{- $name := include "meridian-lib.name" . }}
+{{- $host := printf "%s.%s.svc.cluster.local" $name .Release.Namespace }}
+{{- $mesh := .Values.mesh }}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "meridian-lib.labels" . | nindent 4 }}
+spec:
+  hosts:
+    - {{ $host }}
+  http:
+    {{- range $mesh.streamingPrefixes }}
+    # Long-lived stream (SSE): no request timeout, no retries.
+    - name: {{ $name }}-stream
+      match:
+        - uri:
+            prefix: {{ . }}
+      route:
+        - destination:
+            host: {{ $host }}
+            port:
+              number: {{ $.Values.port }}
+      timeout: 0s
+      retries:
+        attempts: 0
+    {{- end }}
+    - name: {{ $name }}
+      route:
+        - destination:
+            host: {{ $host }}
+            port:
+              number: {{ .Values.port }}
+      timeout: {{ $mesh.timeout }}
+      retries:
+        attempts: {{ $mesh.retries.attempts }}
+        perTryTimeout: {{ $mesh.retries.perTryTimeout }}
+        retryOn: {{ $mesh.retries.retryOn | quote }}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "meridian-lib.labels" . | nindent 4 }}
+spec:
+  host: {{ $host }}
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+    connectionPool:
+      {{- toYaml $mesh.connectionPool | nindent 6 }}
+    outlierDetection:
+      {{- toYaml $mesh.outlierDetection | nindent 6 }}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "meridian-lib.labels" . | nindent 4 }}
+spec:
+  selector:
+    matchLabels:
+      {{- include "meridian-lib.selectorLabels" . | nindent 6 }}
+  action: ALLOW
+  rules:
+    {{- if $mesh.allowFrom }}
+    - from:
+        - source:
+            principals:
+              {{- range $mesh.allowFrom }}
+              - {{ include "meridian-lib.principal" (dict "root" $ "namespace" $.Release.Namespace "sa" .) | quote }}
+              {{- end }}
+      to:
+        - operation:
+            ports: [{{ .Values.port | quote }}]
+    {{- end }}
+    {{- if $mesh.allowFromIngress }}
+    - from:
+        - source:
+            principals:
+              {{- range .Values.global.mesh.ingressGatewayPrincipals }}
+              - {{ . | quote }}
+              {{- end }}
+      to:
+        - operation:
+            ports: [{{ .Values.port | quote }}]
+    {{- end }}
+    - from:
+        - source:
+            namespaces: [{{ (.Values.global.networkPolicy).monitoringNamespace | default "monitoring" | quote }}]
+      to:
+        - operation:
+            methods: ["GET"]
+            paths: ["/metrics"]
+{{- end }}
+{{- end -}}

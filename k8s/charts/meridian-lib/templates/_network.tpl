@@ -1,0 +1,96 @@
+{{/*
+NetworkPolicy: default deny for the pod, then only the flows the architecture needs.
+  ingress: pods named in networkPolicy.ingressFromApps (same namespace), the ingress namespaces when
+           networkPolicy.fromIngress, and the monitoring namespace on the http port (metrics scrape).
+  egress:  DNS, pods named in networkPolicy.egressToApps, the infrastructure endpoints named in
+           networkPolicy.egressToInfra (ports and peers from global.networkPolicy.infrastructure), istiod
+           when the mesh is on.
+*/}}
+{{- define "meridian-lib.networkpolicy" -}}
+{{- $np := .Values.networkPolicy | default dict -}}
+{{- $gnp := (.Values.global).networkPolicy | default dict -}}
+{{- $isDeployment := eq (.Values.workload | default "deployment") "deployment" -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "meridian-lib.name" . }}
+  labels:
+    {{- include "meridian-lib.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "meridian-lib.selectorLabels" . | nindent 6 }}
+  policyTypes: ["Ingress", "Egress"]
+  {{- if $isDeployment }}
+  ingress:
+    {{- range $np.ingressFromApps }}
+    - from:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: {{ . }}
+      ports:
+        - port: http
+    {{- end }}
+    {{- if $np.fromIngress }}
+    - from:
+        {{- range $gnp.ingressNamespaces | default (list "ingress-nginx") }}
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ . }}
+        {{- end }}
+      ports:
+        - port: http
+    {{- end }}
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ $gnp.monitoringNamespace | default "monitoring" }}
+      ports:
+        - port: http
+  {{- else }}
+  ingress: []
+  {{- end }}
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+    {{- range $np.egressToApps }}
+    - to:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: {{ . }}
+    {{- end }}
+    {{- range $name := $np.egressToInfra }}
+    {{- $infra := get ($gnp.infrastructure | default dict) $name }}
+    {{- if not $infra }}{{ fail (printf "global.networkPolicy.infrastructure.%s is not defined" $name) }}{{ end }}
+    - ports:
+        {{- range $infra.ports }}
+        - port: {{ . }}
+          protocol: TCP
+        {{- end }}
+      {{- with $infra.to }}
+      to:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    {{- end }}
+    {{- if (((.Values.global).mesh).enabled) }}
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ ((.Values.global).mesh).istioNamespace | default "istio-system" }}
+      ports:
+        - port: 15012
+          protocol: TCP
+        - port: 15014
+          protocol: TCP
+    {{- end }}
+{{- end -}}
