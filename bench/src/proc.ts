@@ -1,0 +1,50 @@
+/** Child processes for benchmarks: start, wait until ready, sample CPU and RSS from /proc, stop. */
+import { readFileSync } from "node:fs";
+import { waitFor } from "@meridian/kit/testing";
+
+export interface Child {
+  pid: number;
+  stop(): Promise<void>;
+  exited: Promise<number>;
+}
+
+export function spawn(cmd: string[], env: Record<string, string> = {}, cwd?: string): Child {
+  const proc = Bun.spawn(cmd, { env: { ...process.env, ...env }, stdout: "ignore", stderr: "ignore", cwd });
+  return {
+    pid: proc.pid,
+    exited: proc.exited,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+      await proc.exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function waitReady(url: string, timeoutMs = 30_000): Promise<number> {
+  const started = performance.now();
+  await waitFor(async () => (await fetch(url).catch(() => undefined))?.ok, { timeoutMs, intervalMs: 20, what: url });
+  return performance.now() - started;
+}
+
+/** Resident set size in MiB, from /proc/<pid>/status. */
+export function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+  return line ? Math.round((Number(line[1]) / 1024) * 10) / 10 : NaN;
+}
+
+/** CPU seconds (user + system) so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+export async function freePort(): Promise<number> {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  await server.stop(true);
+  return port;
+}
