@@ -63,7 +63,7 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
   const otlp = (options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT)?.replace(/\/$/, "") || undefined;
 
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlp}/v1/traces` })));
+  if (otlp) spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${otlp}/v1/traces` }) }));
   const tracerProvider = new TracerProvider({ resource, spanProcessors });
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

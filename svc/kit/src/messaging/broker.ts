@@ -222,10 +222,10 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
       if (blocked) throw new BrokerUnavailableError("RabbitMQ has blocked publishing (resource alarm)");
       const ch = await getPublishChannel();
       await confirmPublish(ch, exchange, envelope.type, Buffer.from(JSON.stringify(wire)), properties, confirmTimeoutMs);
-      instruments().published.add(1, attrs(service, envelope.type, { outcome: "ok" }));
+      instruments().published.add(1, attrs(envelope.type, { outcome: "ok" }));
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (err) {
-      instruments().published.add(1, attrs(service, envelope.type, { outcome: "error" }));
+      instruments().published.add(1, attrs(envelope.type, { outcome: "error" }));
       span.recordException(err instanceof Error ? err : new Error(String(err)));
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
       throw err;

@@ -229,14 +229,14 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
           handlerTimeoutMs,
         ),
       );
-      instruments().handlerDuration.record((performance.now() - started) / 1000, attrs(service, destination));
+      instruments().handlerDuration.record((performance.now() - started) / 1000, attrs(destination));
       ack(ch, msg);
       const result = outcome === "duplicate" ? "duplicate" : "ack";
-      instruments().consumed.add(1, attrs(service, destination, { outcome: result }));
+      instruments().consumed.add(1, attrs(destination, { outcome: result }));
       span.setAttribute("messaging.outcome", result);
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (err) {
-      instruments().handlerDuration.record((performance.now() - started) / 1000, attrs(service, destination));
+      instruments().handlerDuration.record((performance.now() - started) / 1000, attrs(destination));
       span.recordException(err instanceof Error ? err : new Error(String(err)));
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
       const reason = errorMessage(err);
@@ -259,8 +259,8 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
       [headers.originalRoutingKey]: routingKey,
     }, { expiration: String(delayMs) });
     if (!ok) return;
-    instruments().retried.add(1, attrs(service, routingKey));
-    instruments().consumed.add(1, attrs(service, routingKey, { outcome: "retry" }));
+    instruments().retried.add(1, attrs(routingKey));
+    instruments().consumed.add(1, attrs(routingKey, { outcome: "retry" }));
   }
 
   async function park(
@@ -283,8 +283,8 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
       [headers.service]: service,
     });
     if (!ok) return;
-    instruments().deadLettered.add(1, attrs(service, routingKey, { reason: kind }));
-    instruments().consumed.add(1, attrs(service, routingKey, { outcome: "dead_letter" }));
+    instruments().deadLettered.add(1, attrs(routingKey, { reason: kind }));
+    instruments().consumed.add(1, attrs(routingKey, { outcome: "dead_letter" }));
     // Tell the platform (notifications, audit); never about a dead-letter notice itself (no loops).
     if (routingKey === "system.message-dead-lettered.v1") return;
     const messageId = String(msg.properties.messageId ?? envelope?.messageId ?? "unknown");

@@ -48,7 +48,7 @@ export interface OutboxRelayOptions {
   store?: OutboxStore;
   broker: Broker;
   logger: Logger;
-  /** Envelope `source` (the producing service) and the `service` label of the backlog gauge. */
+  /** Envelope `source`: the producing service. */
   source: string;
   /** Rows per transaction (default 100). */
   batchSize?: number;
@@ -85,7 +85,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let pendingWake = false;
   let failing = false;
   let unlisten: (() => Promise<void>) | null = null;
-  const unobserve = observeOutboxBacklog(source, () => backlog);
+  const unobserve = observeOutboxBacklog(() => backlog);
 
   function notify(): void {
     pendingWake = true;

@@ -63,9 +63,9 @@ export function instruments(): Instruments {
 type BacklogObserver = Parameters<ObservableGauge["addCallback"]>[0];
 const backlogObservers = new Set<BacklogObserver>();
 
-/** Registers the outbox backlog of one service; returns the function that unregisters it. */
-export function observeOutboxBacklog(service: string, read: () => number): () => void {
-  const observer: BacklogObserver = (result) => result.observe(read(), { service });
+/** Registers the outbox backlog (one relay per process); returns the function that unregisters it. */
+export function observeOutboxBacklog(read: () => number): () => void {
+  const observer: BacklogObserver = (result) => result.observe(read());
   backlogObservers.add(observer);
   instruments().outboxBacklog.addCallback(observer);
   return () => {
@@ -74,6 +74,10 @@ export function observeOutboxBacklog(service: string, read: () => number): () =>
   };
 }
 
-export function attrs(service: string, destination: string, extra: Attributes = {}): Attributes {
-  return { service, messaging_destination: destination, ...extra };
+/**
+ * Metric attributes. No `service` attribute: the kit's telemetry adds `service` to every series from
+ * the resource, and a second one would make the Prometheus text invalid.
+ */
+export function attrs(destination: string, extra: Attributes = {}): Attributes {
+  return { messaging_destination: destination, ...extra };
 }

@@ -2,63 +2,33 @@
  * Test support for the messaging suites: a fresh PostgreSQL database, unique names, cutting our own
  * broker connection from the server side, and removing the topology a test declared.
  */
-import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { createLogger, type Logger } from "../../src/logging";
 import { createMessagingTables } from "../../src/messaging";
+import { TEST_RABBITMQ_URL, createTestDatabase, uniqueName, waitFor } from "../../src/testing";
 
-export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`;
-}
+export const RABBITMQ_URL = TEST_RABBITMQ_URL;
+export { uniqueName, waitFor };
 
 export function testLogger(): Logger {
   return createLogger({ service: "messaging-test", version: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
 }
 
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 10_000, intervalMs = 50, what = "condition" }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await Bun.sleep(intervalMs);
-  }
-}
-
-/** A fresh database with the messaging tables; `drop()` removes it. */
+/** A fresh database (kit's createTestDatabase) with the messaging tables and a drizzle handle. */
 export async function createTestDb(prefix: string) {
-  const name = uniqueName(prefix).replace(/-/g, "_").toLowerCase();
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const client = postgres(url.toString(), { max: 10, onnotice: () => {} });
+  const database = await createTestDatabase(prefix);
+  const client = postgres(database.url, { max: 10, onnotice: () => {} });
   const db = drizzle({ client });
   await createMessagingTables(db);
   return {
-    name,
-    url: url.toString(),
+    ...database,
     client,
     db,
     async drop() {
       await client.end({ timeout: 5 });
-      const again = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
+      await database.drop();
     },
   };
 }

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import {
+  type Broker,
+  type Consumer,
+  type OutboxRelay,
+  connectBroker,
+  pgInbox,
+  pgOutbox,
+  queueNames,
+  startConsumer,
+  startOutboxRelay,
+} from "../../src/messaging";
+import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, createTestDb, testLogger, uniqueName, waitFor } from "./support";
+
+const exchange = uniqueName("test.outbox");
+const service = uniqueName("outbox-test");
+const retryDelays = [50, 100];
+const logger = testLogger();
+let database: Awaited<ReturnType<typeof createTestDb>>;
+let broker: Broker;
+let relay: OutboxRelay | undefined;
+const consumers: Consumer[] = [];
+const services: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDb("kit_outbox");
+  await database.client.unsafe(`
+    CREATE TABLE orders (id uuid PRIMARY KEY, customer_id text NOT NULL);
+    CREATE TABLE effects (order_id uuid PRIMARY KEY, applied integer NOT NULL, seq integer NOT NULL);
+    CREATE TABLE sequence_log (aggregate_id text NOT NULL, seq integer NOT NULL, at bigserial);
+  `);
+  broker = await connectBroker({
+    url: RABBITMQ_URL,
+    service,
+    logger,
+    exchange,
+    reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
+  });
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  for (const consumer of consumers) await consumer.stop();
+  await broker?.close();
+  const admin = await brokerAdmin();
+  await admin.remove(
+    services.flatMap((s) => {
+      const q = queueNames(s, retryDelays.length);
+      return [q.events, ...q.retry, q.error];
+    }),
+    exchange,
+  );
+  await admin.close();
+  await database?.drop();
+});
+
+describe("transactional outbox, relay and inbox on PostgreSQL", () => {
+  test("when a transaction rolls back, then its outbox event is gone with it", async () => {
+    const orderId = randomUUID();
+    await database.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`insert into orders (id, customer_id) values (${orderId}, 'alice')`);
+        await pgOutbox.enqueue(tx, {
+          type: "orders.order-confirmed.v1",
+          body: { orderId, customerId: "alice" },
+          aggregateId: orderId,
+        });
+        throw new Error("business rule says no");
+      })
+      .catch(() => {});
+    const rows = await database.client`select count(*)::int as n from messaging_outbox`;
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  test("when 1,000 events go through the outbox while the broker connection is cut, then all arrive and none has a second effect", async () => {
+    const consumerService = `${service}-effects`;
+    services.push(consumerService);
+    let deliveries = 0;
+    let duplicates = 0;
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: consumerService,
+        types: ["orders.order-created.v1"],
+        retry: { delaysMs: retryDelays },
+        prefetch: 32,
+        handle: async (envelope) => {
+          deliveries += 1;
+          const outcome = await pgInbox.handleOnce(database.db, envelope, consumerService, async (tx) => {
+            await tx.execute(
+              sql`insert into effects (order_id, applied, seq) values (${envelope.body.orderId}, 1, ${Number(envelope.body.total)})
+                  on conflict (order_id) do update set applied = effects.applied + 1`,
+            );
+          });
+          if (outcome === "duplicate") duplicates += 1;
+          return outcome;
+        },
+      }),
+    );
+    relay = startOutboxRelay({ db: database.db, broker, logger, source: "orders", batchSize: 50, pollIntervalMs: 200 });
+
+    const total = 1000;
+    const perTransaction = 10;
+    let written = 0;
+    const writer = (async () => {
+      for (let batch = 0; batch < total / perTransaction; batch += 1) {
+        await database.db.transaction(async (tx) => {
+          for (let i = 0; i < perTransaction; i += 1) {
+            const orderId = randomUUID();
+            await tx.execute(sql`insert into orders (id, customer_id) values (${orderId}, 'alice')`);
+            await pgOutbox.enqueue(tx, {
+              type: "orders.order-created.v1",
+              aggregateId: orderId,
+              body: {
+                orderId,
+                customerId: "alice",
+                lines: [{ sku: "SKU-001", quantity: 1, unitPrice: 2.5 }],
+                total: written + i,
+                createdAt: new Date().toISOString(),
+              },
+            });
+          }
+        });
+        written += perTransaction;
+        if (batch % 5 === 0) await Bun.sleep(5);
+      }
+    })();
+
+    const applied = async () => Number((await database.client`select count(*)::int as n from effects`)[0]?.n);
+    await waitFor(async () => (await applied()) >= 200, { timeoutMs: 20_000, what: "first 200 effects" });
+    expect(await closeConnectionByName(broker.connectionName, "outbox test cut 1")).toBe(1);
+    await waitFor(async () => (await applied()) >= 600, { timeoutMs: 30_000, what: "600 effects" });
+    expect(await closeConnectionByName(broker.connectionName, "outbox test cut 2")).toBe(1);
+    await writer;
+
+    await waitFor(async () => (await applied()) === total || undefined, { timeoutMs: 60_000, intervalMs: 200, what: "all effects" });
+    const [stats] = await database.client`
+      select count(*)::int as rows, coalesce(max(applied), 0)::int as max_applied from effects`;
+    expect(stats?.rows).toBe(total);
+    expect(stats?.max_applied).toBe(1);
+    const [pending] = await database.client`select count(*)::int as n from messaging_outbox where sent_at is null`;
+    expect(pending?.n).toBe(0);
+    expect(deliveries).toBe(total + duplicates);
+    await waitFor(() => relay?.backlog === 0 || undefined, { what: "backlog gauge at zero" });
+  }, 120_000);
+
+  test("when the same message is delivered twice, then its effect is applied once", async () => {
+    const consumerService = `${service}-dupes`;
+    services.push(consumerService);
+    const outcomes: string[] = [];
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: consumerService,
+        types: ["orders.order-shipped.v1"],
+        retry: { delaysMs: retryDelays },
+        handle: async (envelope) => {
+          const outcome = await pgInbox.handleOnce(database.db, envelope, consumerService, async (tx) => {
+            await tx.execute(
+              sql`insert into effects (order_id, applied, seq) values (${envelope.body.orderId}, 1, 0)
+                  on conflict (order_id) do update set applied = effects.applied + 1`,
+            );
+          });
+          outcomes.push(outcome);
+          return outcome;
+        },
+      }),
+    );
+    const orderId = randomUUID();
+    const envelope = await broker.publish("orders.order-shipped.v1", {
+      orderId,
+      customerId: "alice",
+      shippedAt: new Date().toISOString(),
+    });
+    await broker.publishEnvelope(envelope);
+    await waitFor(() => outcomes.length === 2 || undefined, { what: "both deliveries" });
+    expect(outcomes.sort()).toEqual(["applied", "duplicate"]);
+    const [row] = await database.client`select applied from effects where order_id = ${orderId}`;
+    expect(row?.applied).toBe(1);
+  });
+
+  test("when one aggregate changes several times, then its events arrive in the order they were written", async () => {
+    const consumerService = `${service}-order`;
+    services.push(consumerService);
+    const seen: number[] = [];
+    const aggregateId = randomUUID();
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: consumerService,
+        types: ["inventory.inventory-adjusted.v1"],
+        retry: { delaysMs: retryDelays },
+        prefetch: 1,
+        handle: async (envelope) => {
+          seen.push(envelope.body.onHand);
+        },
+      }),
+    );
+    for (let i = 1; i <= 30; i += 1) {
+      await database.db.transaction(async (tx) => {
+        await pgOutbox.enqueue(tx, {
+          type: "inventory.inventory-adjusted.v1",
+          aggregateId,
+          body: { sku: "SKU-ORDER", delta: 1, onHand: i, reason: "count", by: "ada" },
+        });
+      });
+    }
+    await waitFor(() => seen.length === 30 || undefined, { what: "30 adjustments" });
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+});
