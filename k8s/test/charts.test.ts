@@ -1,0 +1,218 @@
+/**
+ * The Helm charts as an operator uses them: helm lint and helm template (Helm 4) for every chart and both
+ * overlays, every rendered object validated against the Kubernetes / Istio / Prometheus Operator schemas,
+ * and the workload policy (probes, resources, non-root, read-only root, NetworkPolicy, PDB).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CHARTS_DIR, DEPLOYABLES, HELM, type K8sObject, containerEnvNames, helmTemplate, podWorkloads,
+  policyViolations, prepareCharts, run, validateObject,
+} from "./deploy-support";
+
+const SERVICE_CHARTS = [...DEPLOYABLES.map((d) => d.name), "keycloak-realm"];
+const OVERLAYS = { base: [], dev: ["-f", "VALUES/values-dev.yaml"], prod: ["-f", "VALUES/values-prod.yaml"] } as const;
+type Overlay = keyof typeof OVERLAYS;
+
+let charts: { dir: string; cleanup(): void };
+const rendered = new Map<Overlay, K8sObject[]>();
+
+function overlayArgs(overlay: Overlay): string[] {
+  return OVERLAYS[overlay].map((a) => a.replace("VALUES", join(charts.dir, "meridian")));
+}
+
+beforeAll(() => {
+  if (!existsSync(HELM)) throw new Error(`helm is not installed at ${HELM}: run scripts/tools/helm.sh`);
+  charts = prepareCharts();
+  for (const overlay of Object.keys(OVERLAYS) as Overlay[]) {
+    rendered.set(overlay, helmTemplate(join(charts.dir, "meridian"), overlayArgs(overlay)));
+  }
+}, 120_000);
+
+afterAll(() => charts?.cleanup());
+
+describe("helm lint", () => {
+  test("when the repository's chart folders are listed, then every service has a chart on the shared library", () => {
+    const dirs = readdirSync(CHARTS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    for (const name of [...SERVICE_CHARTS, "meridian-lib", "meridian"]) expect(dirs).toContain(name);
+    for (const name of SERVICE_CHARTS) {
+      const chart = Bun.file(join(CHARTS_DIR, name, "Chart.yaml"));
+      expect(chart.size).toBeGreaterThan(0);
+    }
+  });
+
+  test.each([...SERVICE_CHARTS, "meridian-lib"])("when %s is linted, then helm lint passes", (name) => {
+    const r = run([HELM, "lint", join(charts.dir, name), "--strict"]);
+    expect(r.stderr + r.stdout).toContain("0 chart(s) failed");
+    expect(r.code).toBe(0);
+  });
+
+  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella chart is linted with the %s values, then helm lint passes", (overlay) => {
+    const r = run([HELM, "lint", join(charts.dir, "meridian"), "--strict", "--namespace", "meridian", ...overlayArgs(overlay)]);
+    expect(r.stderr + r.stdout).toContain("0 chart(s) failed");
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("rendered objects", () => {
+  test.each(SERVICE_CHARTS)("when %s is rendered on its own, then every object is schema-valid and policy-clean", async (name) => {
+    const objects = helmTemplate(join(charts.dir, name));
+    expect(objects.length).toBeGreaterThan(0);
+    const errors = (await Promise.all(objects.map(validateObject))).filter(Boolean);
+    expect(errors).toEqual([]);
+    expect(policyViolations(objects)).toEqual([]);
+  });
+
+  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every object validates against its schema", async (overlay) => {
+    const objects = rendered.get(overlay)!;
+    expect(objects.length).toBeGreaterThan(40);
+    const errors = (await Promise.all(objects.map(validateObject))).filter(Boolean);
+    expect(errors).toEqual([]);
+  });
+
+  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every workload passes the policy", (overlay) => {
+    const objects = rendered.get(overlay)!;
+    expect(podWorkloads(objects).length).toBeGreaterThanOrEqual(DEPLOYABLES.length);
+    expect(policyViolations(objects)).toEqual([]);
+  });
+
+  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every deployable has its workload, service and required env", (overlay) => {
+    const objects = rendered.get(overlay)!;
+    for (const d of DEPLOYABLES) {
+      const kind = d.component === "job" ? "CronJob" : "Deployment";
+      const workload = podWorkloads(objects).find((w) => w.obj.kind === kind && w.obj.metadata.name === d.name);
+      expect(workload, `${kind}/${d.name}`).toBeDefined();
+      const env = containerEnvNames(workload!.podSpec);
+      const missing = d.requiredEnv.filter((name) => !env.has(name));
+      expect(missing, `${d.name} env`).toEqual([]);
+      if (d.port) {
+        const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === d.name);
+        expect(svc?.spec.ports[0].port, `Service/${d.name}`).toBe(d.port);
+        expect(workload!.podSpec.containers[0].ports[0].containerPort).toBe(d.port);
+      }
+    }
+  });
+
+  test("when a policy is broken, then the policy check names the workload and the rule", () => {
+    const objects = structuredClone(rendered.get("base")!);
+    const orders = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "orders")!;
+    const c = orders.spec.template.spec.containers[0];
+    delete c.readinessProbe;
+    c.securityContext.readOnlyRootFilesystem = false;
+    delete c.resources.limits;
+    const pdbIndex = objects.findIndex((o) => o.kind === "PodDisruptionBudget" && o.metadata.name === "orders");
+    objects.splice(pdbIndex, 1);
+    const violations = policyViolations(objects);
+    expect(violations).toContain("Deployment/orders container orders: readinessProbe is not GET /health/ready");
+    expect(violations).toContain("Deployment/orders container orders: readOnlyRootFilesystem is not true");
+    expect(violations).toContain("Deployment/orders container orders: resources.limits.cpu missing");
+    expect(violations).toContain("Deployment/orders: no PodDisruptionBudget selects its pods");
+  });
+
+  test("when an object breaks its schema, then validation names the field", async () => {
+    const svc = structuredClone(rendered.get("base")!.find((o) => o.kind === "Service")!);
+    svc.spec.ports[0].port = "eighty";
+    expect(await validateObject(svc)).toContain("port");
+  });
+});
+
+describe("environment values", () => {
+  const issuerOf = (objects: K8sObject[], name: string) =>
+    podWorkloads(objects).find((w) => w.obj.metadata.name === name)!.podSpec.containers[0].env
+      .find((e: { name: string }) => e.name === "OIDC_ISSUER")?.value;
+
+  test("when any overlay is rendered, then every service gets the same OIDC issuer, the one global.oidc.issuer sets", () => {
+    for (const [overlay, expected] of [["dev", "http://keycloak.localtest.me:8180/realms/meridian"],
+      ["prod", "https://id.meridian.example/realms/meridian"]] as const) {
+      const objects = rendered.get(overlay)!;
+      for (const name of ["orders", "inventory", "notifications", "audit", "gateway", "admin-bff"]) {
+        expect(issuerOf(objects, name), `${overlay} ${name}`).toBe(expected);
+      }
+    }
+  });
+
+  test("when the dev overlay is rendered, then local images, one replica and a generated connections Secret are used", () => {
+    const objects = rendered.get("dev")!;
+    const orders = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "orders")!;
+    expect(orders.spec.template.spec.containers[0].image).toBe("meridian/orders:dev");
+    expect(orders.spec.replicas).toBe(1);
+    expect(objects.some((o) => o.kind === "HorizontalPodAutoscaler")).toBe(false);
+    const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === "meridian-connections")!;
+    expect(Object.keys(secret.stringData as object).sort()).toEqual(
+      ["admin-client-secret", "audit-database-url", "inventory-database-url", "orders-mssql-url", "rabbitmq-url", "redis-url"]);
+  });
+
+  test("when the prod overlay is rendered, then images are pinned to the release, HPAs scale and no Secret is rendered", () => {
+    const objects = rendered.get("prod")!;
+    const names = new Set(DEPLOYABLES.map((d) => d.name));
+    const ours = podWorkloads(objects).filter((w) => names.has(w.obj.metadata.name));
+    expect(ours.length).toBe(DEPLOYABLES.length);
+    for (const w of ours) {
+      expect(w.podSpec.containers[0].image).toBe(`ghcr.io/meridian-platform/meridian/${w.obj.metadata.name}:0.1.0`);
+    }
+    expect(objects.filter((o) => o.kind === "HorizontalPodAutoscaler").length).toBe(8);
+    expect(objects.some((o) => o.kind === "Secret")).toBe(false);
+    expect(objects.some((o) => o.kind === "Ingress")).toBe(false); // the Istio Gateway is the edge
+  });
+
+  test("when infrastructure is switched off, then no operator resource is rendered; when on, each one is", () => {
+    const operatorKinds = ["RabbitmqCluster", "Cluster", "Redis", "Keycloak"];
+    const base = rendered.get("base")!.map((o) => o.kind);
+    for (const k of operatorKinds) expect(base).not.toContain(k);
+    const prod = rendered.get("prod")!.map((o) => o.kind);
+    for (const k of operatorKinds) expect(prod).toContain(k);
+  });
+
+  test("when the Keycloak hostname would give another issuer than global.oidc.issuer, then rendering fails and says why", () => {
+    const r = run([HELM, "template", "m", join(charts.dir, "meridian"), ...overlayArgs("prod"),
+      "--set", "infrastructure.keycloak.hostname=https://other.example"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("one issuer per environment");
+  });
+
+  test("when the connections Secret is rendered without a value, then rendering fails naming the key", () => {
+    const r = run([HELM, "template", "m", join(charts.dir, "meridian"), ...overlayArgs("dev"),
+      "--set", "global.connections.values.redis-url="]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("global.connections.values.redis-url");
+  });
+
+  test("when a service is disabled, then none of its objects are rendered", () => {
+    const objects = helmTemplate(join(charts.dir, "meridian"), [...overlayArgs("dev"), "--set", "audit.enabled=false"]);
+    expect(objects.filter((o) => o.metadata.name === "audit")).toEqual([]);
+    expect(objects.some((o) => o.kind === "Deployment" && o.metadata.name === "orders")).toBe(true);
+  });
+});
+
+describe("Keycloak wiring", () => {
+  const realmOf = (objects: K8sObject[]): any => {
+    const imp = objects.find((o) => o.kind === "KeycloakRealmImport");
+    if (imp) return imp.spec.realm;
+    const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "meridian-realm")!;
+    return JSON.parse((cm as any).data["realm-meridian.json"]);
+  };
+
+  test("when prod imports the realm through the operator, then demo users are left out and the client secret comes from the Secret", () => {
+    const objects = rendered.get("prod")!;
+    const imp = objects.find((o) => o.kind === "KeycloakRealmImport")!;
+    expect(imp.spec.placeholders.ADMIN_CLIENT_SECRET.secret).toEqual({ name: "meridian-connections", key: "admin-client-secret" });
+    const realm = realmOf(objects);
+    expect(realm.realm).toBe("meridian");
+    expect(realm.users).toBeUndefined();
+    const admin = realm.clients.find((c: any) => c.clientId === "admin-console");
+    expect(admin.secret).toBe("${ADMIN_CLIENT_SECRET}");
+    expect(admin.redirectUris).toEqual(["https://admin.meridian.example/auth/callback"]);
+  });
+
+  test("when dev imports the realm with a config-cli Job, then the demo users and local redirect URLs are in it", () => {
+    const objects = rendered.get("dev")!;
+    const realm = realmOf(objects);
+    expect(realm.users.map((u: any) => u.username).sort()).toEqual(["ada", "alice", "bob"]);
+    const spa = realm.clients.find((c: any) => c.clientId === "customer-spa");
+    expect(spa.redirectUris).toEqual(["http://shop.localtest.me:8088/*"]);
+    expect(realm.clients.find((c: any) => c.clientId === "admin-console").secret).toBe("$(env:ADMIN_CLIENT_SECRET)");
+    const job = objects.find((o) => o.kind === "Job")!;
+    expect(job.metadata.name).toMatch(/^meridian-realm-import-[0-9a-f]{8}$/);
+  });
+});
