@@ -1,0 +1,327 @@
+/**
+ * The gateway's request pipeline, in Ocelot's middleware order: find route (404) → rate limiting (429) →
+ * request id → authentication (401) → authorization: scopes, then claims (403) → claims to headers →
+ * downstream URL → circuit breaker (503) → load balancer → downstream request with timeout (503/502).
+ */
+import { metrics, propagation, context as otelContext, trace } from "@opentelemetry/api";
+import { ProblemError, problemResponse, problems, type Logger } from "@meridian/kit";
+import { bearerChallenge, bearerToken, type AuthContext, type TokenVerifier } from "@meridian/kit/auth";
+import { Elysia } from "elysia";
+import type { GatewayRoutes, RouteConfig } from "./config";
+import { downstreamRequestHeaders, parseCookies, upstreamResponseHeaders } from "./headers";
+import { LoadBalancer } from "./loadbalancer";
+import { CircuitBreaker, SERVER_ERROR_CODES, type CircuitState } from "./qos";
+import { RateLimiter } from "./ratelimit";
+import { createDownstreamUrl, matches } from "./template";
+
+export interface GatewayOptions {
+  config: GatewayRoutes;
+  /** Required when any route is authenticated. */
+  verifier?: TokenVerifier;
+  logger: Logger;
+  service?: string;
+}
+
+type AuthFailureReason = "missing_token" | "invalid_token" | "insufficient_scope" | "claim_mismatch";
+
+interface RouteRuntime {
+  route: RouteConfig;
+  balancer: LoadBalancer;
+  breaker: CircuitBreaker;
+}
+
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, "half-open": 1, open: 2 };
+
+/** String values of a claim: arrays give one value per element (as ASP.NET maps JSON arrays to claims). */
+export function claimValues(claims: Record<string, unknown>, type: string): string[] {
+  const value = claims[type];
+  if (value === undefined || value === null) return [];
+  const one = (v: unknown): string => (typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v));
+  return Array.isArray(value) ? value.map(one) : [one(value)];
+}
+
+class GatewayError extends Error {
+  constructor(
+    readonly problem: ProblemError,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.message);
+  }
+}
+
+function validatePath(rawPath: string): string {
+  // Encoded separators and NUL would let a placeholder value reach outside its template downstream.
+  if (/%2f|%5c|%00/i.test(rawPath) || rawPath.includes("\\"))
+    throw new GatewayError(problems.badRequest("encoded slashes, backslashes and NUL are not allowed in the path"));
+  const segments = rawPath.split("/").map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new GatewayError(problems.badRequest("the path has malformed percent-encoding"));
+    }
+  });
+  if (segments.some((s) => s === "." || s === ".."))
+    throw new GatewayError(problems.badRequest("dot segments are not allowed in the path"));
+  return segments.join("/");
+}
+
+export function createGateway(options: GatewayOptions) {
+  const { config, verifier, logger } = options;
+  if (!verifier && config.routes.some((r) => r.authenticated))
+    throw new Error("routes use AuthenticationOptions but no OIDC issuer is configured (OIDC_ISSUER)");
+
+  const meter = metrics.getMeter("meridian-gateway");
+  const authFailures = meter.createCounter("gateway_auth_failures", {
+    description: "Requests the gateway refused for authentication or authorization",
+  });
+  const rateLimited = meter.createCounter("gateway_rate_limited", {
+    description: "Requests the gateway refused for exceeding a route's rate limit",
+  });
+  const circuitGauge = meter.createObservableGauge("gateway_circuit_state", {
+    description: "Circuit breaker state per route: 0 closed, 1 half-open, 2 open",
+  });
+
+  const limiter = new RateLimiter(config.rateLimitCounterPrefix);
+  const runtimes: RouteRuntime[] = config.routes.map((route) => ({
+    route,
+    balancer: new LoadBalancer(route),
+    breaker: new CircuitBreaker(route.qos.failuresBeforeBreaking, route.qos.breakMs, (state) =>
+      logger.warn({ route: route.id, state }, "circuit state changed"),
+    ),
+  }));
+  circuitGauge.addCallback((result) => {
+    for (const rt of runtimes)
+      if (rt.route.qos.failuresBeforeBreaking > 0)
+        result.observe(CIRCUIT_VALUE[rt.breaker.current], { route: rt.route.upstream.original });
+  });
+  // Stable sort: equal priorities keep file order (Ocelot: OrderByDescending(Priority), first match).
+  const ordered = [...runtimes].sort((a, b) => b.route.upstream.priority - a.route.upstream.priority);
+
+  function findRoute(method: string, host: string, path: string, query: string): RouteRuntime | undefined {
+    const hostLower = host.toLowerCase();
+    const hostOnly = hostLower.replace(/:\d+$/, "");
+    const candidates = ordered.filter((rt) => {
+      const r = rt.route;
+      if (r.methods.length > 0 && !r.methods.includes(method)) return false;
+      if (r.upstreamHost) {
+        const want = r.upstreamHost.toLowerCase();
+        if (want !== hostLower && want !== hostOnly) return false;
+      }
+      return matches(r.upstream, path, query);
+    });
+    return candidates.find((rt) => rt.route.upstreamHost) ?? candidates[0];
+  }
+
+  function fail(reason: AuthFailureReason, route: RouteConfig, problem: ProblemError, challenge: string): never {
+    authFailures.add(1, { reason, route: route.upstream.original });
+    throw new GatewayError(problem, { "www-authenticate": challenge });
+  }
+
+  async function authenticate(request: Request, url: URL, route: RouteConfig): Promise<AuthContext | undefined> {
+    if (!route.authenticated || !verifier) return undefined;
+    const header = request.headers.get("authorization");
+    let token = bearerToken(header);
+    // Meridian extension: EventSource cannot send headers, so SSE requests may carry the token as access_token.
+    if (!token && !header && (request.headers.get("accept") ?? "").includes("text/event-stream"))
+      token = url.searchParams.get("access_token") ?? undefined;
+    if (!token)
+      fail("missing_token", route, problems.unauthorized("a bearer token is required"), bearerChallenge("meridian"));
+    try {
+      return await verifier.verify(token);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : "invalid token";
+      logger.info({ route: route.id, reason: (err as { reason?: string }).reason, detail }, "token rejected");
+      return fail(
+        "invalid_token",
+        route,
+        problems.unauthorized(`invalid token: ${detail}`),
+        bearerChallenge("meridian", { code: "invalid_token", description: detail }),
+      );
+    }
+  }
+
+  function authorize(route: RouteConfig, auth: AuthContext | undefined, placeholders: Map<string, string>): void {
+    const claims = (auth?.claims ?? {}) as Record<string, unknown>;
+    if (route.authenticated && route.allowedScopes.length > 0) {
+      const userScopes = claimValues(claims, "scope").flatMap((s) => s.split(" ").filter(Boolean));
+      if (!route.allowedScopes.some((s) => userScopes.includes(s)))
+        fail(
+          "insufficient_scope",
+          route,
+          problems.forbidden(`requires one of the scopes: ${route.allowedScopes.join(" ")}`),
+          bearerChallenge("meridian", { code: "insufficient_scope", scope: route.allowedScopes.join(" ") }),
+        );
+    }
+    for (const [type, required] of Object.entries(route.claimsRequirement)) {
+      const values = claimValues(claims, type);
+      if (values.length === 0)
+        fail("claim_mismatch", route, problems.forbidden(`requires claim ${type}`), bearerChallenge("meridian"));
+      const variable = /^\{(.+)\}$/.exec(required);
+      const expected = variable ? placeholders.get(`{${variable[1]}}`.toLowerCase()) : required;
+      if (expected === undefined || !values.includes(expected))
+        fail(
+          "claim_mismatch",
+          route,
+          problems.forbidden(`claim ${type} does not allow this request`),
+          bearerChallenge("meridian"),
+        );
+    }
+  }
+
+  function claimHeaders(route: RouteConfig, auth: AuthContext | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    const claims = (auth?.claims ?? {}) as Record<string, unknown>;
+    for (const spec of route.addHeaders) {
+      let value = claimValues(claims, spec.claim)[0];
+      if (value !== undefined && spec.index !== undefined) {
+        value = spec.delimiter ? value.split(spec.delimiter)[spec.index] : spec.index === 0 ? value : undefined;
+      }
+      if (value === undefined)
+        fail("claim_mismatch", route, problems.forbidden(`cannot find claim ${spec.claim}`), bearerChallenge("meridian"));
+      out[spec.header] = value;
+    }
+    return out;
+  }
+
+  async function forward(
+    rt: RouteRuntime,
+    request: Request,
+    url: string,
+    headers: Headers,
+    extraResponseHeaders: Headers,
+  ): Promise<Response> {
+    const { route, breaker, balancer } = rt;
+    if (!breaker.tryAcquire())
+      throw new GatewayError(problems.serviceUnavailable(`circuit for ${route.upstream.original} is open`));
+    const lease = balancer.lease(parseCookies(request.headers.get("cookie")));
+    const target = `${route.scheme}://${lease.target.host}${lease.target.port ? `:${lease.target.port}` : ""}${url}`;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error("downstream timeout"));
+    }, route.qos.timeoutMs);
+    const onClientAbort = () => controller.abort(new Error("client closed request"));
+    request.signal.addEventListener("abort", onClientAbort, { once: true });
+    const method = route.downstreamMethod ?? request.method;
+    const hasBody = !["GET", "HEAD"].includes(method) && request.body !== null;
+    let res: Response;
+    try {
+      res = await fetch(target, {
+        method,
+        headers,
+        body: hasBody ? request.body : undefined,
+        redirect: "manual",
+        signal: controller.signal,
+        decompress: false,
+        // @ts-expect-error Bun supports streaming request bodies with duplex "half"
+        duplex: "half",
+      } as RequestInit);
+    } catch (err) {
+      breaker.failure();
+      if (timedOut)
+        throw new GatewayError(problems.serviceUnavailable(`downstream did not answer within ${route.qos.timeoutMs} ms`));
+      if (request.signal.aborted)
+        throw new GatewayError(new ProblemError({ status: 499, slug: "client-closed-request", title: "Client closed request" }));
+      logger.warn({ route: route.id, target, err: (err as Error).message }, "downstream unreachable");
+      throw new GatewayError(problems.badGateway(`downstream ${lease.target.host}:${lease.target.port ?? ""} is unreachable`));
+    } finally {
+      clearTimeout(timer);
+      lease.release();
+    }
+    if (SERVER_ERROR_CODES.has(res.status)) breaker.failure();
+    else breaker.success();
+    const responseHeaders = upstreamResponseHeaders(res.headers);
+    extraResponseHeaders.forEach((v, k) => responseHeaders.set(k, v));
+    const noBody = request.method === "HEAD" || [101, 204, 205, 304].includes(res.status);
+    return new Response(noBody ? null : res.body, { status: res.status, statusText: res.statusText, headers: responseHeaders });
+  }
+
+  async function handle(request: Request, clientIp: string | undefined): Promise<Response> {
+    const url = new URL(request.url);
+    const rawPath = url.pathname;
+    const rawQuery = url.search;
+    const path = validatePath(rawPath);
+    const method = request.method.toUpperCase();
+    const host = request.headers.get("host") ?? url.host;
+
+    const rt = findRoute(method, host, path, rawQuery);
+    if (!rt) throw new GatewayError(problems.notFound(`no route for ${method} ${rawPath}`));
+    const { route } = rt;
+    const responseHeaders = new Headers();
+
+    if (route.rateLimit) {
+      const rule = route.rateLimit;
+      const clientId = request.headers.get(rule.clientIdHeader) ?? "client";
+      if (!rule.clientWhitelist.includes(clientId)) {
+        const d = limiter.check(route.id, clientId, rawPath, method, rule);
+        if (!d.allowed) {
+          rateLimited.add(1, { route: route.upstream.original });
+          const message =
+            rule.quotaExceededMessage ?? `API calls quota exceeded! maximum admitted ${rule.limit} per ${rule.period}.`;
+          const headers: Record<string, string> = {};
+          if (!rule.disableHeaders) headers["retry-after"] = String(d.retryAfterSec);
+          const status = rule.httpStatusCode;
+          throw new GatewayError(
+            new ProblemError({ status, slug: "too-many-requests", title: "Too many requests", detail: message }),
+            headers,
+          );
+        }
+        if (!rule.disableHeaders) {
+          responseHeaders.set("x-rate-limit-limit", String(d.limit));
+          responseHeaders.set("x-rate-limit-remaining", String(d.remaining));
+          responseHeaders.set("x-rate-limit-reset", d.resetAt.toISOString());
+        }
+      }
+    }
+
+    const requestIdKey = route.requestIdKey;
+    const requestId = requestIdKey ? (request.headers.get(requestIdKey) ?? crypto.randomUUID()) : undefined;
+    if (requestIdKey && requestId) responseHeaders.set(requestIdKey, requestId);
+
+    const placeholderList = route.upstream.extract(rawPath, rawQuery);
+    const placeholders = new Map(placeholderList.map((p) => [p.name.toLowerCase(), p.value]));
+    let auth: AuthContext | undefined;
+    if (method !== "OPTIONS") {
+      auth = await authenticate(request, url, route);
+      authorize(route, auth, placeholders);
+    }
+    const fromClaims = route.addHeaders.length > 0 ? claimHeaders(route, auth) : {};
+
+    const downstream = createDownstreamUrl(route.downstreamPathTemplate, placeholderList, rawPath, rawQuery);
+    const headers = downstreamRequestHeaders(request.headers);
+    for (const [k, v] of Object.entries(fromClaims)) headers.set(k, v);
+    if (auth && !headers.has("authorization")) headers.set("authorization", `Bearer ${auth.token}`);
+    if (requestIdKey && requestId && !headers.has(requestIdKey)) headers.set(requestIdKey, requestId);
+    if (clientIp) headers.set("x-forwarded-for", clientIp);
+    headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
+    headers.set("x-forwarded-host", host);
+    propagation.inject(otelContext.active(), headers, {
+      set: (carrier, key, value) => carrier.set(key, value),
+    });
+    return forward(rt, request, `${downstream.path}${downstream.query}`, headers, responseHeaders);
+  }
+
+  function errorResponse(err: unknown, request: Request): Response {
+    const path = new URL(request.url).pathname;
+    const traceId = trace.getActiveSpan()?.spanContext().traceId;
+    if (err instanceof GatewayError) return problemResponse(err.problem.toProblem(path, traceId), err.headers);
+    logger.error({ err, path }, "gateway error");
+    return problemResponse(problems.internal("the gateway failed to handle the request").toProblem(path, traceId));
+  }
+
+  return new Elysia({ name: "meridian-gateway" }).all(
+    "/*",
+    async ({ request, server, set }) => {
+      let response: Response;
+      try {
+        response = await handle(request, server?.requestIP(request)?.address);
+      } catch (err) {
+        response = errorResponse(err, request);
+      }
+      set.status = response.status; // for the kit's request log and duration metric
+      return response;
+    },
+    { parse: "none", detail: { hide: true } },
+  );
+}

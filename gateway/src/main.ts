@@ -1,0 +1,60 @@
+/**
+ * Meridian API gateway: Ocelot-compatible routing from GATEWAY_ROUTES (an ocelot.json), bearer-token
+ * authentication against OIDC_ISSUER, rate limiting, QoS and load balancing.
+ */
+import { baseConfig, createHttpApp, createLogger, loadConfig, serve } from "@meridian/kit";
+import { createTokenVerifier } from "@meridian/kit/auth";
+import { Type as t } from "@sinclair/typebox";
+import { resolve } from "node:path";
+import { GatewayConfigError, loadRoutesFile } from "./config";
+import { createGateway } from "./gateway";
+
+const VERSION = "0.1.0";
+
+const config = loadConfig(
+  t.Object({
+    ...baseConfig({ port: 8080 }),
+    GATEWAY_ROUTES: t.String({ minLength: 1, default: resolve(import.meta.dir, "../ocelot.json") }),
+    OIDC_ISSUER: t.Optional(t.String({ pattern: "^https?://" })),
+    OIDC_JWKS_URL: t.Optional(t.String({ pattern: "^https?://" })),
+    OIDC_AUDIENCE: t.Optional(t.String({ minLength: 1 })),
+  }),
+);
+
+const logger = createLogger({ service: "gateway", version: VERSION, level: config.LOG_LEVEL });
+
+let routes;
+try {
+  routes = await loadRoutesFile(config.GATEWAY_ROUTES);
+} catch (err) {
+  if (err instanceof GatewayConfigError) {
+    console.error(`config error: GATEWAY_ROUTES: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
+if (!config.OIDC_ISSUER && routes.routes.some((r) => r.authenticated)) {
+  console.error("config error: OIDC_ISSUER is required: routes use AuthenticationOptions");
+  process.exit(1);
+}
+
+const verifier = config.OIDC_ISSUER
+  ? createTokenVerifier({ issuer: config.OIDC_ISSUER, jwksUrl: config.OIDC_JWKS_URL, audience: config.OIDC_AUDIENCE })
+  : undefined;
+
+const app = createHttpApp({
+  service: "gateway",
+  version: VERSION,
+  logger,
+  bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  openapi: { title: "Meridian gateway" },
+}).use(createGateway({ config: routes, verifier, logger }));
+
+await serve(app, {
+  port: config.PORT,
+  host: config.HOST,
+  logger,
+  shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+  bodyLimitBytes: config.BODY_LIMIT_BYTES,
+});
+logger.info({ routes: routes.routes.length, issuer: config.OIDC_ISSUER }, "gateway routes loaded");

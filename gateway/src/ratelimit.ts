@@ -1,0 +1,76 @@
+/**
+ * Ocelot's rate limiting (docs: Rate Limiting; class RateLimiting): a fixed counting window of `Period` from a
+ * client's first request, per client id, request path and method; once the limit is exceeded the client waits
+ * `PeriodTimespan` seconds from the moment of exceeding (or until the window ends when PeriodTimespan is 0).
+ */
+import type { RateLimitRule } from "./config";
+
+interface Counter {
+  startedAt: number;
+  total: number;
+  exceededAt?: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Seconds until the client may retry (blocked requests only). */
+  retryAfterSec: number;
+  limit: number;
+  remaining: number;
+  /** When the counting window resets. */
+  resetAt: Date;
+}
+
+export class RateLimiter {
+  private readonly counters = new Map<string, Counter>();
+  private sweepAt = 0;
+
+  constructor(private readonly prefix = "ocelot") {}
+
+  check(routeId: string, clientId: string, path: string, method: string, rule: RateLimitRule, now = Date.now()): RateLimitDecision {
+    this.sweep(now, rule);
+    const key = `${this.prefix}_${clientId}_${path.toLowerCase()}_${method.toLowerCase()}_${routeId}_${rule.period}`;
+    let counter = this.count(this.counters.get(key), rule, now);
+    let allowed = true;
+    let retryAfterMs = 0;
+    if (counter.total > rule.limit) {
+      retryAfterMs = this.retryAfter(counter, rule, now);
+      if (retryAfterMs < 0) counter = { startedAt: now, total: 1 };
+      else allowed = false;
+    }
+    this.counters.set(key, counter);
+    return {
+      allowed,
+      retryAfterSec: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      limit: rule.limit,
+      remaining: Math.max(0, rule.limit - counter.total),
+      resetAt: new Date(counter.startedAt + rule.periodMs),
+    };
+  }
+
+  private count(entry: Counter | undefined, rule: RateLimitRule, now: number): Counter {
+    if (!entry) return { startedAt: now, total: 1 };
+    const counter = { ...entry, total: entry.total + 1 };
+    if (counter.total > rule.limit && counter.exceededAt === undefined) counter.exceededAt = now;
+    const inWindow = counter.startedAt + rule.periodMs >= now;
+    const inWait = counter.exceededAt !== undefined && counter.exceededAt + rule.waitMs >= now;
+    return inWindow || inWait ? counter : { startedAt: now, total: 1 };
+  }
+
+  private retryAfter(counter: Counter, rule: RateLimitRule, now: number): number {
+    if (counter.total <= rule.limit || counter.exceededAt === undefined) return 0;
+    if (rule.waitMs === 0 && counter.startedAt + rule.periodMs > now) return counter.startedAt + rule.periodMs - now;
+    if (counter.exceededAt + rule.waitMs > now) return counter.exceededAt + rule.waitMs - now;
+    return -1;
+  }
+
+  /** Drops counters whose window and wait are long over, at most once a minute. */
+  private sweep(now: number, rule: RateLimitRule): void {
+    if (now < this.sweepAt) return;
+    this.sweepAt = now + 60_000;
+    for (const [key, c] of this.counters) {
+      const end = Math.max(c.startedAt + rule.periodMs, (c.exceededAt ?? 0) + rule.waitMs);
+      if (end + 3_600_000 < now) this.counters.delete(key);
+    }
+  }
+}
