@@ -1,0 +1,4 @@
+import { loadWorkerConfig } from "./config";
+import { startWorker } from "./worker";
+
+await startWorker(loadWorkerConfig());

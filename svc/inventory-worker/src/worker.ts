@@ -1,0 +1,68 @@
+/** Wires the inventory worker: inventory database, broker, consumer (inbox), outbox relay, health + metrics HTTP. */
+import { createHttpApp, createLogger, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { connectBroker, pgInbox, startConsumer, startOutboxRelay } from "@meridian/kit/messaging";
+import { migrateInventoryDatabase, openInventoryDatabase } from "@meridian/inventory/store";
+import type { WorkerConfig } from "./config";
+import { handleOrderCancelled, handleOrderCreated } from "./domain/stock-handlers";
+
+export const SERVICE = "inventory-worker";
+export const VERSION = "0.1.0";
+
+export interface RunningWorker {
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(
+  config: WorkerConfig,
+  options: { logger?: Logger; handleSignals?: boolean } = {},
+): Promise<RunningWorker> {
+  const logger = options.logger ?? createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
+  const database = openInventoryDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
+  await migrateInventoryDatabase(database.db);
+  const { db } = database;
+
+  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
+  const relay = startOutboxRelay({ db, broker, logger, source: SERVICE });
+  const queueService = `${config.RABBITMQ_QUEUE_PREFIX}${SERVICE}`;
+  const consumer = await startConsumer({
+    broker,
+    service: queueService,
+    logger,
+    types: ["orders.order-created.v1", "orders.order-cancelled.v1"],
+    retry: { delaysMs: [1000, 5000, 30000] },
+    prefetch: config.WORKER_PREFETCH,
+    handle: async (envelope, { log }) =>
+      pgInbox.handleOnce(db, envelope, queueService, async (tx) => {
+        if (envelope.type === "orders.order-created.v1") {
+          const result = await handleOrderCreated(tx, envelope);
+          log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order reservation");
+        } else if (envelope.type === "orders.order-cancelled.v1") {
+          const result = await handleOrderCancelled(tx, envelope);
+          log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order release");
+        }
+      }),
+  });
+
+  const app = createHttpApp({
+    service: SERVICE,
+    version: VERSION,
+    logger,
+    checks: [postgresCheck("postgres", database.sql), broker.healthCheck],
+    openapi: { title: "Inventory worker", description: "Health and metrics only." },
+  });
+  const server = await serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    handleSignals: options.handleSignals ?? true,
+    onShutdown: async () => {
+      await consumer.stop();
+      await relay.stop();
+      await broker.close();
+      await database.close();
+    },
+  });
+  return { server, stop: () => server.stop() };
+}

@@ -1,0 +1,67 @@
+/**
+ * Wires the inventory API: database (migrated at start), broker, outbox relay, routes. `main.ts` runs it as a
+ * process; tests start it in-process on a free port.
+ */
+import { createHttpApp, createLogger, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { createTokenVerifier } from "@meridian/kit/auth";
+import { connectBroker, startOutboxRelay } from "@meridian/kit/messaging";
+import type { InventoryConfig } from "./config";
+import { inventoryRoutes } from "./routes";
+import { InventoryStore, migrateInventoryDatabase, openInventoryDatabase } from "./store";
+
+export const SERVICE = "inventory";
+export const VERSION = "0.1.0";
+
+export interface RunningInventory {
+  server: RunningServer;
+  store: InventoryStore;
+  stop(): Promise<void>;
+}
+
+export async function startInventory(
+  config: InventoryConfig,
+  options: { logger?: Logger; handleSignals?: boolean } = {},
+): Promise<RunningInventory> {
+  const logger = options.logger ?? createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
+  const database = openInventoryDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
+  await migrateInventoryDatabase(database.db);
+  const store = new InventoryStore(database.db);
+
+  const broker = await connectBroker({
+    url: config.RABBITMQ_URL,
+    service: SERVICE,
+    logger,
+    exchange: config.RABBITMQ_EXCHANGE,
+  });
+  const relay = startOutboxRelay({ db: database.db, broker, logger, source: SERVICE });
+
+  const verifier = createTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
+    audience: config.OIDC_AUDIENCE,
+  });
+
+  const app = createHttpApp({
+    service: SERVICE,
+    version: VERSION,
+    logger,
+    checks: [postgresCheck("postgres", database.sql), broker.healthCheck],
+    openapi: { title: "Inventory API", description: "Products, stock levels, adjustments and reservations." },
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  }).use(inventoryRoutes({ store, verifier }));
+
+  const server = await serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    handleSignals: options.handleSignals ?? true,
+    onShutdown: async () => {
+      await relay.stop();
+      await broker.close();
+      await database.close();
+    },
+  });
+  return { server, store, stop: () => server.stop() };
+}

@@ -1,0 +1,34 @@
+/** A product as the API answers it (docs/api.md `Product`). */
+export interface Product {
+  sku: string;
+  name: string;
+  price: number;
+  onHand: number;
+  reserved: number;
+  available: number;
+  lowStockThreshold: number;
+  updatedAt: string;
+}
+
+export interface Reservation {
+  orderId: string;
+  status: "reserved" | "released";
+  lines: { sku: string; quantity: number }[];
+  createdAt: string;
+  releasedAt?: string;
+}
+
+export interface Shortage {
+  sku: string;
+  requested: number;
+  available: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+export const SKU_PATTERN = "^[A-Z0-9-]{3,32}$";

@@ -1,0 +1,4 @@
+import { startInventory } from "./app";
+import { loadInventoryConfig } from "./config";
+
+await startInventory(loadInventoryConfig());

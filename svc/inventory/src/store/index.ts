@@ -1,0 +1,295 @@
+/**
+ * The inventory store: products, stock and reservations in PostgreSQL (drizzle + postgres.js).
+ * Shared by the inventory API and the inventory worker (`@meridian/inventory/store`), so both write stock the same way.
+ */
+import { fileURLToPath } from "node:url";
+import { and, asc, count, desc, eq, getColumns, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import { pgOutbox, type PgTransaction } from "@meridian/kit/messaging";
+import { fromCents, toCents } from "../domain/money";
+import type { Page, Product, Reservation, Shortage } from "../domain/product";
+import { products, reservations, stockAdjustments, type ReservationLine } from "./schema";
+
+export * as inventorySchema from "./schema";
+export type { Page, Product, Reservation, Shortage } from "../domain/product";
+export type { ReservationLine } from "./schema";
+
+const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
+
+export type InventoryDb = ReturnType<typeof drizzle>;
+/** A drizzle transaction on the inventory database (any PostgreSQL driver: the worker gets it from pgInbox). */
+export type InventoryTx = PgTransaction;
+
+export interface InventoryDatabase {
+  sql: postgres.Sql;
+  db: InventoryDb;
+  close(): Promise<void>;
+}
+
+/** Opens a pool on the inventory database. */
+export function openInventoryDatabase(url: string, options: { max?: number } = {}): InventoryDatabase {
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  const db = drizzle({ client });
+  return { sql: client, db, close: () => client.end({ timeout: 5 }) };
+}
+
+/** Applies the drizzle migrations in `svc/inventory/drizzle` (idempotent; safe from several processes). */
+export async function migrateInventoryDatabase(db: InventoryDb): Promise<void> {
+  // Serialise concurrent migrators (API and worker start together) with a transaction-less advisory lock.
+  await db.execute(sql`select pg_advisory_lock(727101)`);
+  try {
+    await migrate(db, { migrationsFolder });
+  } finally {
+    await db.execute(sql`select pg_advisory_unlock(727101)`);
+  }
+}
+
+type ProductRow = typeof products.$inferSelect;
+type ReservationRow = typeof reservations.$inferSelect;
+
+function toProduct(row: ProductRow): Product {
+  return {
+    sku: row.sku,
+    name: row.name,
+    price: fromCents(row.priceCents),
+    onHand: row.onHand,
+    reserved: row.reserved,
+    available: row.onHand - row.reserved,
+    lowStockThreshold: row.lowStockThreshold,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toReservation(row: ReservationRow): Reservation {
+  return {
+    orderId: row.orderId,
+    status: row.status,
+    lines: row.lines,
+    createdAt: row.createdAt.toISOString(),
+    ...(row.releasedAt ? { releasedAt: row.releasedAt.toISOString() } : {}),
+  };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Sums quantities per sku and sorts by sku: rows are then always locked in the same order (no deadlocks). */
+export function mergeLines(lines: readonly ReservationLine[]): ReservationLine[] {
+  const bySku = new Map<string, number>();
+  for (const line of lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
+  return [...bySku.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+export interface ProductInput {
+  name: string;
+  price: number;
+  lowStockThreshold?: number;
+}
+
+export interface EventMeta {
+  correlationId?: string;
+  causationId?: string;
+}
+
+export type AdjustOutcome =
+  | { outcome: "adjusted"; product: Product }
+  | { outcome: "not-found" }
+  | { outcome: "below-reserved"; onHand: number; reserved: number };
+
+export type ReserveOutcome =
+  | { outcome: "reserved"; lines: ReservationLine[] }
+  | { outcome: "rejected"; shortages: Shortage[] }
+  /** The order already has a reservation (or was cancelled before one was attempted): nothing changed. */
+  | { outcome: "exists"; status: "reserved" | "released" };
+
+export type ReleaseOutcome =
+  | { outcome: "released"; lines: ReservationLine[] }
+  /** Nothing was reserved; a `released` marker now stops a late reservation for this order. */
+  | { outcome: "nothing-reserved" }
+  | { outcome: "already-released" };
+
+export class InventoryStore {
+  constructor(readonly db: InventoryDb) {}
+
+  async listProducts(filter: { q?: string; lowStock?: boolean }, page: number, pageSize: number): Promise<Page<Product>> {
+    const conditions: SQL[] = [];
+    if (filter.q) {
+      const pattern = `%${escapeLike(filter.q)}%`;
+      conditions.push(or(ilike(products.name, pattern), ilike(products.sku, pattern))!);
+    }
+    if (filter.lowStock !== undefined) {
+      const low = sql`${products.onHand} - ${products.reserved} <= ${products.lowStockThreshold}`;
+      conditions.push(filter.lowStock ? low : sql`not (${low})`);
+    }
+    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const [rows, totals] = await Promise.all([
+      this.db.select().from(products).where(where).orderBy(asc(products.sku)).limit(pageSize).offset((page - 1) * pageSize),
+      this.db.select({ total: count() }).from(products).where(where),
+    ]);
+    return { items: rows.map(toProduct), page, pageSize, total: totals[0]?.total ?? 0 };
+  }
+
+  async getProduct(sku: string): Promise<Product | undefined> {
+    const [row] = await this.db.select().from(products).where(eq(products.sku, sku));
+    return row ? toProduct(row) : undefined;
+  }
+
+  /** Creates or updates a product's catalogue data (never its stock) and emits ProductUpserted in the same transaction. */
+  async upsertProduct(sku: string, input: ProductInput, meta: EventMeta = {}): Promise<{ product: Product; created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const priceCents = toCents(input.price);
+      const [row] = await tx
+        .insert(products)
+        .values({ sku, name: input.name, priceCents, lowStockThreshold: input.lowStockThreshold ?? 0 })
+        .onConflictDoUpdate({
+          target: products.sku,
+          set: {
+            name: input.name,
+            priceCents,
+            ...(input.lowStockThreshold !== undefined ? { lowStockThreshold: input.lowStockThreshold } : {}),
+            updatedAt: sql`now()`,
+          },
+        })
+        // xmax = 0 only on a freshly inserted row version: tells create (201) from update (200).
+        .returning({ ...getColumns(products), created: sql<boolean>`(xmax = 0)` });
+      if (!row) throw new Error(`upsert of ${sku} returned no row`);
+      const { created, ...columns } = row;
+      const product = toProduct(columns);
+      await pgOutbox.enqueue(tx, {
+        type: "inventory.product-upserted.v1",
+        body: { sku, name: product.name, price: product.price },
+        aggregateId: sku,
+        ...meta,
+      });
+      return { product, created };
+    });
+  }
+
+  /** Changes on-hand stock by `delta`; refuses to go below what is reserved. Emits InventoryAdjusted. */
+  async adjustStock(sku: string, delta: number, reason: string, by: string, meta: EventMeta = {}): Promise<AdjustOutcome> {
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(products).where(eq(products.sku, sku)).for("update");
+      if (!current) return { outcome: "not-found" } as const;
+      const onHand = current.onHand + delta;
+      if (onHand < current.reserved) {
+        return { outcome: "below-reserved", onHand: current.onHand, reserved: current.reserved } as const;
+      }
+      const [row] = await tx
+        .update(products)
+        .set({ onHand, updatedAt: sql`now()` })
+        .where(eq(products.sku, sku))
+        .returning();
+      await tx.insert(stockAdjustments).values({ sku, delta, reason, by, onHandAfter: onHand });
+      await pgOutbox.enqueue(tx, {
+        type: "inventory.inventory-adjusted.v1",
+        body: { sku, delta, onHand, reason, by },
+        aggregateId: sku,
+        ...meta,
+      });
+      return { outcome: "adjusted", product: toProduct(row!) } as const;
+    });
+  }
+
+  async listReservations(
+    filter: { orderId?: string; status?: "reserved" | "released" },
+    page: number,
+    pageSize: number,
+  ): Promise<Page<Reservation>> {
+    const conditions: SQL[] = [];
+    if (filter.orderId) conditions.push(eq(reservations.orderId, filter.orderId));
+    if (filter.status) conditions.push(eq(reservations.status, filter.status));
+    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const [rows, totals] = await Promise.all([
+      this.db
+        .select()
+        .from(reservations)
+        .where(where)
+        .orderBy(desc(reservations.createdAt), asc(reservations.orderId))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize),
+      this.db.select({ total: count() }).from(reservations).where(where),
+    ]);
+    return { items: rows.map(toReservation), page, pageSize, total: totals[0]?.total ?? 0 };
+  }
+
+  async getReservation(orderId: string): Promise<Reservation | undefined> {
+    const [row] = await this.db.select().from(reservations).where(eq(reservations.orderId, orderId));
+    return row ? toReservation(row) : undefined;
+  }
+}
+
+/**
+ * Reserves every line of an order or none, inside the caller's transaction.
+ * The reservation row is claimed first (primary key = order id), so two deliveries of one order serialise on it;
+ * then the product rows are locked in sku order, checked and updated. The table checks back this up:
+ * `reserved` can never exceed `on_hand`, so stock never goes negative even if this code were wrong.
+ */
+export async function reserveStock(tx: InventoryTx, orderId: string, requested: readonly ReservationLine[]): Promise<ReserveOutcome> {
+  const lines = mergeLines(requested);
+  const [claimed] = await tx
+    .insert(reservations)
+    .values({ orderId, status: "reserved", lines })
+    .onConflictDoNothing({ target: reservations.orderId })
+    .returning({ orderId: reservations.orderId });
+  if (!claimed) {
+    const [existing] = await tx.select({ status: reservations.status }).from(reservations).where(eq(reservations.orderId, orderId));
+    return { outcome: "exists", status: existing?.status ?? "reserved" };
+  }
+
+  const skus = lines.map((l) => l.sku);
+  const rows = await tx
+    .select({ sku: products.sku, onHand: products.onHand, reserved: products.reserved })
+    .from(products)
+    .where(inArray(products.sku, skus))
+    .orderBy(asc(products.sku))
+    .for("update");
+  const bySku = new Map(rows.map((r) => [r.sku, r]));
+  const shortages: Shortage[] = [];
+  for (const line of lines) {
+    const row = bySku.get(line.sku);
+    const available = row ? row.onHand - row.reserved : 0;
+    if (available < line.quantity) shortages.push({ sku: line.sku, requested: line.quantity, available: Math.max(0, available) });
+  }
+  if (shortages.length > 0) {
+    // Rejected orders keep no reservation row: nothing is held for them.
+    await tx.delete(reservations).where(eq(reservations.orderId, orderId));
+    return { outcome: "rejected", shortages };
+  }
+  for (const line of lines) {
+    const updated = await tx
+      .update(products)
+      .set({ reserved: sql`${products.reserved} + ${line.quantity}`, updatedAt: sql`now()` })
+      .where(and(eq(products.sku, line.sku), sql`${products.onHand} - ${products.reserved} >= ${line.quantity}`))
+      .returning({ sku: products.sku });
+    // Unreachable while the rows are locked; throwing rolls the whole reservation back rather than half-reserving.
+    if (updated.length !== 1) throw new Error(`stock for ${line.sku} changed under a row lock`);
+  }
+  return { outcome: "reserved", lines };
+}
+
+/** Releases an order's reservation inside the caller's transaction; marks unreserved orders so a late reserve is a no-op. */
+export async function releaseStock(tx: InventoryTx, orderId: string): Promise<ReleaseOutcome> {
+  const [marker] = await tx
+    .insert(reservations)
+    .values({ orderId, status: "released", lines: [], releasedAt: sql`now()` })
+    .onConflictDoNothing({ target: reservations.orderId })
+    .returning({ orderId: reservations.orderId });
+  if (marker) return { outcome: "nothing-reserved" };
+
+  const [existing] = await tx.select().from(reservations).where(eq(reservations.orderId, orderId)).for("update");
+  if (!existing || existing.status === "released") return { outcome: "already-released" };
+  for (const line of mergeLines(existing.lines)) {
+    await tx
+      .update(products)
+      .set({ reserved: sql`${products.reserved} - ${line.quantity}`, updatedAt: sql`now()` })
+      .where(eq(products.sku, line.sku));
+  }
+  await tx
+    .update(reservations)
+    .set({ status: "released", releasedAt: sql`now()` })
+    .where(eq(reservations.orderId, orderId));
+  return { outcome: "released", lines: existing.lines };
+}

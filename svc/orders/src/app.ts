@@ -1,0 +1,78 @@
+/**
+ * Wires the orders service: store (migrated at start), broker, outbox relay, consumer, routes.
+ * `main.ts` runs it as a process; tests start it in-process on a free port.
+ */
+import { createHttpApp, createLogger, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { createTokenVerifier } from "@meridian/kit/auth";
+import { connectBroker } from "@meridian/kit/messaging";
+import type { OrdersConfig } from "./config";
+import { createOrderMetrics } from "./domain/metrics";
+import { OrderService } from "./domain/order-service";
+import { startInventoryEventsConsumer } from "./messaging/inventory-events";
+import { orderRoutes } from "./routes";
+import { createOrdersStore, type OrdersStore } from "./store";
+
+export const SERVICE = "orders";
+export const VERSION = "0.1.0";
+
+export interface RunningOrders {
+  server: RunningServer;
+  store: OrdersStore;
+  stop(): Promise<void>;
+}
+
+export async function startOrders(
+  config: OrdersConfig,
+  options: { logger?: Logger; handleSignals?: boolean } = {},
+): Promise<RunningOrders> {
+  const logger = options.logger ?? createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
+  const store = createOrdersStore({
+    store: config.ORDERS_STORE,
+    databaseUrl: config.DATABASE_URL,
+    ...(config.MSSQL_URL ? { mssqlUrl: config.MSSQL_URL } : {}),
+    poolMax: config.DATABASE_POOL_MAX,
+  });
+  await store.migrate();
+
+  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
+  const relay = store.startOutboxRelay({ broker, logger, source: SERVICE });
+  const verifier = createTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
+    audience: config.OIDC_AUDIENCE,
+  });
+
+  const app = createHttpApp({
+    service: SERVICE,
+    version: VERSION,
+    logger,
+    checks: [...store.healthChecks, broker.healthCheck],
+    openapi: { title: "Orders API", description: "Places, tracks, cancels and ships orders." },
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
+  // After createHttpApp: it initialises the telemetry SDK the meters report to.
+  const service = new OrderService(store, createOrderMetrics());
+  const consumer = await startInventoryEventsConsumer({
+    broker,
+    queueService: `${config.RABBITMQ_QUEUE_PREFIX}${SERVICE}`,
+    store,
+    service,
+    logger,
+  });
+
+  const server = await serve(app.use(orderRoutes({ service, verifier })), {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    handleSignals: options.handleSignals ?? true,
+    onShutdown: async () => {
+      await consumer.stop();
+      await relay.stop();
+      await broker.close();
+      await store.close();
+    },
+  });
+  return { server, store, stop: () => server.stop() };
+}

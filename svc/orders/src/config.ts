@@ -1,0 +1,33 @@
+import { t } from "elysia";
+import { baseConfig, loadConfig, type LoadConfigOptions } from "@meridian/kit";
+
+export const OrdersConfigSchema = t.Object({
+  ...baseConfig({ port: 5101 }),
+  /** Which store adapter: SQL Server in compose/Kubernetes, PostgreSQL where there is no SQL Server. */
+  ORDERS_STORE: t.Union([t.Literal("postgres"), t.Literal("mssql")], { default: "postgres" }),
+  DATABASE_URL: t.String({ minLength: 1, default: "postgres://postgres@127.0.0.1:5432/meridian_orders" }),
+  /** mssql://user:password@host:1433/orders?encrypt=false (needed when ORDERS_STORE=mssql). */
+  MSSQL_URL: t.Optional(t.String({ minLength: 1 })),
+  RABBITMQ_URL: t.String({ minLength: 1, default: "amqp://guest:guest@127.0.0.1:5672" }),
+  /** Topic exchange for events (tests use a unique one). */
+  RABBITMQ_EXCHANGE: t.String({ minLength: 1, default: "meridian.events" }),
+  /** Prefix of this service's queue names (tests use a unique one; empty in deployments). */
+  RABBITMQ_QUEUE_PREFIX: t.String({ default: "" }),
+  OIDC_ISSUER: t.String({ minLength: 1, default: "http://localhost:8081/realms/meridian" }),
+  OIDC_JWKS_URL: t.Optional(t.String({ minLength: 1 })),
+  OIDC_AUDIENCE: t.String({ minLength: 1, default: "meridian-api" }),
+  DATABASE_POOL_MAX: t.Integer({ minimum: 1, maximum: 100, default: 10 }),
+});
+
+export type OrdersConfig = typeof OrdersConfigSchema.static;
+
+export function loadOrdersConfig(options?: LoadConfigOptions): OrdersConfig {
+  const config = loadConfig(OrdersConfigSchema, options);
+  if (config.ORDERS_STORE === "mssql" && !config.MSSQL_URL) {
+    const line = "config error: MSSQL_URL is required when ORDERS_STORE=mssql";
+    if (options?.exit === false) throw new Error(line);
+    console.error(line);
+    process.exit(1);
+  }
+  return config;
+}

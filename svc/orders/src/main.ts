@@ -1,0 +1,4 @@
+import { startOrders } from "./app";
+import { loadOrdersConfig } from "./config";
+
+await startOrders(loadOrdersConfig());

@@ -1,0 +1,51 @@
+/** Orders' consumer: inventory's answers (reserved/rejected) and catalogue updates, each applied once (inbox). */
+import type { Logger } from "@meridian/kit";
+import { startConsumer, type Broker, type Consumer } from "@meridian/kit/messaging";
+import type { OrderService } from "../domain/order-service";
+import type { OrdersStore } from "../store/types";
+
+export const CONSUMED_TYPES = [
+  "inventory.stock-reserved.v1",
+  "inventory.stock-rejected.v1",
+  "inventory.product-upserted.v1",
+] as const;
+
+export function startInventoryEventsConsumer(options: {
+  broker: Broker;
+  /** Names the queues `<queueService>.events`, `.retry.n`, `.error`; also the inbox consumer name. */
+  queueService: string;
+  store: OrdersStore;
+  service: OrderService;
+  logger: Logger;
+  prefetch?: number;
+}): Promise<Consumer> {
+  const { store, service } = options;
+  return startConsumer({
+    broker: options.broker,
+    service: options.queueService,
+    logger: options.logger,
+    types: CONSUMED_TYPES,
+    prefetch: options.prefetch ?? 16,
+    retry: { delaysMs: [1000, 5000, 30000] },
+    handle: async (envelope, { log }) => {
+      const applied = await store.handleOnce(envelope, options.queueService, async (tx) => {
+        switch (envelope.type) {
+          case "inventory.stock-reserved.v1": {
+            const result = await service.onStockReserved(tx, envelope);
+            log.info({ orderId: envelope.body.orderId, result }, "stock reserved");
+            break;
+          }
+          case "inventory.stock-rejected.v1": {
+            const result = await service.onStockRejected(tx, envelope);
+            log.info({ orderId: envelope.body.orderId, result }, "stock rejected");
+            break;
+          }
+          case "inventory.product-upserted.v1":
+            await service.onProductUpserted(tx, envelope);
+            break;
+        }
+      });
+      return applied ? "applied" : "duplicate";
+    },
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * Orders store on SQL Server (drizzle mssql dialect + the mssql package). Same contract as the PostgreSQL
+ * adapter; differences: OUTPUT instead of RETURNING, no ON CONFLICT (unique violations are caught instead),
+ * ids as 36-character text, OFFSET/FETCH paging.
+ */
+import { fileURLToPath } from "node:url";
+import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import mssql from "mssql";
+import { drizzle, getMsSqlConnectionParams, type NodeMsSqlDatabase } from "drizzle-orm/node-mssql";
+import { migrate } from "drizzle-orm/node-mssql/migrator";
+import { healthCheck, type HealthCheck } from "@meridian/kit";
+import { mssqlInbox, mssqlOutbox, startOutboxRelay } from "@meridian/kit/messaging";
+import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
+import type {
+  CreateResult,
+  NewOrder,
+  OrderFilter,
+  OrdersStore,
+  OrdersTx,
+  OutboxEvent,
+  OutboxRelayHandle,
+  StatusChange,
+  TransitionResult,
+} from "../types";
+import { catalogueProducts, orderLines, orders } from "./schema";
+
+const migrationsFolder = fileURLToPath(new URL("../../../drizzle/mssql", import.meta.url));
+
+type Db = NodeMsSqlDatabase;
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+type Executor = Db | Tx;
+type OrderRow = typeof orders.$inferSelect;
+
+/** 2627: unique constraint, 2601: unique index. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const n = (e as { number?: unknown }).number;
+    if (n === 2627 || n === 2601) return true;
+  }
+  return false;
+}
+
+async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]> {
+  if (rows.length === 0) return [];
+  const lines = await db
+    .select()
+    .from(orderLines)
+    .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
+    .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
+  const byOrder = new Map<string, OrderRecord["lines"]>();
+  for (const line of lines) {
+    const list = byOrder.get(line.orderId) ?? [];
+    list.push({ sku: line.sku, quantity: line.quantity, unitPriceCents: Number(line.unitPriceCents) });
+    byOrder.set(line.orderId, list);
+  }
+  return rows.map((r) => ({
+    ...r,
+    id: r.id.toLowerCase(),
+    totalCents: Number(r.totalCents),
+    lines: byOrder.get(r.id) ?? [],
+  }));
+}
+
+async function findOrder(db: Executor, id: string): Promise<OrderRecord | undefined> {
+  const rows = await db.select().from(orders).where(eq(orders.id, id));
+  const [order] = await loadOrders(db, rows);
+  return order;
+}
+
+function txOps(tx: Tx): OrdersTx {
+  return {
+    async transition(orderId: string, change: StatusChange): Promise<TransitionResult> {
+      const updated = await tx
+        .update(orders)
+        .set({
+          status: change.to,
+          updatedAt: change.at,
+          ...(change.rejectionReason !== undefined ? { rejectionReason: change.rejectionReason } : {}),
+        })
+        .output()
+        .where(and(eq(orders.id, orderId), inArray(orders.status, [...change.from])));
+      if (updated.length === 0) {
+        const current = await findOrder(tx, orderId);
+        return current ? { outcome: "illegal", order: current } : { outcome: "not-found" };
+      }
+      const [order] = await loadOrders(tx, updated as OrderRow[]);
+      await mssqlOutbox.enqueue(tx, change.event(order!));
+      return { outcome: "changed", order: order! };
+    },
+
+    async upsertCatalogueProduct(product: CatalogueProduct, asOf: Date): Promise<void> {
+      // MERGE with HOLDLOCK: insert-or-update in one statement, safe against a concurrent upsert of the same sku.
+      await tx.execute(sql`
+        merge ${catalogueProducts} with (holdlock) as target
+        using (select ${product.sku} as sku) as source on target.sku = source.sku
+        when matched and target.as_of <= ${asOf} then
+          update set name = ${product.name}, price_cents = ${product.priceCents}, as_of = ${asOf}
+        when not matched then
+          insert (sku, name, price_cents, as_of) values (${product.sku}, ${product.name}, ${product.priceCents}, ${asOf});
+      `);
+    },
+  };
+}
+
+export class MsSqlOrdersStore implements OrdersStore {
+  readonly dialect = "mssql" as const;
+  readonly healthChecks: HealthCheck[];
+  readonly db: Db;
+  private readonly pool: mssql.ConnectionPool;
+  private connecting: Promise<unknown> | undefined;
+
+  constructor(url: string) {
+    const params = getMsSqlConnectionParams(url);
+    if (typeof params === "object" && Number.isNaN(params.port)) delete params.port; // URL without a port: 1433
+    this.pool = new mssql.ConnectionPool(params as mssql.config);
+    this.db = drizzle({ client: this.pool });
+    this.healthChecks = [healthCheck("mssql", () => this.pool.request().query("select 1 as ok"))];
+  }
+
+  /** Opens the pool (once); everything else runs after migrate(), which calls it first. */
+  private connect(): Promise<unknown> {
+    return (this.connecting ??= this.pool.connect());
+  }
+
+  async migrate(): Promise<void> {
+    await this.connect();
+    await migrate(this.db, { migrationsFolder });
+  }
+
+  async createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
+    const existing = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
+    if (existing) return { order: existing, created: false };
+    try {
+      return await this.db.transaction(async (tx) => {
+        await tx.insert(orders).values({
+          id: order.id,
+          customerId: order.customerId,
+          status: "pending",
+          totalCents: order.totalCents,
+          rejectionReason: null,
+          idempotencyKey: order.idempotencyKey,
+          requestHash: order.requestHash,
+          createdAt: order.createdAt,
+          updatedAt: order.createdAt,
+        });
+        await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
+        const record: OrderRecord = {
+          id: order.id,
+          customerId: order.customerId,
+          status: "pending",
+          lines: order.lines,
+          totalCents: order.totalCents,
+          rejectionReason: null,
+          idempotencyKey: order.idempotencyKey,
+          requestHash: order.requestHash,
+          createdAt: order.createdAt,
+          updatedAt: order.createdAt,
+        };
+        await mssqlOutbox.enqueue(tx, event(record));
+        return { order: record, created: true as const };
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
+      if (!winner) throw error;
+      return { order: winner, created: false };
+    }
+  }
+
+  private async findByIdempotencyKey(customerId: string, key: string): Promise<OrderRecord | undefined> {
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)));
+    const [order] = await loadOrders(this.db, rows);
+    return order;
+  }
+
+  getOrder(orderId: string): Promise<OrderRecord | undefined> {
+    return findOrder(this.db, orderId);
+  }
+
+  async listOrders(filter: OrderFilter, page: number, pageSize: number): Promise<Page<OrderRecord>> {
+    const conditions: SQL[] = [];
+    if (filter.customerId) conditions.push(eq(orders.customerId, filter.customerId));
+    if (filter.status) conditions.push(eq(orders.status, filter.status));
+    if (filter.from) conditions.push(gte(orders.createdAt, filter.from));
+    if (filter.to) conditions.push(lte(orders.createdAt, filter.to));
+    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(where)
+      .orderBy(desc(orders.createdAt), desc(orders.id))
+      .offset((page - 1) * pageSize)
+      .fetch(pageSize);
+    const [totals] = await this.db.select({ total: count() }).from(orders).where(where);
+    return { items: await loadOrders(this.db, rows), page, pageSize, total: Number(totals?.total ?? 0) };
+  }
+
+  async findCatalogueProducts(skus: readonly string[]): Promise<Map<string, CatalogueProduct>> {
+    if (skus.length === 0) return new Map();
+    const rows = await this.db
+      .select({ sku: catalogueProducts.sku, name: catalogueProducts.name, priceCents: catalogueProducts.priceCents })
+      .from(catalogueProducts)
+      .where(inArray(catalogueProducts.sku, [...skus]));
+    return new Map(rows.map((r) => [r.sku, { ...r, priceCents: Number(r.priceCents) }]));
+  }
+
+  transaction<T>(work: (tx: OrdersTx) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(txOps(tx)));
+  }
+
+  async handleOnce(
+    envelope: Parameters<OrdersStore["handleOnce"]>[0],
+    consumer: string,
+    work: (tx: OrdersTx) => Promise<void>,
+  ): Promise<boolean> {
+    const outcome = await mssqlInbox.handleOnce(this.db, envelope, consumer, (tx) => work(txOps(tx as unknown as Tx)));
+    return outcome === "applied";
+  }
+
+  startOutboxRelay(options: Parameters<OrdersStore["startOutboxRelay"]>[0]): OutboxRelayHandle {
+    return startOutboxRelay({ db: this.db, ...options });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

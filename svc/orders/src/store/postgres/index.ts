@@ -1,0 +1,210 @@
+/** Orders store on PostgreSQL (drizzle + postgres.js). */
+import { fileURLToPath } from "node:url";
+import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import { postgresCheck, type HealthCheck } from "@meridian/kit";
+import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
+import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
+import type {
+  CreateResult,
+  NewOrder,
+  OrderFilter,
+  OrdersStore,
+  OrdersTx,
+  OutboxEvent,
+  OutboxRelayHandle,
+  StatusChange,
+  TransitionResult,
+} from "../types";
+import { catalogueProducts, orderLines, orders } from "./schema";
+
+const migrationsFolder = fileURLToPath(new URL("../../../drizzle/postgres", import.meta.url));
+
+type Db = ReturnType<typeof drizzle>;
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+type Executor = Db | Tx;
+type OrderRow = typeof orders.$inferSelect;
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}
+
+async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]> {
+  if (rows.length === 0) return [];
+  const lines = await db
+    .select()
+    .from(orderLines)
+    .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
+    .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
+  const byOrder = new Map<string, OrderRecord["lines"]>();
+  for (const line of lines) {
+    const list = byOrder.get(line.orderId) ?? [];
+    list.push({ sku: line.sku, quantity: line.quantity, unitPriceCents: line.unitPriceCents });
+    byOrder.set(line.orderId, list);
+  }
+  return rows.map((r) => ({ ...r, lines: byOrder.get(r.id) ?? [] }));
+}
+
+async function findOrder(db: Executor, id: string): Promise<OrderRecord | undefined> {
+  const rows = await db.select().from(orders).where(eq(orders.id, id));
+  const [order] = await loadOrders(db, rows);
+  return order;
+}
+
+function txOps(tx: Tx): OrdersTx {
+  return {
+    async transition(orderId: string, change: StatusChange): Promise<TransitionResult> {
+      // Conditional update: the status check and the write are one statement, so concurrent changes serialise.
+      const updated = await tx
+        .update(orders)
+        .set({
+          status: change.to,
+          updatedAt: change.at,
+          ...(change.rejectionReason !== undefined ? { rejectionReason: change.rejectionReason } : {}),
+        })
+        .where(and(eq(orders.id, orderId), inArray(orders.status, [...change.from])))
+        .returning();
+      if (updated.length === 0) {
+        const current = await findOrder(tx, orderId);
+        return current ? { outcome: "illegal", order: current } : { outcome: "not-found" };
+      }
+      const [order] = await loadOrders(tx, updated);
+      await pgOutbox.enqueue(tx, change.event(order!));
+      return { outcome: "changed", order: order! };
+    },
+
+    async upsertCatalogueProduct(product: CatalogueProduct, asOf: Date): Promise<void> {
+      await tx
+        .insert(catalogueProducts)
+        .values({ ...product, asOf })
+        .onConflictDoUpdate({
+          target: catalogueProducts.sku,
+          set: { name: product.name, priceCents: product.priceCents, asOf },
+          setWhere: lte(catalogueProducts.asOf, asOf),
+        });
+    },
+  };
+}
+
+export class PostgresOrdersStore implements OrdersStore {
+  readonly dialect = "postgres" as const;
+  readonly healthChecks: HealthCheck[];
+  private readonly client: postgres.Sql;
+  readonly db: Db;
+
+  constructor(url: string, options: { max?: number } = {}) {
+    this.client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+    this.db = drizzle({ client: this.client });
+    this.healthChecks = [postgresCheck("postgres", this.client)];
+  }
+
+  async migrate(): Promise<void> {
+    await this.db.execute(sql`select pg_advisory_lock(727102)`);
+    try {
+      await migrate(this.db, { migrationsFolder });
+    } finally {
+      await this.db.execute(sql`select pg_advisory_unlock(727102)`);
+    }
+  }
+
+  async createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
+    const existing = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
+    if (existing) return { order: existing, created: false };
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(orders)
+          .values({
+            id: order.id,
+            customerId: order.customerId,
+            status: "pending",
+            totalCents: order.totalCents,
+            rejectionReason: null,
+            idempotencyKey: order.idempotencyKey,
+            requestHash: order.requestHash,
+            createdAt: order.createdAt,
+            updatedAt: order.createdAt,
+          })
+          .returning();
+        await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
+        const record: OrderRecord = { ...row!, lines: order.lines };
+        await pgOutbox.enqueue(tx, event(record));
+        return { order: record, created: true as const };
+      });
+    } catch (error) {
+      // A concurrent retry with the same key won the race: answer with its order.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
+      if (!winner) throw error;
+      return { order: winner, created: false };
+    }
+  }
+
+  private async findByIdempotencyKey(customerId: string, key: string): Promise<OrderRecord | undefined> {
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)));
+    const [order] = await loadOrders(this.db, rows);
+    return order;
+  }
+
+  getOrder(orderId: string): Promise<OrderRecord | undefined> {
+    return findOrder(this.db, orderId);
+  }
+
+  async listOrders(filter: OrderFilter, page: number, pageSize: number): Promise<Page<OrderRecord>> {
+    const conditions: SQL[] = [];
+    if (filter.customerId) conditions.push(eq(orders.customerId, filter.customerId));
+    if (filter.status) conditions.push(eq(orders.status, filter.status));
+    if (filter.from) conditions.push(gte(orders.createdAt, filter.from));
+    if (filter.to) conditions.push(lte(orders.createdAt, filter.to));
+    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const [rows, totals] = await Promise.all([
+      this.db
+        .select()
+        .from(orders)
+        .where(where)
+        .orderBy(desc(orders.createdAt), desc(orders.id))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize),
+      this.db.select({ total: count() }).from(orders).where(where),
+    ]);
+    return { items: await loadOrders(this.db, rows), page, pageSize, total: Number(totals[0]?.total ?? 0) };
+  }
+
+  async findCatalogueProducts(skus: readonly string[]): Promise<Map<string, CatalogueProduct>> {
+    if (skus.length === 0) return new Map();
+    const rows = await this.db
+      .select({ sku: catalogueProducts.sku, name: catalogueProducts.name, priceCents: catalogueProducts.priceCents })
+      .from(catalogueProducts)
+      .where(inArray(catalogueProducts.sku, [...skus]));
+    return new Map(rows.map((r) => [r.sku, r]));
+  }
+
+  transaction<T>(work: (tx: OrdersTx) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(txOps(tx)));
+  }
+
+  async handleOnce(
+    envelope: Parameters<OrdersStore["handleOnce"]>[0],
+    consumer: string,
+    work: (tx: OrdersTx) => Promise<void>,
+  ): Promise<boolean> {
+    const outcome = await pgInbox.handleOnce(this.db, envelope, consumer, (tx) => work(txOps(tx as unknown as Tx)));
+    return outcome === "applied";
+  }
+
+  startOutboxRelay(options: Parameters<OrdersStore["startOutboxRelay"]>[0]): OutboxRelayHandle {
+    return startOutboxRelay({ db: this.db, ...options });
+  }
+
+  async close(): Promise<void> {
+    await this.client.end({ timeout: 5 });
+  }
+}
