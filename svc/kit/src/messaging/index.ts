@@ -20,3 +20,12 @@ export {
 export { pgOutbox, pgInbox, createMessagingTables, type OutboxEvent, type PgDatabase, type PgTransaction } from "./pg-outbox";
 export { outboxMessages, inboxMessages, messagingTablesDdl } from "./pg-schema";
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxStore, type OutboxRow } from "./relay";
+export {
+  mssqlOutbox,
+  mssqlInbox,
+  mssqlOutboxMessages,
+  mssqlInboxMessages,
+  mssqlMessagingTablesDdl,
+  createMssqlMessagingTables,
+  type MssqlDatabase,
+} from "./mssql-outbox";
