@@ -11,6 +11,7 @@ const config = loadConfig(
   t.Object({
     ...baseConfig({ port: 8081 }),
     REALM_FILE: t.String({ minLength: 1, default: DEFAULT_REALM_FILE, description: "Keycloak realm export to serve" }),
+    DEV_IDP_LOOPBACK_ANY_PORT: t.Boolean({ default: false, description: "loopback redirect URIs match on any port (test harnesses)" }),
     DEV_IDP_PUBLIC_HOST: t.String({ minLength: 1, default: "localhost", description: "host name in the issuer URL" }),
   }),
 );
@@ -21,6 +22,7 @@ const idp = await startDevIdp({
   port: config.PORT,
   host: config.HOST,
   publicHost: config.DEV_IDP_PUBLIC_HOST,
+  anyLoopbackPort: config.DEV_IDP_LOOPBACK_ANY_PORT,
   log: (level, msg, fields) => logger[level](fields ?? {}, msg),
 });
 logger.info({ issuer: idp.issuer, discovery: `${idp.issuer}/.well-known/openid-configuration` }, "ready");

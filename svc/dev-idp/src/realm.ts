@@ -255,25 +255,38 @@ export function mapClaims(
   return { claims, audiences };
 }
 
-/** Keycloak redirect URI matching: exact, or a prefix match when the registered URI ends in `*`. */
-export function uriAllowed(value: string, registered: string[]): boolean {
-  return registered.some((pattern) =>
-    pattern.endsWith("*") ? value.startsWith(pattern.slice(0, -1)) : value === pattern,
-  );
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** `http://localhost:4200/x` → `http://localhost/x`: the port dropped, for the loopback-any-port option. */
+function withoutLoopbackPort(uri: string): string {
+  const wildcard = uri.endsWith("*");
+  const parsed = URL.parse(wildcard ? uri.slice(0, -1) : uri);
+  if (!parsed || !LOOPBACK_HOSTS.has(parsed.hostname)) return uri;
+  parsed.port = "";
+  return parsed.href + (wildcard ? "*" : "");
+}
+
+/**
+ * Keycloak redirect URI matching: exact, or a prefix match when the registered URI ends in `*`.
+ * With `anyLoopbackPort` (dev IdP option for test harnesses on free ports) loopback URIs match on any port.
+ */
+export function uriAllowed(value: string, registered: string[], options: { anyLoopbackPort?: boolean } = {}): boolean {
+  const norm = options.anyLoopbackPort ? withoutLoopbackPort : (u: string) => u;
+  const candidate = norm(value);
+  return registered.some((raw) => {
+    const pattern = norm(raw);
+    return pattern.endsWith("*") ? candidate.startsWith(pattern.slice(0, -1)) : candidate === pattern;
+  });
 }
 
 /** Web origins as Keycloak reads them: `+` means "the origins of the redirect URIs", `*` any. */
-export function originAllowed(client: RealmClient, origin: string): boolean {
+export function originAllowed(client: RealmClient, origin: string, options: { anyLoopbackPort?: boolean } = {}): boolean {
   const origins = client.webOrigins ?? [];
   if (origins.includes("*")) return true;
-  if (origins.includes(origin)) return true;
-  if (origins.includes("+")) {
-    return (client.redirectUris ?? []).some((uri) => {
-      const parsed = URL.parse(uri.replace(/\*$/, ""));
-      return parsed?.origin === origin;
-    });
-  }
-  return false;
+  const registered = origins.flatMap((o) =>
+    o === "+" ? (client.redirectUris ?? []).flatMap((uri) => URL.parse(uri.replace(/\*$/, ""))?.origin ?? []) : [o],
+  );
+  return uriAllowed(`${origin}/`, registered.map((o) => `${o.replace(/\/+$/, "")}/`), options);
 }
 
 /** `post.logout.redirect.uris` is `##`-separated; `+` means "same as the redirect URIs". */

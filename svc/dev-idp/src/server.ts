@@ -44,6 +44,11 @@ export interface DevIdpOptions {
   host: string;
   /** Host name used in the issuer URL (default `localhost`, as in docs/identity.md). */
   publicHost?: string;
+  /**
+   * Let loopback redirect URIs and web origins match on any port (test harnesses that run the BFF or the SPA
+   * on free ports). Never for anything but local development.
+   */
+  anyLoopbackPort?: boolean;
   /** Log sink for one-line events; defaults to silence. */
   log?: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -105,6 +110,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
   const { realm } = options;
   const log = options.log ?? (() => {});
   const base = `/realms/${realm.realm}`;
+  const uriOptions = { anyLoopbackPort: options.anyLoopbackPort === true };
   const clients = realm.clients.filter((c) => c.enabled !== false && c.standardFlowEnabled !== false);
   const clientById = new Map(clients.map((c) => [c.clientId, c]));
   const realmClient = (clientId: string): RealmClient => {
@@ -194,7 +200,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
     },
     // Keycloak issues a refresh token with every code exchange; so do we.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
-    clientBasedCORS: (_ctx, origin, client) => originAllowed(realmClient(client.clientId), origin),
+    clientBasedCORS: (_ctx, origin, client) => originAllowed(realmClient(client.clientId), origin, uriOptions),
     findAccount: async (_ctx, sub) => {
       const user = findUserById(realm, sub);
       if (!user) return undefined;
@@ -247,16 +253,16 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
     renderError: (ctx, out, error) => {
       log("warn", "oidc error", { error: out.error, description: out.error_description, cause: String(error) });
       ctx.type = "html";
-      ctx.body = errorPage(out);
+      ctx.body = errorPage({ ...out });
     },
   };
 
   const provider = new Provider(issuer, configuration);
   provider.Client.prototype.redirectUriAllowed = function (this: { redirectUris?: string[] }, value: string) {
-    return uriAllowed(value, this.redirectUris ?? []);
+    return uriAllowed(value, this.redirectUris ?? [], uriOptions);
   };
   provider.Client.prototype.postLogoutRedirectUriAllowed = function (this: { postLogoutRedirectUris?: string[] }, value: string) {
-    return uriAllowed(value, this.postLogoutRedirectUris ?? []);
+    return uriAllowed(value, this.postLogoutRedirectUris ?? [], uriOptions);
   };
   provider.on("server_error", (_ctx, err) => log("error", "oidc server error", { err: String(err?.stack ?? err) }));
   const oidcCallback = provider.callback();
@@ -323,6 +329,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
   };
 
   log("info", "dev identity provider listening", { issuer, clients: clients.map((c) => c.clientId) });
+  if (uriOptions.anyLoopbackPort) log("warn", "loopback redirect URIs and web origins match on any port (development only)");
   return {
     issuer,
     url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,

@@ -23,7 +23,7 @@ describe("dev IdP protocol", () => {
   test("when discovery is read, then the issuer is localhost:<port>/realms/meridian with Keycloak's endpoint paths", async () => {
     const res = await fetch(`${idp.url}/realms/meridian/.well-known/openid-configuration`);
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as Record<string, string>;
+    const doc = (await res.json()) as Record<string, string> & { code_challenge_methods_supported: string[] };
     expect(doc.issuer).toBe(`http://localhost:${idp.port}/realms/meridian`);
     expect(idp.issuer).toBe(doc.issuer as string);
     expect(doc.token_endpoint).toEndWith("/realms/meridian/protocol/openid-connect/token");

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { DEFAULT_REALM_FILE, effectiveScopeParameter, loadRealm, parseRealm } from "../src/realm";
+import { DEFAULT_REALM_FILE, effectiveScopeParameter, loadRealm, parseRealm, uriAllowed } from "../src/realm";
 
 const raw = JSON.parse(readFileSync(DEFAULT_REALM_FILE, "utf8"));
 const realm = loadRealm();
@@ -66,5 +66,21 @@ describe("Keycloak realm export", () => {
     const bad = structuredClone(raw);
     bad.clients[0].optionalClientScopes.push("missing.scope");
     expect(() => parseRealm(bad)).toThrow(/unknown client scope missing.scope/);
+  });
+});
+
+describe("redirect URI matching", () => {
+  test("when a registered URI ends in *, then it matches as a prefix, and otherwise only exactly", () => {
+    expect(uriAllowed("http://localhost:4200/callback", ["http://localhost:4200/*"])).toBe(true);
+    expect(uriAllowed("http://localhost:4200/callback", ["http://localhost:4200/cb"])).toBe(false);
+    expect(uriAllowed("http://localhost:5106/auth/callback", ["http://localhost:5106/auth/callback"])).toBe(true);
+  });
+
+  test("when loopback any-port is on, then only loopback URIs match across ports, paths still exact", () => {
+    const any = { anyLoopbackPort: true };
+    expect(uriAllowed("http://localhost:39999/auth/callback", ["http://localhost:5106/auth/callback"])).toBe(false);
+    expect(uriAllowed("http://localhost:39999/auth/callback", ["http://localhost:5106/auth/callback"], any)).toBe(true);
+    expect(uriAllowed("http://localhost:39999/auth/other", ["http://localhost:5106/auth/callback"], any)).toBe(false);
+    expect(uriAllowed("http://evil.test:5106/auth/callback", ["http://localhost:5106/auth/callback"], any)).toBe(false);
   });
 });
