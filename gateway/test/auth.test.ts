@@ -1,0 +1,263 @@
+/**
+ * Authentication and authorization, checked against Ocelot's docs: docs/features/authentication.rst
+ * (AuthenticationOptions, AllowedScopes), docs/features/authorization.rst (RouteClaimsRequirement),
+ * docs/features/claimstransformation.rst (AddHeadersToRequest), docs/features/requestid.rst (RequestIdKey),
+ * docs/features/errorcodes.rst (401, 403).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestIssuer, tamperToken, type TestIssuer } from "@meridian/kit/testing/issuer";
+import { echoOf, route, startDownstream, startGateway, type Downstream, type TestGateway } from "./helpers";
+
+let idp: TestIssuer;
+let down: Downstream;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  idp = await startTestIssuer();
+  down = startDownstream("svc");
+  const keycloak = (scopes: string[]) => ({ AuthenticationProviderKey: "Keycloak", AllowedScopes: scopes });
+  gw = await startGateway(
+    {
+      Routes: [
+        route(down, {
+          UpstreamPathTemplate: "/orders/{everything}",
+          DownstreamPathTemplate: "/api/orders/{everything}",
+          UpstreamHttpMethod: ["Get"],
+          AuthenticationOptions: keycloak(["orders.read", "orders.admin"]),
+        }),
+        route(down, {
+          UpstreamPathTemplate: "/inventory/{everything}",
+          DownstreamPathTemplate: "/api/inventory/{everything}",
+          UpstreamHttpMethod: ["Post"],
+          AuthenticationOptions: keycloak(["inventory.write"]),
+          RouteClaimsRequirement: { roles: "admin" },
+        }),
+        route(down, {
+          UpstreamPathTemplate: "/users/{userId}/orders",
+          DownstreamPathTemplate: "/api/users/{userId}/orders",
+          AuthenticationOptions: keycloak([]),
+          RouteClaimsRequirement: { sub: "{userId}" },
+        }),
+        route(down, {
+          UpstreamPathTemplate: "/claims/{everything}",
+          DownstreamPathTemplate: "/api/claims/{everything}",
+          AuthenticationOptions: keycloak([]),
+          AddHeadersToRequest: { CustomerId: "Claims[sub] > value", Tenant: "Claims[tenant] > value[1] > |" },
+        }),
+        route(down, {
+          UpstreamPathTemplate: "/public/{everything}",
+          DownstreamPathTemplate: "/api/public/{everything}",
+          RequestIdKey: "OcRequestId",
+        }),
+        route(down, {
+          UpstreamPathTemplate: "/notifications/{everything}",
+          DownstreamPathTemplate: "/api/notifications/{everything}",
+          AuthenticationOptions: keycloak(["notifications.read"]),
+        }),
+      ],
+    },
+    { issuer: idp.issuer, audience: "meridian-api" },
+  );
+});
+
+afterAll(async () => {
+  await gw.stop();
+  await down.stop();
+  await idp.stop();
+});
+
+describe("authentication [authentication.rst; errorcodes.rst › 401 if the authentication middleware runs and the user is not authenticated]", () => {
+  const rejected: Array<{ name: string; token: () => Promise<string | undefined>; header?: string }> = [
+    { name: "no token is sent", token: async () => undefined },
+    { name: "the Authorization header is not Bearer", token: async () => undefined, header: "Basic YWxpY2U6cHc=" },
+    { name: "the token expired", token: () => idp.token({ scopes: ["orders.read"], expiresInSec: -600 }) },
+    { name: "the token is not yet valid", token: () => idp.token({ scopes: ["orders.read"], notBeforeSec: 900 }) },
+    { name: "the token has another issuer", token: () => idp.token({ scopes: ["orders.read"], issuer: "http://127.0.0.1:1/realms/other" }) },
+    { name: "the token is for another audience", token: () => idp.token({ scopes: ["orders.read"], audience: "other-api" }) },
+    { name: "the token's kid is unknown to the JWKS", token: () => idp.token({ scopes: ["orders.read"], key: "unpublished" }) },
+    { name: "the token is unsigned (alg none)", token: () => idp.token({ scopes: ["orders.read"], alg: "none" }) },
+    { name: "the token is HMAC-signed (HS256)", token: () => idp.token({ scopes: ["orders.read"], alg: "HS256" }) },
+    {
+      name: "the payload was tampered with",
+      token: async () => tamperToken(await idp.token({ sub: "alice", scopes: ["orders.read"] }), { sub: "ada" }),
+    },
+    { name: "the token is garbage", token: async () => "abc.def.ghi" },
+  ];
+  for (const c of rejected) {
+    test(`when ${c.name}, then 401 problem+json with a Bearer challenge and nothing reaches downstream`, async () => {
+      const before = down.received.length;
+      const token = await c.token();
+      const headers: Record<string, string> = {};
+      if (c.header) headers.authorization = c.header;
+      const res = await gw.get("/orders/mine", { token, headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
+      expect(((await res.json()) as { status: number }).status).toBe(401);
+      expect(down.received.length).toBe(before);
+    });
+  }
+
+  test("when the token is valid, then the request is forwarded with the same bearer token", async () => {
+    const token = await idp.token({ sub: "alice", scopes: ["orders.read"] });
+    const echo = await echoOf(await gw.get("/orders/mine", { token }));
+    expect(echo.path).toBe("/api/orders/mine");
+    expect(echo.headers.authorization).toBe(`Bearer ${token}`);
+  });
+
+  test("when an authenticated route gets an OPTIONS request, then it passes without a token [AuthenticationMiddleware skips OPTIONS]", async () => {
+    const gwOptions = await gw.request("OPTIONS", "/claims/x");
+    expect(gwOptions.status).toBe(403); // claims-to-headers still needs the claim
+    const res = await gw.request("OPTIONS", "/users/alice/orders");
+    expect((await echoOf(res)).method).toBe("OPTIONS");
+  });
+
+  test("when an EventSource request carries access_token, then it is accepted and forwarded as a bearer token [Meridian extension]", async () => {
+    const token = await idp.token({ sub: "alice", scopes: ["notifications.read"] });
+    const res = await gw.get(`/notifications/sse?access_token=${token}`, { headers: { accept: "text/event-stream" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(await res.text()).toContain("data: 2");
+    const seen = down.received.at(-1);
+    expect(seen?.headers.authorization).toBe(`Bearer ${token}`);
+  });
+
+  test("when access_token is in the query of a non-EventSource request, then it is not accepted", async () => {
+    const token = await idp.token({ sub: "alice", scopes: ["notifications.read"] });
+    const res = await gw.get(`/notifications/sse?access_token=${token}`);
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("authorization [authentication.rst › AllowedScopes; authorization.rst › RouteClaimsRequirement; errorcodes.rst › 403]", () => {
+  const cases: Array<{ name: string; method: string; path: string; claims: Parameters<TestIssuer["token"]>[0]; status: number }> = [
+    { name: "the token has none of AllowedScopes", method: "GET", path: "/orders/mine", claims: { scopes: ["inventory.read"] }, status: 403 },
+    { name: "the token has no scope at all", method: "GET", path: "/orders/mine", claims: { scopes: [] }, status: 403 },
+    { name: "the token has one of several AllowedScopes", method: "GET", path: "/orders/mine", claims: { scopes: ["profile", "orders.admin"] }, status: 200 },
+    { name: "the scope claim is an array", method: "GET", path: "/orders/mine", claims: { claims: { scope: ["orders.read"] } }, status: 200 },
+    { name: "the required role claim value is missing", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], roles: ["customer"] }, status: 403 },
+    { name: "the required claim is absent", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], omitClaims: ["roles"] }, status: 403 },
+    { name: "the roles claim array holds the required value", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], roles: ["customer", "admin"] }, status: 200 },
+    { name: "the right role lacks the scope", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.read"], roles: ["admin"] }, status: 403 },
+    { name: "a claim requirement names a placeholder and the value matches", method: "GET", path: "/users/alice/orders", claims: { sub: "alice" }, status: 200 },
+    { name: "a claim requirement names a placeholder and the value differs", method: "GET", path: "/users/bob/orders", claims: { sub: "alice" }, status: 403 },
+  ];
+  for (const c of cases) {
+    test(`when ${c.name}, then ${c.status}`, async () => {
+      const token = await idp.token(c.claims);
+      const res = await gw.request(c.method, c.path, { token });
+      expect(res.status).toBe(c.status);
+      if (c.status === 403) expect(res.headers.get("content-type")).toContain("application/problem+json");
+    });
+  }
+});
+
+describe("claims to headers [claimstransformation.rst › AddHeadersToRequest]", () => {
+  test("when claims exist, then their values are set as downstream headers, replacing client-sent ones", async () => {
+    const token = await idp.token({ sub: "alice", claims: { tenant: "eu|acme|x" } });
+    const echo = await echoOf(await gw.get("/claims/x", { token, headers: { CustomerId: "ada" } }));
+    expect(echo.headers.customerid).toBe("alice");
+    expect(echo.headers.tenant).toBe("acme");
+  });
+
+  test("when a claim for a header is missing, then 403", async () => {
+    const token = await idp.token({ sub: "alice" });
+    const res = await gw.get("/claims/x", { token });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("forwarded headers", () => {
+  test("when a client sends identity and forwarding headers, then they are dropped and X-Forwarded-* set by the gateway", async () => {
+    const echo = await echoOf(
+      await gw.get("/public/h", {
+        headers: {
+          "x-user-id": "ada",
+          "x-forwarded-for": "6.6.6.6",
+          "x-forwarded-host": "evil.example",
+          forwarded: "for=6.6.6.6",
+          "x-real-ip": "6.6.6.6",
+          "proxy-authorization": "Basic eA==",
+          "x-custom": "kept",
+        },
+      }),
+    );
+    expect(echo.headers["x-user-id"]).toBeUndefined();
+    expect(echo.headers.forwarded).toBeUndefined();
+    expect(echo.headers["x-real-ip"]).toBeUndefined();
+    expect(echo.headers["proxy-authorization"]).toBeUndefined();
+    expect(echo.headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(echo.headers["x-forwarded-proto"]).toBe("http");
+    expect(echo.headers["x-forwarded-host"]).toBe(new URL(gw.url).host);
+    expect(echo.headers["x-custom"]).toBe("kept");
+    expect(echo.headers.host).toBe(`127.0.0.1:${down.port}`);
+  });
+
+  test("when the gateway answers, then downstream headers and cookies pass back and trace context is propagated", async () => {
+    const res = await gw.get("/public/h");
+    expect(res.headers.get("x-downstream")).toBe("svc");
+    expect(res.headers.getSetCookie()).toContain("a=1");
+    const echo = (await res.json()) as { headers: Record<string, string> };
+    expect(echo.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+  });
+});
+
+describe("request id [requestid.rst › RequestIdKey]", () => {
+  test("when the client sends the RequestIdKey header, then the same id reaches downstream and comes back", async () => {
+    const res = await gw.get("/public/r", { headers: { OcRequestId: "req-123" } });
+    expect(res.headers.get("OcRequestId")).toBe("req-123");
+    expect((await echoOf(res)).headers.ocrequestid).toBe("req-123");
+  });
+
+  test("when the client sends none, then the gateway generates one and sends it downstream", async () => {
+    const res = await gw.get("/public/r");
+    const echo = await echoOf(res);
+    expect(echo.headers.ocrequestid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("OcRequestId")).toBe(echo.headers.ocrequestid ?? "");
+  });
+
+  test("when GlobalConfiguration.RequestIdKey is set, then it is used for every route", async () => {
+    const g = await startGateway({
+      Routes: [route(down, { UpstreamPathTemplate: "/g/{x}", DownstreamPathTemplate: "/g/{x}", RequestIdKey: "RouteKey" })],
+      GlobalConfiguration: { RequestIdKey: "X-Correlation-Id" },
+    });
+    try {
+      const echo = await echoOf(await g.get("/g/1", { headers: { "X-Correlation-Id": "c-1" } }));
+      expect(echo.headers["x-correlation-id"]).toBe("c-1");
+      expect(echo.headers.routekey).toBeUndefined();
+    } finally {
+      await g.stop();
+    }
+  });
+});
+
+describe("issuer keys", () => {
+  test("when OIDC_JWKS_URL is given instead of discovery, then tokens verify against it", async () => {
+    const g = await startGateway(
+      {
+        Routes: [
+          route(down, {
+            UpstreamPathTemplate: "/j/{x}",
+            DownstreamPathTemplate: "/j/{x}",
+            AuthenticationOptions: { AuthenticationProviderKey: "Keycloak" },
+          }),
+        ],
+      },
+      { issuer: idp.issuer, jwksUrl: idp.jwksUrl },
+    );
+    try {
+      expect((await g.get("/j/1", { token: await idp.token() })).status).toBe(200);
+      expect((await g.get("/j/1")).status).toBe(401);
+    } finally {
+      await g.stop();
+    }
+  });
+
+  test("when auth failures happened, then /metrics counts them by reason", async () => {
+    await gw.get("/orders/mine");
+    await gw.get("/orders/mine", { token: await idp.token({ scopes: ["x"] }) });
+    const text = await (await gw.get("/metrics")).text();
+    expect(text).toMatch(/^gateway_auth_failures_total\{.*reason="missing_token".*\} [1-9]\d*$/m);
+    expect(text).toMatch(/^gateway_auth_failures_total\{.*reason="insufficient_scope".*\} [1-9]\d*$/m);
+  });
+});
