@@ -8,6 +8,9 @@
 import type { Envelope, EventType } from "../contracts";
 import type { Logger } from "../logging";
 import { type Broker, errorMessage } from "./broker";
+import { is } from "drizzle-orm";
+import { MsSqlDatabase } from "drizzle-orm/mssql-core";
+import { type MssqlDatabase, mssqlOutbox } from "./mssql-outbox";
 import { type PgDatabase, pgOutbox } from "./pg-outbox";
 import { observeOutboxBacklog } from "./telemetry";
 
@@ -43,8 +46,11 @@ export interface OutboxStore {
 }
 
 export interface OutboxRelayOptions {
-  /** PostgreSQL drizzle database (postgres.js driver for LISTEN/NOTIFY) — or pass `store`. */
-  db?: PgDatabase;
+  /**
+   * The drizzle database holding the outbox: PostgreSQL (postgres.js driver for LISTEN/NOTIFY) or
+   * SQL Server (node-mssql) — or pass `store`.
+   */
+  db?: PgDatabase | MssqlDatabase;
   store?: OutboxStore;
   broker: Broker;
   logger: Logger;
@@ -67,8 +73,12 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+function storeFor(db: PgDatabase | MssqlDatabase): OutboxStore {
+  return is(db, MsSqlDatabase) ? mssqlOutbox.store(db as MssqlDatabase) : pgOutbox.store(db as PgDatabase);
+}
+
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const store = options.store ?? (options.db ? pgOutbox.store(options.db) : undefined);
+  const store = options.store ?? (options.db ? storeFor(options.db) : undefined);
   if (!store) throw new Error("startOutboxRelay needs `db` (PostgreSQL) or `store`");
   const { broker, source } = options;
   const log = options.logger.child({ component: "outbox-relay" });

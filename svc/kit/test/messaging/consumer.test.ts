@@ -146,6 +146,71 @@ describe("broker and consumer", () => {
     for (const retryQueue of consumer.queues.retry) expect(await admin.messageCount(retryQueue)).toBe(0);
   });
 
+  test("when a consumer restarts with other retry delays, then its topology is redeclared idempotently as quorum queues", async () => {
+    const name = `${service}-topology`;
+    extraServices.push(name);
+    const start = (delaysMs: number[]) =>
+      startConsumer({ broker, service: name, types: ["orders.order-rejected.v1"], retry: { delaysMs }, handle: async () => {} });
+    await (await start(retryDelays)).stop();
+    const again = await start([70, 140, 210]);
+    consumers.push(again);
+    const listing = Bun.spawnSync(["rabbitmqctl", "-q", "list_queues", "name", "type", "durable"]).stdout.toString();
+    const rows = listing.split("\n").filter((line) => line.startsWith(`${name}.`));
+    const queues = [again.queues.events, ...again.queues.retry, again.queues.error];
+    for (const queue of queues) expect(rows).toContain(`${queue}\tquorum\ttrue`);
+  });
+
+  test("when handlers are slow, then no more messages than the prefetch are in flight at once", async () => {
+    const name = `${service}-prefetch`;
+    extraServices.push(name);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let done = 0;
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: name,
+        types: ["orders.order-shipped.v1"],
+        retry: { delaysMs: retryDelays },
+        prefetch: 3,
+        handle: async () => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await Bun.sleep(30);
+          inFlight -= 1;
+          done += 1;
+        },
+      }),
+    );
+    for (let i = 0; i < 15; i += 1) {
+      await broker.publish("orders.order-shipped.v1", { orderId: randomUUID(), customerId: "bob", shippedAt: new Date().toISOString() });
+    }
+    await waitFor(() => done === 15 || undefined, { what: "15 handled" });
+    expect(maxInFlight).toBe(3);
+  });
+
+  test("when a handler hangs past its timeout, then the delivery counts as failed and is retried", async () => {
+    const name = `${service}-timeout`;
+    extraServices.push(name);
+    const attempts: number[] = [];
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: name,
+        types: ["inventory.stock-released.v1"],
+        retry: { delaysMs: retryDelays },
+        handlerTimeoutMs: 100,
+        handle: async (_envelope, ctx) => {
+          attempts.push(ctx.attempt);
+          if (ctx.attempt === 1) await Bun.sleep(1000);
+        },
+      }),
+    );
+    await broker.publish("inventory.stock-released.v1", { orderId: randomUUID(), lines: [] });
+    await waitFor(() => attempts.length === 2 || undefined, { what: "second attempt" });
+    expect(attempts).toEqual([1, 2]);
+  });
+
   test("when the broker closes our connection, then readiness reports down, and publisher and consumer come back by themselves", async () => {
     const name = `${service}-reconnect`;
     extraServices.push(name);

@@ -5,6 +5,7 @@ import {
   type Broker,
   type Consumer,
   type OutboxRelay,
+  type OutboxStore,
   connectBroker,
   pgInbox,
   pgOutbox,
@@ -20,7 +21,7 @@ const retryDelays = [50, 100];
 const logger = testLogger();
 let database: Awaited<ReturnType<typeof createTestDb>>;
 let broker: Broker;
-let relay: OutboxRelay | undefined;
+const relays: OutboxRelay[] = [];
 const consumers: Consumer[] = [];
 const services: string[] = [];
 
@@ -41,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await relay?.stop();
+  for (const relay of relays) await relay.stop();
   for (const consumer of consumers) await consumer.stop();
   await broker?.close();
   const admin = await brokerAdmin();
@@ -99,7 +100,8 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
         },
       }),
     );
-    relay = startOutboxRelay({ db: database.db, broker, logger, source: "orders", batchSize: 50, pollIntervalMs: 200 });
+    const relay = startOutboxRelay({ db: database.db, broker, logger, source: "orders", batchSize: 50, pollIntervalMs: 200 });
+    relays.push(relay);
 
     const total = 1000;
     const perTransaction = 10;
@@ -143,7 +145,8 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
     const [pending] = await database.client`select count(*)::int as n from messaging_outbox where sent_at is null`;
     expect(pending?.n).toBe(0);
     expect(deliveries).toBe(total + duplicates);
-    await waitFor(() => relay?.backlog === 0 || undefined, { what: "backlog gauge at zero" });
+    await waitFor(() => relay.backlog === 0 || undefined, { what: "backlog gauge at zero" });
+    await relay.stop();
   }, 120_000);
 
   test("when the same message is delivered twice, then its effect is applied once", async () => {
@@ -181,7 +184,7 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
     expect(row?.applied).toBe(1);
   });
 
-  test("when one aggregate changes several times, then its events arrive in the order they were written", async () => {
+  test("when two relays run against one database, then one aggregate's events arrive once each and in the order written", async () => {
     const consumerService = `${service}-order`;
     services.push(consumerService);
     const seen: number[] = [];
@@ -198,7 +201,11 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
         },
       }),
     );
-    for (let i = 1; i <= 30; i += 1) {
+    const pair = [1, 2].map(() =>
+      startOutboxRelay({ db: database.db, broker, logger, source: "inventory", batchSize: 5, pollIntervalMs: 50 }),
+    );
+    relays.push(...pair);
+    for (let i = 1; i <= 60; i += 1) {
       await database.db.transaction(async (tx) => {
         await pgOutbox.enqueue(tx, {
           type: "inventory.inventory-adjusted.v1",
@@ -207,7 +214,64 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
         });
       });
     }
-    await waitFor(() => seen.length === 30 || undefined, { what: "30 adjustments" });
-    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await waitFor(() => seen.length >= 60 || undefined, { what: "60 adjustments" });
+    await Bun.sleep(200); // a duplicate would arrive right behind
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    for (const relay of pair) await relay.stop();
+  });
+
+  test("when the relay fails after the broker confirmed but before marking rows sent, then it publishes them again and the inbox absorbs the repeat", async () => {
+    const consumerService = `${service}-crash`;
+    services.push(consumerService);
+    const outcomes: string[] = [];
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: consumerService,
+        types: ["orders.order-rejected.v1"],
+        retry: { delaysMs: retryDelays },
+        handle: async (envelope) => {
+          const outcome = await pgInbox.handleOnce(database.db, envelope, consumerService, async (tx) => {
+            await tx.execute(
+              sql`insert into effects (order_id, applied, seq) values (${envelope.body.orderId}, 1, 0)
+                  on conflict (order_id) do update set applied = effects.applied + 1`,
+            );
+          });
+          outcomes.push(outcome);
+          return outcome;
+        },
+      }),
+    );
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    await database.db.transaction(async (tx) => {
+      for (const orderId of ids) {
+        await pgOutbox.enqueue(tx, { type: "orders.order-rejected.v1", aggregateId: orderId, body: { orderId, customerId: "bob", reason: "no stock" } });
+      }
+    });
+    const real = pgOutbox.store(database.db);
+    let crashes = 0;
+    const crashingOnce: OutboxStore = {
+      ...real,
+      relayBatch: (limit, publish) =>
+        real.relayBatch(limit, async (rows) => {
+          const result = await publish(rows);
+          if (crashes === 0) {
+            crashes += 1;
+            throw new Error("simulated crash before commit");
+          }
+          return result;
+        }),
+    };
+    const relay = startOutboxRelay({ store: crashingOnce, broker, logger, source: "orders", pollIntervalMs: 50 });
+    relays.push(relay);
+    await waitFor(() => outcomes.length >= 20 || undefined, { what: "deliveries and redeliveries" });
+    expect(outcomes.filter((o) => o === "applied")).toHaveLength(10);
+    expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(10);
+    const rows = await database.client`select applied from effects where order_id = any(${ids})`;
+    expect(rows.map((r) => r.applied)).toEqual(ids.map(() => 1));
+    await waitFor(async () => Number((await database.client`select count(*)::int as n from messaging_outbox where sent_at is null`)[0]?.n) === 0 || undefined, {
+      what: "outbox drained",
+    });
+    await relay.stop();
   });
 });
