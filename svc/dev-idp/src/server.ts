@@ -158,8 +158,9 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
     interactions: { url: (_ctx, interaction) => `${base}/login-actions/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client may revoke or introspect only its own tokens (Keycloak's rule too).
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {

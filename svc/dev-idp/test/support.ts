@@ -84,3 +84,59 @@ export function discover(issuer: string, clientId: string, secret?: string): Pro
     { execute: [oidc.allowInsecureRequests] },
   );
 }
+
+export interface BrowserTokens {
+  access_token: string;
+  id_token: string;
+  refresh_token: string;
+}
+
+/**
+ * The SPA's sign-in, in a real browser page: navigate to the authorization URL, fill the login form, land on
+ * the redirect URI, then exchange the code with fetch from that page (the SPA's origin, so CORS applies).
+ */
+export async function browserCodeFlow(
+  page: import("playwright-core").Page,
+  params: { config: oidc.Configuration; clientId: string; redirectUri: string; scope: string; username: string; password: string },
+): Promise<BrowserTokens> {
+  const { signInOnLoginPage } = await import("../src/testing");
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(params.config, {
+    redirect_uri: params.redirectUri,
+    scope: params.scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+  });
+  await page.goto(url.href);
+  await signInOnLoginPage(page, params.username, params.password);
+  await page.waitForURL(`${params.redirectUri}?**`, { timeout: 20_000 });
+  const callback = new URL(page.url());
+  if (callback.searchParams.get("state") !== state) throw new Error("state mismatch on the callback");
+  const result = (await page.evaluate(
+    async (input) => {
+      const res = await fetch(input.tokenEndpoint, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          client_id: input.clientId,
+          code: input.code,
+          code_verifier: input.verifier,
+          redirect_uri: input.redirectUri,
+        }).toString(),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    {
+      tokenEndpoint: params.config.serverMetadata().token_endpoint as string,
+      clientId: params.clientId,
+      code: callback.searchParams.get("code") ?? "",
+      verifier,
+      redirectUri: params.redirectUri,
+    },
+  )) as { status: number; body: BrowserTokens };
+  if (result.status !== 200) throw new Error(`token exchange answered ${result.status}: ${JSON.stringify(result.body)}`);
+  return result.body;
+}

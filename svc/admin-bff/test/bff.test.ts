@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { createTokenVerifier } from "@meridian/kit/auth";
+import { launchBrowser, signInOnLoginPage } from "@meridian/dev-idp/testing";
+import { ADMIN_SECRET, startHarness, type Harness } from "./harness";
+
+let h: Harness;
+let browser: Browser;
+
+/** Every response body and header the browser received, to prove the client secret never reaches it. */
+interface Seen {
+  texts: string[];
+}
+
+async function newContext(): Promise<{ context: BrowserContext; page: Page; seen: Seen }> {
+  const context = await browser.newContext();
+  const seen: Seen = { texts: [] };
+  context.on("response", async (response) => {
+    const headers = JSON.stringify(await response.allHeaders());
+    let body = "";
+    if (response.status() < 300 || response.status() >= 400) body = await response.text().catch(() => "");
+    seen.texts.push(`${response.url()}\n${headers}\n${body}`);
+  });
+  return { context, page: await context.newPage(), seen };
+}
+
+async function signIn(page: Page, username: string, returnTo = "/auth/me"): Promise<void> {
+  await page.goto(`${h.publicUrl}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  await signInOnLoginPage(page, username, `${username}-dev-password`);
+}
+
+async function me(page: Page): Promise<{ status: number; body: { username?: string; roles?: string[]; csrfToken?: string } }> {
+  return page.evaluate(async () => {
+    const res = await fetch("/auth/me", { headers: { accept: "application/json" } });
+    return { status: res.status, body: await res.json() };
+  });
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+describe("admin BFF", () => {
+  test("when ada signs in through the browser, then she gets an httpOnly SameSite session cookie and /auth/me shows her", async () => {
+    const { context, page, seen } = await newContext();
+    await signIn(page, "ada");
+    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const shown = JSON.parse((await page.textContent("body")) ?? "{}");
+    expect(shown.username).toBe("ada");
+    expect(shown.roles).toContain("admin");
+    expect(shown.csrfToken).toBeString();
+
+    const cookies = await context.cookies(h.publicUrl);
+    const session = cookies.find((c) => c.name === "meridian_admin_session");
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe("Lax");
+    expect(session?.path).toBe("/");
+    const csrf = cookies.find((c) => c.name === "meridian_admin_csrf");
+    expect(csrf?.httpOnly).toBe(false);
+    expect(csrf?.value).toBe(shown.csrfToken);
+    // Tokens stay server-side: the browser holds only an opaque id, and Redis stores its hash under bff:.
+    expect(cookies.some((c) => c.value.split(".").length === 3)).toBe(false);
+    const keys = await h.redis.keys("bff:session:*");
+    expect(keys.some((k) => k.includes(session?.value ?? "?"))).toBe(false);
+    const stored = await Promise.all(keys.map((k) => h.redis.get(k)));
+    const mine = stored.map((s) => JSON.parse(s ?? "{}")).find((s) => s.csrfToken === shown.csrfToken);
+    expect(mine?.username).toBe("ada");
+    expect(mine?.accessToken.split(".")).toHaveLength(3);
+    const key = keys[stored.findIndex((s) => s?.includes(shown.csrfToken))] as string;
+    expect(await h.redis.ttl(key)).toBeGreaterThan(0);
+
+    expect(seen.texts.length).toBeGreaterThan(3);
+    expect(seen.texts.some((t) => t.includes(ADMIN_SECRET))).toBe(false);
+    await context.close();
+  });
+
+  test("when the admin app calls /api/*, then the downstream gets the access token as Bearer and none of the browser's cookies", async () => {
+    const { context, page } = await newContext();
+    await signIn(page, "ada");
+    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const before = h.received.length;
+    const answer = await page.evaluate(async () => {
+      const res = await fetch("/api/inventory/products?limit=5", { headers: { accept: "application/json" } });
+      return { status: res.status, body: await res.json() };
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ok: true, path: "/inventory/products" });
+    const call = h.received[before];
+    expect(call?.method).toBe("GET");
+    expect(call?.path).toBe("/inventory/products");
+    expect(call?.search).toBe("?limit=5");
+    expect(call?.headers.cookie).toBeUndefined();
+    const bearer = call?.headers.authorization ?? "";
+    expect(bearer).toStartWith("Bearer ");
+    const auth = await createTokenVerifier({ issuer: h.idp.issuer, audience: "meridian-api" }).verify(bearer.slice(7));
+    expect(auth.claims.preferred_username).toBe("ada");
+    expect(auth.roles).toContain("admin");
+    expect(auth.claims.azp).toBe("admin-console");
+    expect(auth.scopes).toEqual(expect.arrayContaining(["inventory.write", "audit.read"]));
+    await context.close();
+  });
+
+  test("when an unsafe request lacks the CSRF header, then it is refused 403; with the header it goes through", async () => {
+    const { context, page } = await newContext();
+    await signIn(page, "ada");
+    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const before = h.received.length;
+    const refused = await page.evaluate(async () => {
+      const res = await fetch("/api/inventory/products", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ sku: "SKU-1" }),
+      });
+      return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.type).toContain("application/problem+json");
+    expect(refused.body.type).toBe("https://meridian.dev/problems/csrf");
+    expect(h.received.length).toBe(before);
+
+    const wrong = await page.evaluate(async () => {
+      const res = await fetch("/api/inventory/products", { method: "DELETE", headers: { "x-csrf-token": "guessed" } });
+      return res.status;
+    });
+    expect(wrong).toBe(403);
+
+    const { body: who } = await me(page);
+    const accepted = await page.evaluate(async (csrf) => {
+      const res = await fetch("/api/inventory/products", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify({ sku: "SKU-1" }),
+      });
+      return res.status;
+    }, who.csrfToken as string);
+    expect(accepted).toBe(201);
+    expect(h.received.at(-1)?.body).toBe(JSON.stringify({ sku: "SKU-1" }));
+    expect(h.received.at(-1)?.headers["x-csrf-token"]).toBeUndefined();
+    await context.close();
+  });
+
+  test("when alice (a customer) signs in, then she is refused with a clear page and gets no session", async () => {
+    const { context, page, seen } = await newContext();
+    const refused = page.waitForResponse((r) => r.url().startsWith(`${h.publicUrl}/auth/callback`), { timeout: 20_000 });
+    await signIn(page, "alice");
+    const response = await refused;
+    expect(response.status()).toBe(403);
+    expect(await page.textContent("h1")).toBe("This account cannot use the admin console");
+    expect(await page.textContent("main")).toContain("alice");
+    expect(await page.textContent("main")).toContain("admin");
+    const cookies = await context.cookies(h.publicUrl);
+    expect(cookies.find((c) => c.name === "meridian_admin_session")).toBeUndefined();
+    const who = await me(page);
+    expect(who.status).toBe(401);
+    const api = await page.evaluate(async () => (await fetch("/api/orders")).status);
+    expect(api).toBe(401);
+    expect(seen.texts.some((t) => t.includes(ADMIN_SECRET))).toBe(false);
+
+    // The page offers to sign out of the IdP so another account can be used.
+    await page.getByRole("link", { name: "Sign out and use another account" }).click();
+    await page.waitForURL(`${h.publicUrl}/**`, { timeout: 20_000 });
+    await page.goto(`${h.publicUrl}/auth/login`);
+    expect(await page.getByLabel("Password").isVisible()).toBe(true);
+    await context.close();
+  });
+
+  test("when ada signs out with the CSRF header, then the Redis session is gone, cookies cleared, and the IdP session ends", async () => {
+    const { context, page } = await newContext();
+    await signIn(page, "ada");
+    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const { body: who } = await me(page);
+    const sessionsBefore = await h.redis.keys("bff:session:*");
+    const withoutCsrf = await page.evaluate(async () => (await fetch("/auth/logout", { method: "POST" })).status);
+    expect(withoutCsrf).toBe(403);
+
+    const out = await page.evaluate(async (csrf) => {
+      const res = await fetch("/auth/logout", { method: "POST", headers: { "x-csrf-token": csrf, accept: "application/json" } });
+      return { status: res.status, body: await res.json() };
+    }, who.csrfToken as string);
+    expect(out.status).toBe(200);
+    expect(out.body.logoutUrl).toStartWith(`${h.idp.issuer}/protocol/openid-connect/logout?`);
+    const sessionsAfter = await h.redis.keys("bff:session:*");
+    expect(sessionsAfter.length).toBe(sessionsBefore.length - 1);
+    expect((await me(page)).status).toBe(401);
+    expect((await context.cookies(h.publicUrl)).find((c) => c.name === "meridian_admin_session")).toBeUndefined();
+
+    await page.goto(out.body.logoutUrl);
+    await page.waitForURL(`${h.publicUrl}/`, { timeout: 20_000 });
+    await page.goto(`${h.publicUrl}/auth/login`);
+    expect(await page.getByLabel("Password").isVisible()).toBe(true);
+    await context.close();
+  });
+
+  test("when requests come without a session or with forged sign-in parameters, then they are refused", async () => {
+    const noSession = await fetch(`${h.publicUrl}/api/orders`);
+    expect(noSession.status).toBe(401);
+    expect(noSession.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await noSession.json()) as { loginUrl: string }).loginUrl).toBe("/auth/login");
+
+    const forged = await fetch(`${h.publicUrl}/auth/callback?state=made-up&code=made-up`, { redirect: "manual" });
+    expect(forged.status).toBe(400);
+    expect(forged.headers.get("set-cookie")).toBeNull();
+
+    const openRedirect = await fetch(`${h.publicUrl}/auth/login?returnTo=//evil.test/`, { redirect: "manual" });
+    expect(openRedirect.status).toBe(400);
+    expect(((await openRedirect.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toContain("returnTo");
+
+    const login = await fetch(`${h.publicUrl}/auth/login`, { redirect: "manual" });
+    expect(login.status).toBe(303);
+    const location = new URL(login.headers.get("location") ?? "");
+    expect(location.href).toStartWith(`${h.idp.issuer}/protocol/openid-connect/auth?`);
+    expect(location.searchParams.get("client_id")).toBe("admin-console");
+    expect(location.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(location.href).not.toContain(ADMIN_SECRET);
+    expect(login.headers.get("set-cookie")).toContain("HttpOnly");
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * One BFF under test: a dev IdP whose admin-console client redirects to this BFF's port, a loopback
+ * downstream standing in for the gateway (it records what it receives), real Redis, the BFF in-process.
+ */
+import Redis from "ioredis";
+import { createLogger, serve, type RunningServer } from "@meridian/kit";
+import { TEST_REDIS_URL } from "@meridian/kit/testing";
+import { loadRealm, type RunningDevIdp } from "@meridian/dev-idp";
+import { realmWithClientUrls, startTestDevIdp } from "@meridian/dev-idp/testing";
+import { createBff } from "../src/app";
+import { loadBffConfig } from "../src/config";
+
+export const ADMIN_SECRET = "local-dev-only-admin-console-secret";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  search: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface Harness {
+  publicUrl: string;
+  idp: RunningDevIdp;
+  redis: Redis;
+  received: RecordedRequest[];
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port as number;
+  await probe.stop(true);
+  return port;
+}
+
+export async function startHarness(options: { accessTokenLifespan?: number; gatewayUrl?: string } = {}): Promise<Harness> {
+  const port = await freePort();
+  const publicUrl = `http://localhost:${port}`;
+  const realm = realmWithClientUrls("admin-console", {
+    redirectUris: [`${publicUrl}/auth/callback`],
+    webOrigins: [publicUrl],
+    postLogoutRedirectUris: [`${publicUrl}/*`],
+  });
+  if (options.accessTokenLifespan) realm.accessTokenLifespan = options.accessTokenLifespan;
+  const idp = await startTestDevIdp(realm);
+
+  const received: RecordedRequest[] = [];
+  const downstream = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: async (req) => {
+      const url = new URL(req.url);
+      received.push({
+        method: req.method,
+        path: url.pathname,
+        search: url.search,
+        headers: Object.fromEntries(req.headers),
+        body: await req.text(),
+      });
+      return Response.json({ ok: true, path: url.pathname }, { status: req.method === "POST" ? 201 : 200 });
+    },
+  });
+
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  const config = loadBffConfig({
+    exit: false,
+    env: {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: process.env.BFF_TEST_LOG ? "info" : "silent",
+      OIDC_ISSUER: idp.issuer,
+      ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+      BFF_PUBLIC_URL: publicUrl,
+      GATEWAY_URL: options.gatewayUrl ?? `http://127.0.0.1:${downstream.port}`,
+      REDIS_URL: TEST_REDIS_URL,
+      SESSION_TTL: "600",
+    },
+  });
+  const logger = createLogger({ service: "admin-bff", version: "test", level: config.LOG_LEVEL });
+  const { app } = createBff({ config, redis, logger });
+  const server: RunningServer = await serve(app, { port, host: "127.0.0.1", logger, handleSignals: false, shutdownGraceMs: 1000 });
+
+  return {
+    publicUrl,
+    idp,
+    redis,
+    received,
+    async stop() {
+      await server.stop();
+      await downstream.stop(true);
+      await idp.stop();
+      redis.disconnect();
+    },
+  };
+}
+
+export { loadRealm };
