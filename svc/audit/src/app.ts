@@ -1,0 +1,71 @@
+/** Wires the audit service: Emmett/Pongo store, consumer, HTTP API. main.ts and the tests start it. */
+import { createHttpApp, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { createTokenVerifier } from "@meridian/kit/auth";
+import { connectBroker, type Broker, type Consumer } from "@meridian/kit/messaging";
+import type { AuditConfig } from "./config";
+import { startAuditConsumer } from "./messaging/consumer";
+import { auditRoutes } from "./routes/audit";
+import { AuditStore } from "./store/audit-store";
+
+export const SERVICE = "audit";
+export const VERSION = "0.1.0";
+
+export interface StartOptions {
+  logger: Logger;
+  /** main.ts: true (SIGTERM/SIGINT → graceful stop); tests: false. */
+  handleSignals?: boolean;
+  /** Consumer retry delays (tests shorten them). */
+  retryDelaysMs?: number[];
+}
+
+export interface AuditService {
+  url: string;
+  server: RunningServer;
+  store: AuditStore;
+  broker: Broker;
+  consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+export async function startAuditService(config: AuditConfig, options: StartOptions): Promise<AuditService> {
+  const { logger } = options;
+  const store = await AuditStore.open(config.DATABASE_URL);
+  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.EVENTS_EXCHANGE });
+  const verifier = createTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
+    ...(config.OIDC_AUDIENCE ? { audience: config.OIDC_AUDIENCE } : {}),
+  });
+  const consumer = await startAuditConsumer({
+    broker,
+    store,
+    service: config.CONSUMER_NAME,
+    logger,
+    ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+  });
+
+  const app = createHttpApp({
+    service: SERVICE,
+    version: VERSION,
+    logger,
+    checks: [postgresCheck("postgres", config.DATABASE_URL), broker.healthCheck],
+    openapi: { title: "Audit API", description: "Every domain event, per aggregate stream, with queryable audit documents" },
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  }).use(auditRoutes({ store, verifier }));
+
+  const server = await serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    handleSignals: options.handleSignals ?? false,
+    onShutdown: async () => {
+      await consumer.stop();
+      await broker.close();
+      await store.close();
+    },
+  });
+
+  return { url: server.url, server, store, broker, consumer, stop: () => server.stop() };
+}
