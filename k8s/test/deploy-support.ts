@@ -48,8 +48,8 @@ export const DEPLOYABLES: Deployable[] = [
     requiredEnv: [...SERVER_ENV, "GATEWAY_ROUTES", "OIDC_ISSUER"] },
   { name: "notifications-console", component: "job", source: "svc/notifications-console",
     requiredEnv: [...COMMON_ENV, "REDIS_URL"] },
-  { name: "web-customer", component: "web", port: 8080, source: "web", requiredEnv: [] },
-  { name: "web-admin", component: "web", port: 8080, source: "web", requiredEnv: [] },
+  { name: "web-customer", component: "web", port: 8080, source: "web", requiredEnv: ["API_UPSTREAM", "OIDC_ISSUER"] },
+  { name: "web-admin", component: "web", port: 8080, source: "web", requiredEnv: ["BFF_UPSTREAM"] },
 ];
 const MERIDIAN_NAMES = new Set<string>(DEPLOYABLES.map((d) => d.name));
 

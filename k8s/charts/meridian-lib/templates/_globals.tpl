@@ -15,7 +15,10 @@ oidc:
   jwksUrl: http://keycloak.example.invalid/realms/meridian/protocol/openid-connect/certs
   audience: meridian-api
 publicUrls:
+  shop: http://shop.example.invalid
+  admin: http://admin.example.invalid
   adminBff: http://admin.example.invalid
+  api: http://api.example.invalid
 connections:
   secretName: meridian-connections
 monitoring:

@@ -202,6 +202,9 @@ proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true}'
 sidecar.istio.io/nativeSidecar: "true"
 {{- end }}
 {{- end }}
+{{- range .Values.checksumTemplates }}
+checksum/{{ . | replace ".yaml" "" }}: {{ include (print $.Template.BasePath "/" .) $ | sha256sum }}
+{{- end }}
 {{- with .Values.podAnnotations }}
 {{ toYaml . }}
 {{- end }}
