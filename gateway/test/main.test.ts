@@ -1,0 +1,164 @@
+/**
+ * The gateway as operators start it (`bun gateway/src/main.ts` with GATEWAY_ROUTES, PORT, OIDC_ISSUER), and the
+ * repository's own route table (gateway/ocelot.json, docs/design.md › Route table).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
+import { waitFor } from "@meridian/kit/testing";
+import { startTestIssuer, type TestIssuer } from "@meridian/kit/testing/issuer";
+import { closedPort, echoOf, startDownstream, startGateway, type Downstream, type TestGateway } from "./helpers";
+
+const MAIN = resolve(import.meta.dir, "../src/main.ts");
+const REPO_ROUTES = resolve(import.meta.dir, "../ocelot.json");
+
+let idp: TestIssuer;
+const tempFiles: string[] = [];
+const services: Record<string, Downstream> = {};
+const PORTS: Record<number, string> = { 5101: "orders", 5102: "inventory", 5103: "notifications", 5104: "audit" };
+
+beforeAll(async () => {
+  idp = await startTestIssuer();
+  for (const name of Object.values(PORTS)) services[name] = startDownstream(name);
+});
+afterAll(async () => {
+  for (const f of tempFiles) await rm(f, { force: true });
+  await idp.stop();
+  for (const s of Object.values(services)) await s.stop();
+});
+
+/** The repository's ocelot.json with each service port pointed at a test downstream. */
+async function repoRoutesOnTestPorts(): Promise<{ Routes: Array<Record<string, unknown>> }> {
+  const file = (await Bun.file(REPO_ROUTES).json()) as { Routes: Array<Record<string, unknown>> };
+  for (const r of file.Routes) {
+    const hosts = r.DownstreamHostAndPorts as Array<{ Host: string; Port: number }>;
+    for (const h of hosts) {
+      const name = PORTS[h.Port];
+      if (!name) throw new Error(`ocelot.json routes to unexpected port ${h.Port}`);
+      h.Port = (services[name] as Downstream).port;
+    }
+  }
+  return file;
+}
+
+describe("bun gateway/src/main.ts", () => {
+  let proc: ReturnType<typeof Bun.spawn> | undefined;
+  let base = "";
+
+  beforeAll(async () => {
+    const routesFile = resolve(tmpdir(), `gateway-routes-${process.pid}-${Date.now()}.json`);
+    tempFiles.push(routesFile);
+    await Bun.write(routesFile, JSON.stringify(await repoRoutesOnTestPorts()));
+    const port = closedPort();
+    proc = Bun.spawn(["bun", MAIN], {
+      env: { ...process.env, GATEWAY_ROUTES: routesFile, PORT: String(port), OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: "meridian-api", LOG_LEVEL: "warn" },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/health/live`).catch(() => undefined))?.ok, {
+      timeoutMs: 20_000,
+      what: "the gateway process to listen",
+    });
+  });
+  afterAll(async () => {
+    proc?.kill("SIGTERM");
+    await proc?.exited;
+  });
+
+  test("when started with GATEWAY_ROUTES, PORT and OIDC_ISSUER, then health, readiness and metrics answer", async () => {
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    const metricsRes = await fetch(`${base}/metrics`);
+    expect(metricsRes.status).toBe(200);
+    expect(await metricsRes.text()).toContain("target_info");
+  });
+
+  test("when a customer lists their orders through the process, then orders gets GET /api/orders/mine with the token", async () => {
+    const token = await idp.token({ sub: "alice", scopes: ["orders.read"], roles: ["customer"] });
+    const res = await fetch(`${base}/orders/mine?page=2`, { headers: { authorization: `Bearer ${token}` } });
+    const echo = await echoOf(res);
+    expect(echo.server).toBe("orders");
+    expect(echo.path).toBe("/api/orders/mine");
+    expect(echo.query).toBe("?page=2");
+    expect(echo.headers.authorization).toBe(`Bearer ${token}`);
+    expect(echo.headers["x-request-id"]).toBeString();
+  });
+
+  test("when the process gets SIGTERM, then it exits 0", async () => {
+    const routesFile = resolve(tmpdir(), `gateway-routes-term-${process.pid}-${Date.now()}.json`);
+    tempFiles.push(routesFile);
+    await Bun.write(routesFile, JSON.stringify({ Routes: [] }));
+    const port = closedPort();
+    const p = Bun.spawn(["bun", MAIN], {
+      env: { ...process.env, GATEWAY_ROUTES: routesFile, PORT: String(port), LOG_LEVEL: "silent" },
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok, {
+      timeoutMs: 20_000,
+      what: "the gateway process to listen",
+    });
+    p.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+  });
+
+  const badStarts: Array<{ name: string; env: Record<string, string>; message: RegExp }> = [
+    { name: "GATEWAY_ROUTES names a missing file", env: { GATEWAY_ROUTES: "/nonexistent/ocelot.json" }, message: /GATEWAY_ROUTES/ },
+    { name: "routes need authentication but OIDC_ISSUER is unset", env: { GATEWAY_ROUTES: REPO_ROUTES }, message: /OIDC_ISSUER/ },
+    { name: "PORT is not a number", env: { GATEWAY_ROUTES: REPO_ROUTES, PORT: "eighty" }, message: /PORT/ },
+  ];
+  for (const c of badStarts) {
+    test(`when ${c.name}, then the process prints one config error line and exits 1`, async () => {
+      const env: Record<string, string | undefined> = { ...process.env, ...c.env, LOG_LEVEL: "silent" };
+      if (!c.env.OIDC_ISSUER) delete env.OIDC_ISSUER;
+      const p = Bun.spawn(["bun", MAIN], { env, stdout: "ignore", stderr: "pipe" });
+      expect(await p.exited).toBe(1);
+      const stderr = await new Response(p.stderr).text();
+      expect(stderr).toMatch(c.message);
+    });
+  }
+});
+
+describe("the repository route table (gateway/ocelot.json)", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway(await repoRoutesOnTestPorts(), { issuer: idp.issuer, audience: "meridian-api" });
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  const customer = (scopes: string[]) => idp.token({ sub: "alice", scopes, roles: ["customer"] });
+  const admin = (scopes: string[]) => idp.token({ sub: "ada", scopes, roles: ["admin"] });
+
+  const cases: Array<{ name: string; method: string; path: string; token?: () => Promise<string>; status: number; server?: string; downstream?: string }> = [
+    { name: "GET /orders without a token", method: "GET", path: "/orders", status: 401 },
+    { name: "GET /orders (the bare list) with orders.read", method: "GET", path: "/orders", token: () => admin(["orders.read"]), status: 200, server: "orders", downstream: "/api/orders" },
+    { name: "GET /orders/mine with orders.read", method: "GET", path: "/orders/mine", token: () => customer(["orders.read"]), status: 200, server: "orders", downstream: "/api/orders/mine" },
+    { name: "POST /orders with only orders.read", method: "POST", path: "/orders", token: () => customer(["orders.read"]), status: 403 },
+    { name: "POST /orders with orders.write", method: "POST", path: "/orders", token: () => customer(["orders.write"]), status: 200, server: "orders", downstream: "/api/orders" },
+    { name: "POST /orders/{id}/cancel with orders.write", method: "POST", path: "/orders/o-1/cancel", token: () => customer(["orders.write"]), status: 200, server: "orders", downstream: "/api/orders/o-1/cancel" },
+    { name: "GET /inventory/products with inventory.read", method: "GET", path: "/inventory/products", token: () => customer(["inventory.read"]), status: 200, server: "inventory", downstream: "/api/inventory/products" },
+    { name: "POST /inventory/products by a customer with inventory.write", method: "POST", path: "/inventory/products", token: () => customer(["inventory.write"]), status: 403 },
+    { name: "POST /inventory/products by an admin with inventory.write", method: "POST", path: "/inventory/products", token: () => admin(["inventory.write"]), status: 200, server: "inventory", downstream: "/api/inventory/products" },
+    { name: "GET /notifications with notifications.read", method: "GET", path: "/notifications", token: () => customer(["notifications.read"]), status: 200, server: "notifications", downstream: "/api/notifications" },
+    { name: "POST /notifications/read-all with notifications.read", method: "POST", path: "/notifications/read-all", token: () => customer(["notifications.read"]), status: 200, server: "notifications", downstream: "/api/notifications/read-all" },
+    { name: "GET /audit/events by a customer with audit.read", method: "GET", path: "/audit/events", token: () => customer(["audit.read"]), status: 403 },
+    { name: "GET /audit/events by an admin with audit.read", method: "GET", path: "/audit/events", token: () => admin(["audit.read"]), status: 200, server: "audit", downstream: "/api/audit/events" },
+    { name: "DELETE /audit/events (no write route)", method: "DELETE", path: "/audit/events", token: () => admin(["audit.read"]), status: 404 },
+    { name: "GET /unknown", method: "GET", path: "/unknown", token: () => admin(["orders.read"]), status: 404 },
+  ];
+  for (const c of cases) {
+    test(`when ${c.name}, then ${c.status}${c.downstream ? ` and ${c.server} gets ${c.downstream}` : ""}`, async () => {
+      const res = await gw.request(c.method, c.path, { token: c.token ? await c.token() : undefined });
+      expect(res.status).toBe(c.status);
+      if (c.downstream) {
+        const echo = await echoOf(res);
+        expect(echo.server).toBe(c.server ?? "");
+        expect(echo.path).toBe(c.downstream);
+      }
+    });
+  }
+});
