@@ -42,8 +42,6 @@ const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProce
 const resource = resourceFromAttributes({ "service.name": service, service });
 const prometheus = new PrometheusExporter({ preventServerStart: true });
 const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
-let previousTracerProvider: ApiTracerProvider | undefined;
-let previousMeterProvider: ApiMeterProvider | undefined;
 let database: Awaited<ReturnType<typeof createTestDb>>;
 let broker: Broker;
 let consumer: Consumer;
@@ -56,10 +54,22 @@ async function metricsText(): Promise<string> {
   return new PrometheusSerializer(undefined, false, /^service$/, false, true).serialize(resourceMetrics);
 }
 
+/** What the process had registered before this file (the kit's telemetry, if another file initialised it). */
+const previous: { tracer?: ApiTracerProvider; meter?: ApiMeterProvider; context: boolean; propagation: boolean } = {
+  context: false,
+  propagation: false,
+};
+
+function registeredGlobals(): Record<string, unknown> {
+  return ((globalThis as Record<symbol, unknown>)[Symbol.for("opentelemetry.js.api.1")] ?? {}) as Record<string, unknown>;
+}
+
 beforeAll(async () => {
-  const registered = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate();
-  previousTracerProvider = registered;
-  previousMeterProvider = metrics.getMeterProvider();
+  const globals = registeredGlobals();
+  if (globals.trace) previous.tracer = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate();
+  if (globals.metrics) previous.meter = metrics.getMeterProvider();
+  previous.context = Boolean(globals.context);
+  previous.propagation = Boolean(globals.propagation);
   trace.disable();
   metrics.disable();
   context.disable();
@@ -99,11 +109,11 @@ afterAll(async () => {
   metrics.disable();
   context.disable();
   propagation.disable();
-  // Put back what the process had (the kit's telemetry, if another file registered it).
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  if (previousTracerProvider) trace.setGlobalTracerProvider(previousTracerProvider);
-  if (previousMeterProvider) metrics.setGlobalMeterProvider(previousMeterProvider);
+  // Put back only what the process had, so a later initTelemetry() can still register.
+  if (previous.context) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (previous.propagation) propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  if (previous.tracer) trace.setGlobalTracerProvider(previous.tracer);
+  if (previous.meter) metrics.setGlobalMeterProvider(previous.meter);
 });
 
 describe("messaging telemetry", () => {
