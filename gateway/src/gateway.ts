@@ -214,8 +214,7 @@ export function createGateway(options: GatewayOptions) {
         redirect: "manual",
         signal: controller.signal,
         decompress: false,
-        // @ts-expect-error Bun supports streaming request bodies with duplex "half"
-        duplex: "half",
+        duplex: "half", // stream the request body through
       } as RequestInit);
     } catch (err) {
       breaker.failure();

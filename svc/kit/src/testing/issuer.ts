@@ -85,10 +85,13 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   let jwksFetches = 0;
   const hmacSecret = new TextEncoder().encode("test-only-shared-secret-that-must-never-verify");
 
+  // Assigned once the port is known; the handler only runs after that.
+  let issuer = "";
+  let jwksUrl = "";
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
-    fetch(req) {
+    fetch(req: Request): Response {
       const path = new URL(req.url).pathname;
       if (path === `/realms/${REALM}/.well-known/openid-configuration`) {
         return Response.json({
@@ -110,9 +113,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   });
 
   const url = `http://127.0.0.1:${server.port}`;
-  const issuer = `${url}/realms/${REALM}`;
+  issuer = `${url}/realms/${REALM}`;
   const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
-  const jwksUrl = `${issuer}/protocol/openid-connect/certs`;
+  jwksUrl = `${issuer}/protocol/openid-connect/certs`;
 
   async function token(options: TestTokenOptions = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
