@@ -412,3 +412,32 @@ describe("routing: path traversal never escapes the matched template", () => {
     expect(echo.path).toBe("/api/orders/a%20b/c");
   });
 });
+
+describe("request and response bodies", () => {
+  test("when a client sends a body with POST, PUT or PATCH, then the downstream receives it byte for byte", async () => {
+    const gw = await startGateway({ Routes: [route(a, { UpstreamPathTemplate: "/{url}", DownstreamPathTemplate: "/{url}" })] });
+    try {
+      const body = JSON.stringify({ lines: Array.from({ length: 2000 }, (_, i) => ({ sku: `SKU-${i}`, quantity: i })) });
+      for (const method of ["POST", "PUT", "PATCH"]) {
+        const echo = await echoOf(await gw.request(method, "/orders", { body, headers: { "content-type": "application/json" } }));
+        expect(echo.method).toBe(method);
+        expect(echo.body).toBe(body);
+        expect(echo.headers["content-type"]).toBe("application/json");
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("when a client sends HEAD, then the downstream answer comes back without a body", async () => {
+    const gw = await startGateway({ Routes: [route(a, { UpstreamPathTemplate: "/{url}", DownstreamPathTemplate: "/{url}" })] });
+    try {
+      const res = await gw.request("HEAD", "/h");
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("");
+      expect(a.received.at(-1)?.method).toBe("HEAD");
+    } finally {
+      await gw.stop();
+    }
+  });
+});
