@@ -27,6 +27,8 @@ export function createBff({ config, redis, logger }: BffDeps) {
   const store = new SessionStore(redis, config.SESSION_TTL);
   const oidc = new OidcClient({
     issuer: config.OIDC_ISSUER,
+    discoveryUrl: config.OIDC_DISCOVERY_URL,
+    jwksUrl: config.OIDC_JWKS_URL,
     clientId: config.OIDC_CLIENT_ID,
     clientSecret: config.ADMIN_CLIENT_SECRET,
     audience: config.OIDC_AUDIENCE,

@@ -7,6 +7,8 @@ export const ADMIN_SCOPES = "openid profile email orders.read orders.write inven
 export const BffConfigSchema = t.Object({
   ...baseConfig({ port: 5106 }),
   OIDC_ISSUER: t.String({ pattern: "^https?://", default: "http://localhost:8081/realms/meridian", description: "the one issuer URL of this environment" }),
+  OIDC_DISCOVERY_URL: t.Optional(t.String({ pattern: "^https?://", description: "discovery document URL when the issuer URL is not reachable from here (compose)" })),
+  OIDC_JWKS_URL: t.Optional(t.String({ pattern: "^https?://", description: "JWKS URL when the issuer URL is not reachable from here" })),
   OIDC_CLIENT_ID: t.String({ minLength: 1, default: "admin-console" }),
   ADMIN_CLIENT_SECRET: t.String({ minLength: 1, description: "admin-console client secret (never sent to the browser)" }),
   OIDC_AUDIENCE: t.String({ minLength: 1, default: "meridian-api" }),

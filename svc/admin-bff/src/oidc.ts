@@ -7,7 +7,16 @@ import * as client from "openid-client";
 import { createTokenVerifier, type AuthContext, type TokenVerifier } from "@meridian/kit/auth";
 
 export interface OidcSettings {
+  /** The one issuer URL of the environment (the `iss` of every token). */
   issuer: string;
+  /**
+   * Where this process reads the discovery document when it cannot reach the issuer URL itself (compose:
+   * containers reach Keycloak as http://keycloak:8080 while the issuer is http://localhost:8180/...). The
+   * document must still name `issuer`.
+   */
+  discoveryUrl?: string;
+  /** JWKS URL for the access token verifier, for the same reason. */
+  jwksUrl?: string;
   clientId: string;
   clientSecret: string;
   audience: string;
@@ -35,24 +44,42 @@ export class OidcClient {
   private readonly verifier: TokenVerifier;
 
   constructor(private readonly settings: OidcSettings) {
-    this.verifier = createTokenVerifier({ issuer: settings.issuer, audience: settings.audience });
+    this.verifier = createTokenVerifier({ issuer: settings.issuer, jwksUrl: settings.jwksUrl, audience: settings.audience });
   }
 
   config(): Promise<client.Configuration> {
-    this.configuration ??= client
-      .discovery(
-        new URL(this.settings.issuer),
-        this.settings.clientId,
-        undefined,
-        client.ClientSecretBasic(this.settings.clientSecret),
-        // Plain http only for loopback/dev issuers; production issuers are https.
-        this.settings.issuer.startsWith("http:") ? { execute: [client.allowInsecureRequests] } : undefined,
-      )
-      .catch((err: unknown) => {
-        this.configuration = undefined;
-        throw err;
-      });
+    this.configuration ??= this.discover().catch((err: unknown) => {
+      this.configuration = undefined;
+      throw err;
+    });
     return this.configuration;
+  }
+
+  private async discover(): Promise<client.Configuration> {
+    const { issuer, clientId, clientSecret, discoveryUrl } = this.settings;
+    const auth = client.ClientSecretBasic(clientSecret);
+    // Plain http only for loopback/dev issuers; production issuers are https.
+    const insecure = issuer.startsWith("http:") || discoveryUrl?.startsWith("http:") === true;
+    let config: client.Configuration;
+    if (discoveryUrl) {
+      const res = await fetch(discoveryUrl, { signal: AbortSignal.timeout(5000), headers: { accept: "application/json" } });
+      if (!res.ok) throw new Error(`GET ${discoveryUrl} answered ${res.status}`);
+      const metadata = (await res.json()) as client.ServerMetadata;
+      if (metadata.issuer !== issuer) {
+        throw new Error(`discovery document at ${discoveryUrl} names issuer ${metadata.issuer}, expected ${issuer}`);
+      }
+      config = new client.Configuration(metadata, clientId, undefined, auth);
+      if (insecure) client.allowInsecureRequests(config);
+    } else {
+      config = await client.discovery(
+        new URL(issuer),
+        clientId,
+        undefined,
+        auth,
+        insecure ? { execute: [client.allowInsecureRequests] } : undefined,
+      );
+    }
+    return config;
   }
 
   async loginRequest(): Promise<LoginRequest> {

@@ -32,7 +32,7 @@ async function signIn(page: Page, username: string, returnTo = "/auth/me"): Prom
 async function me(page: Page): Promise<{ status: number; body: { username?: string; roles?: string[]; csrfToken?: string } }> {
   return page.evaluate(async () => {
     const res = await fetch("/auth/me", { headers: { accept: "application/json" } });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as { username?: string; roles?: string[]; csrfToken?: string } };
   });
 }
 
@@ -117,7 +117,7 @@ describe("admin BFF", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ sku: "SKU-1" }),
       });
-      return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
+      return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as { type: string } };
     });
     expect(refused.status).toBe(403);
     expect(refused.type).toContain("application/problem+json");
@@ -181,7 +181,7 @@ describe("admin BFF", () => {
 
     const out = await page.evaluate(async (csrf) => {
       const res = await fetch("/auth/logout", { method: "POST", headers: { "x-csrf-token": csrf, accept: "application/json" } });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as { logoutUrl: string } };
     }, who.csrfToken as string);
     expect(out.status).toBe(200);
     expect(out.body.logoutUrl).toStartWith(`${h.idp.issuer}/protocol/openid-connect/logout?`);

@@ -35,7 +35,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startHarness(options: { accessTokenLifespan?: number; gatewayUrl?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  accessTokenLifespan?: number;
+  gatewayUrl?: string;
+  /** Read discovery and keys from http://127.0.0.1:<port> while the issuer stays http://localhost:<port> (compose-like). */
+  backchannel?: boolean;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const port = await freePort();
   const publicUrl = `http://localhost:${port}`;
   const realm = realmWithClientUrls("admin-console", {
@@ -76,6 +83,12 @@ export async function startHarness(options: { accessTokenLifespan?: number; gate
       GATEWAY_URL: options.gatewayUrl ?? `http://127.0.0.1:${downstream.port}`,
       REDIS_URL: TEST_REDIS_URL,
       SESSION_TTL: "600",
+      ...(options.backchannel
+        ? {
+            OIDC_DISCOVERY_URL: `${idp.url}/realms/meridian/.well-known/openid-configuration`,
+            OIDC_JWKS_URL: `${idp.url}/realms/meridian/protocol/openid-connect/certs`,
+          }
+        : {}),
     },
   });
   const logger = createLogger({ service: "admin-bff", version: "test", level: config.LOG_LEVEL });
