@@ -120,9 +120,9 @@ describe("orders API", () => {
     for (let i = 0; i < 3; i++) ids.push(((await (await place(carol, [{ sku: "PEN-1", quantity: i + 1 }])).json()) as Order).id);
     const page1 = (await (await carol("GET", "/api/orders/mine?pageSize=2")).json()) as PageOf<Order>;
     expect(page1).toMatchObject({ page: 1, pageSize: 2, total: 3 });
-    expect(page1.items.map((o) => o.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.items.map((o) => o.id)).toEqual([ids[2]!, ids[1]!]);
     const page2 = (await (await carol("GET", "/api/orders/mine?page=2&pageSize=2")).json()) as PageOf<Order>;
-    expect(page2.items.map((o) => o.id)).toEqual([ids[0]]);
+    expect(page2.items.map((o) => o.id)).toEqual([ids[0]!]);
     const bad = await carol("GET", "/api/orders/mine?pageSize=0");
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as Problem).errors?.[0]?.field).toContain("pageSize");

@@ -134,21 +134,21 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
       }
       const page1 = await store.listOrders({ customerId: customer }, 1, 2);
       expect(page1.total).toBe(5);
-      expect(page1.items.map((o) => o.id)).toEqual([ids[4], ids[3]]);
+      expect(page1.items.map((o) => o.id)).toEqual([ids[4]!, ids[3]!]);
       const page3 = await store.listOrders({ customerId: customer }, 3, 2);
-      expect(page3.items.map((o) => o.id)).toEqual([ids[0]]);
+      expect(page3.items.map((o) => o.id)).toEqual([ids[0]!]);
       expect(page3.items[0]?.lines).toHaveLength(2);
 
       await store.transaction((tx) => tx.transition(ids[1]!, change(["pending"], "confirmed")));
       const confirmed = await store.listOrders({ customerId: customer, status: "confirmed" }, 1, 20);
-      expect(confirmed.items.map((o) => o.id)).toEqual([ids[1]]);
+      expect(confirmed.items.map((o) => o.id)).toEqual([ids[1]!]);
 
       const window = await store.listOrders(
         { customerId: customer, from: new Date(base + 1000), to: new Date(base + 3000) },
         1,
         20,
       );
-      expect(window.items.map((o) => o.id)).toEqual([ids[3], ids[2], ids[1]]);
+      expect(window.items.map((o) => o.id)).toEqual([ids[3]!, ids[2]!, ids[1]!]);
     });
 
     test("when a status change is allowed, then it applies; when not, nothing changes; when the id is unknown, not-found", async () => {

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import amqp, { type ChannelModel } from "amqplib";
+import { createLogger } from "@meridian/kit";
+import type { AnyEnvelope } from "@meridian/kit/contracts";
+import { connectBroker, type Broker } from "@meridian/kit/messaging";
+import { createTestDatabase, TEST_RABBITMQ_URL, uniqueName, waitFor, type TestDatabase } from "@meridian/kit/testing";
+import { InventoryStore, migrateInventoryDatabase, openInventoryDatabase, type InventoryDatabase } from "@meridian/inventory/store";
+import { loadWorkerConfig } from "../src/config";
+import { startWorker, type RunningWorker } from "../src/worker";
+
+let db: TestDatabase;
+let database: InventoryDatabase;
+let store: InventoryStore;
+let worker: RunningWorker;
+let broker: Broker;
+let listener: ChannelModel;
+const exchange = uniqueName("worker_test_events");
+const queuePrefix = `${uniqueName("worker_test")}.`;
+const published: AnyEnvelope[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase("inventory_worker");
+  database = openInventoryDatabase(db.url, { max: 4 });
+  await migrateInventoryDatabase(database.db);
+  store = new InventoryStore(database.db);
+  for (const [sku, onHand] of [["W-PLENTY", 10], ["W-SCARCE", 1]] as const) {
+    await store.upsertProduct(sku, { name: sku, price: 1 });
+    await store.adjustStock(sku, onHand, "initial", "test");
+  }
+
+  // Everything inventory publishes on this test's exchange.
+  listener = await amqp.connect(TEST_RABBITMQ_URL);
+  const channel = await listener.createChannel();
+  await channel.assertExchange(exchange, "topic", { durable: true });
+  const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, exchange, "inventory.#");
+  await channel.consume(queue, (msg) => {
+    if (msg) published.push(JSON.parse(msg.content.toString("utf8")) as AnyEnvelope);
+  }, { noAck: true });
+
+  const config = loadWorkerConfig({
+    exit: false,
+    env: {
+      PORT: "0",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      DATABASE_URL: db.url,
+      RABBITMQ_URL: TEST_RABBITMQ_URL,
+      RABBITMQ_EXCHANGE: exchange,
+      RABBITMQ_QUEUE_PREFIX: queuePrefix,
+      SHUTDOWN_GRACE_MS: "2000",
+    },
+  });
+  worker = await startWorker(config, { handleSignals: false });
+  broker = await connectBroker({
+    url: TEST_RABBITMQ_URL,
+    service: "worker-test",
+    exchange,
+    logger: createLogger({ service: "worker-test", version: "0", level: "silent" }),
+  });
+});
+
+afterAll(async () => {
+  await broker?.close();
+  await worker?.stop();
+  const channel = await listener.createChannel();
+  for (const suffix of ["events", "retry.1", "retry.2", "retry.3", "error"]) {
+    await channel.deleteQueue(`${queuePrefix}inventory-worker.${suffix}`);
+  }
+  await channel.deleteExchange(exchange);
+  await listener.close();
+  await database?.close();
+  await db?.drop();
+});
+
+function orderCreated(orderId: string, lines: { sku: string; quantity: number }[]) {
+  return {
+    orderId,
+    customerId: "alice",
+    lines: lines.map((l) => ({ ...l, unitPrice: 1 })),
+    total: lines.reduce((s, l) => s + l.quantity, 0),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+const answersFor = (orderId: string) =>
+  published.filter((e) => (e.body as { orderId?: string }).orderId === orderId);
+
+describe("inventory worker", () => {
+  test("when OrderCreated arrives for available stock, then it reserves all lines and announces StockReserved", async () => {
+    const orderId = crypto.randomUUID();
+    await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 2 }, { sku: "W-SCARCE", quantity: 1 }]), {
+      correlationId: orderId,
+    });
+    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { what: "StockReserved" });
+    expect(answer).toMatchObject({
+      type: "inventory.stock-reserved.v1",
+      correlationId: orderId,
+      body: { orderId, lines: [{ sku: "W-PLENTY", quantity: 2 }, { sku: "W-SCARCE", quantity: 1 }] },
+    });
+    expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2);
+    expect((await store.getProduct("W-SCARCE"))?.available).toBe(0);
+  });
+
+  test("when an order asks for more than is left, then nothing is reserved and StockRejected lists the shortages", async () => {
+    const orderId = crypto.randomUUID();
+    await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 1 }, { sku: "W-SCARCE", quantity: 1 }]));
+    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { what: "StockRejected" });
+    expect(answer).toMatchObject({
+      type: "inventory.stock-rejected.v1",
+      body: { orderId, shortages: [{ sku: "W-SCARCE", requested: 1, available: 0 }] },
+    });
+    expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2);
+  });
+
+  test("when the same message is delivered twice, then stock is reserved once and answered once", async () => {
+    const orderId = crypto.randomUUID();
+    const messageId = crypto.randomUUID();
+    const body = orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 3 }]);
+    await broker.publish("orders.order-created.v1", body, { messageId });
+    await broker.publish("orders.order-created.v1", body, { messageId });
+    await waitFor(() => answersFor(orderId).length > 0, { what: "StockReserved" });
+    // The consumer counts the second delivery as a duplicate once the inbox has turned it away.
+    await waitFor(
+      async () => (await (await fetch(`${worker.server.url}/metrics`)).text()).includes('outcome="duplicate"'),
+      { what: "duplicate counted" },
+    );
+    await waitFor(async () => (await database.sql`select count(*)::int as n from messaging_outbox where sent_at is null`)[0]?.n === 0, {
+      what: "outbox drained",
+    });
+    expect(answersFor(orderId)).toHaveLength(1);
+    expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2 + 3);
+  });
+
+  test("when OrderCancelled arrives for a reserved order, then the reservation is released and StockReleased announced", async () => {
+    const orderId = crypto.randomUUID();
+    await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 1 }]));
+    await waitFor(() => answersFor(orderId).length > 0, { what: "StockReserved" });
+    const before = (await store.getProduct("W-PLENTY"))!.reserved;
+    await broker.publish("orders.order-cancelled.v1", { orderId, customerId: "alice", by: "alice" });
+    const released = await waitFor(
+      () => answersFor(orderId).find((e) => e.type === "inventory.stock-released.v1"),
+      { what: "StockReleased" },
+    );
+    expect(released.body).toMatchObject({ orderId, lines: [{ sku: "W-PLENTY", quantity: 1 }] });
+    expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(before - 1);
+    expect((await store.getReservation(orderId))?.status).toBe("released");
+  });
+
+  test("when health and metrics are asked, then the worker answers with its dependencies and messaging metrics", async () => {
+    const ready = await fetch(`${worker.server.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    const report = (await ready.json()) as { checks: { name: string }[] };
+    expect(report.checks.map((c) => c.name).sort()).toEqual(["postgres", "rabbitmq"]);
+    const metrics = await (await fetch(`${worker.server.url}/metrics`)).text();
+    expect(metrics).toContain("messaging_consumed_total");
+  });
+});
