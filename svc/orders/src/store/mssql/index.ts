@@ -221,7 +221,7 @@ export class MsSqlOrdersStore implements OrdersStore {
   }
 
   startOutboxRelay(options: Parameters<OrdersStore["startOutboxRelay"]>[0]): OutboxRelayHandle {
-    return startOutboxRelay({ db: this.db, ...options });
+    return startOutboxRelay({ store: mssqlOutbox.store(this.db), ...options });
   }
 
   async close(): Promise<void> {

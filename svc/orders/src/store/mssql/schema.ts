@@ -44,3 +44,6 @@ export const catalogueProducts = mssqlTable("catalogue_products", {
   priceCents: bigint("price_cents", { mode: "number" }).notNull(),
   asOf: datetime2("as_of", { precision: 3, mode: "date" }).notNull(),
 });
+
+// The messaging module's outbox and inbox tables live in this database too (migrated with it).
+export { mssqlInboxMessages, mssqlOutboxMessages } from "@meridian/kit/messaging/mssql-outbox";
