@@ -174,11 +174,14 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
     const model = current;
     if (!model || closing) return Promise.reject(new BrokerUnavailableError("not connected to RabbitMQ"));
     if (publishChannel) return publishChannel;
-    const created = model.createConfirmChannel().then((ch) => {
+    const created = model.createConfirmChannel().then(async (ch) => {
       ch.on("error", (err: Error) => log.warn({ err: err.message }, "publish channel error"));
       ch.on("close", () => {
         if (publishChannel === created) publishChannel = null;
       });
+      // A channel closed by a channel-level error (e.g. the exchange was deleted) is replaced by this
+      // one; redeclaring is idempotent and puts a missing exchange back.
+      await ch.assertExchange(exchange, "topic", { durable: true });
       return ch;
     });
     created.catch(() => {

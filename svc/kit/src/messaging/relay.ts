@@ -142,6 +142,18 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return { sent: firstFailure, error };
   };
 
+  let waitingForBroker: Promise<void> | null = null;
+  /** One shared wait for the reconnect, however many loop turns the outage lasts. */
+  function brokerBack(): Promise<void> {
+    waitingForBroker ??= broker
+      .untilConnected()
+      .catch(() => {})
+      .finally(() => {
+        waitingForBroker = null;
+      });
+    return waitingForBroker;
+  }
+
   async function measureBacklog(force = false): Promise<void> {
     if (!force && Date.now() - backlogMeasuredAt < 1000) return;
     backlog = await store!.backlog();
@@ -153,8 +165,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     while (!stopped) {
       try {
         if (!broker.connected) {
-          // Waiting for the broker, not spinning: the broker reconnects by itself.
-          await Promise.race([broker.untilConnected().catch(() => {}), sleep(maxBackoffMs)]);
+          // The broker reconnects by itself: wait for it, keeping the backlog gauge current meanwhile
+          // (a growing backlog during an outage is what operators need to see).
+          await measureBacklog().catch(() => {});
+          await Promise.race([brokerBack(), sleep(pollIntervalMs)]);
           if (!broker.connected) continue;
         }
         let lastError: string | undefined;

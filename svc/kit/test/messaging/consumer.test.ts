@@ -106,6 +106,22 @@ describe("broker and consumer", () => {
     expect(await admin.messageCount(queues.events)).toBe(0);
   });
 
+  test("when the broker refuses a publish because the exchange is gone, then publish rejects and the next publish redeclares it", async () => {
+    const name = `${service}-refused`;
+    extraServices.push(name);
+    const other = await connectBroker({ url: RABBITMQ_URL, service: name, logger, exchange: `${exchange}-refused` });
+    try {
+      await other.publish("orders.order-confirmed.v1", confirmed());
+      await admin.remove([], other.exchange);
+      await expect(other.publish("orders.order-confirmed.v1", confirmed())).rejects.toThrow(/NOT_FOUND|404|closed/i);
+      await other.publish("orders.order-confirmed.v1", confirmed());
+      await other.healthCheck.check();
+    } finally {
+      await other.close();
+      await admin.remove([], other.exchange);
+    }
+  });
+
   test("when a message body fails its schema, then it goes straight to the error queue without retries", async () => {
     const name = `${service}-invalid`;
     extraServices.push(name);

@@ -149,6 +149,49 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
     await relay.stop();
   }, 120_000);
 
+  test("when the broker is unreachable, then the relay keeps rows pending, reports the backlog, and delivers them after the reconnect", async () => {
+    const consumerService = `${service}-outage`;
+    services.push(consumerService);
+    const slowBroker = await connectBroker({
+      url: RABBITMQ_URL,
+      service: `${service}-slow`,
+      logger,
+      exchange,
+      reconnect: { initialDelayMs: 5000, maxDelayMs: 6000 },
+    });
+    const received = new Set<string>();
+    const consumer = await startConsumer({
+      broker,
+      service: consumerService,
+      types: ["orders.order-cancelled.v1"],
+      retry: { delaysMs: retryDelays },
+      handle: async (envelope) => {
+        received.add(envelope.body.orderId);
+      },
+    });
+    consumers.push(consumer);
+    const relay = startOutboxRelay({ db: database.db, broker: slowBroker, logger, source: "orders", pollIntervalMs: 50 });
+    relays.push(relay);
+    try {
+      expect(await closeConnectionByName(slowBroker.connectionName, "outage test")).toBe(1);
+      await waitFor(() => !slowBroker.connected, { what: "relay's broker down" });
+      const ids = Array.from({ length: 20 }, () => randomUUID());
+      await database.db.transaction(async (tx) => {
+        for (const orderId of ids) {
+          await pgOutbox.enqueue(tx, { type: "orders.order-cancelled.v1", aggregateId: orderId, body: { orderId, customerId: "bob", by: "bob" } });
+        }
+      });
+      await waitFor(() => relay.backlog === 20 || undefined, { what: "backlog of 20 during the outage" });
+      expect(slowBroker.connected).toBe(false);
+      expect(received.size).toBe(0);
+      await waitFor(() => ids.every((id) => received.has(id)), { timeoutMs: 20_000, what: "delivery after reconnect" });
+      await waitFor(() => relay.backlog === 0 || undefined, { what: "backlog back to zero" });
+    } finally {
+      await relay.stop();
+      await slowBroker.close();
+    }
+  });
+
   test("when the same message is delivered twice, then its effect is applied once", async () => {
     const consumerService = `${service}-dupes`;
     services.push(consumerService);
