@@ -21,6 +21,7 @@ const AuthenticationOptions = t.Object({
   AuthenticationProviderKeys: t.Optional(StrList),
   AllowedScopes: t.Optional(StrList),
   AllowAnonymous: t.Optional(t.Boolean()),
+  RouteKeys: t.Optional(StrList),
 });
 const QoSOptions = t.Object({
   ExceptionsAllowedBeforeBreaking: t.Optional(Num),
@@ -29,6 +30,7 @@ const QoSOptions = t.Object({
   BreakDuration: t.Optional(Num),
   TimeoutValue: t.Optional(Num),
   Timeout: t.Optional(Num),
+  RouteKeys: t.Optional(StrList),
 });
 const RouteRateLimitOptions = t.Object({
   ClientWhitelist: t.Optional(StrList),
@@ -76,6 +78,7 @@ const GlobalConfiguration = t.Object({
   QoSOptions: t.Optional(QoSOptions),
   LoadBalancerOptions: t.Optional(LoadBalancerOptions),
   DownstreamScheme: t.Optional(Str),
+  AuthenticationOptions: t.Optional(AuthenticationOptions),
 });
 const FileConfiguration = t.Object({
   Routes: t.Array(FileRoute),
@@ -202,7 +205,9 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
   const file = normalized as FileConfiguration;
   const global = file.GlobalConfiguration ?? {};
   const globalRate = global.RateLimitOptions ?? {};
-  const globalQos = global.QoSOptions ?? {};
+  // Global options apply to every route, or only to the routes named in RouteKeys (Ocelot 24.1).
+  const appliesTo = (routeKeys: string[] | undefined, key: string | undefined) =>
+    !routeKeys?.length || (key !== undefined && routeKeys.includes(key));
 
   const routes = file.Routes.map((r, i): RouteConfig => {
     const where = `Routes[${i}] (${r.UpstreamPathTemplate})`;
@@ -226,10 +231,16 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       throw new GatewayConfigError(`${where}: CookieStickySessions needs LoadBalancerOptions.Key`);
 
     const auth = r.AuthenticationOptions ?? {};
-    const providerKeys = [auth.AuthenticationProviderKey ?? "", ...(auth.AuthenticationProviderKeys ?? [])].filter(
-      (k) => k.length > 0,
-    );
+    const globalAuth = global.AuthenticationOptions && appliesTo(global.AuthenticationOptions.RouteKeys, r.Key)
+      ? global.AuthenticationOptions
+      : {};
+    const keysOf = (o: typeof auth) =>
+      [o.AuthenticationProviderKey ?? "", ...(o.AuthenticationProviderKeys ?? [])].filter((k) => k.length > 0);
+    const providerKeys = keysOf(auth).length > 0 ? keysOf(auth) : keysOf(globalAuth);
+    const allowAnonymous = auth.AllowAnonymous ?? globalAuth.AllowAnonymous ?? false;
+    const allowedScopes = auth.AllowedScopes?.length ? auth.AllowedScopes : (globalAuth.AllowedScopes ?? []);
 
+    const globalQos = global.QoSOptions && appliesTo(global.QoSOptions.RouteKeys, r.Key) ? global.QoSOptions : {};
     const qos = { ...globalQos, ...(r.QoSOptions ?? {}) };
     // Deprecated names take precedence (Ocelot 24.1 docs).
     const failures = qos.ExceptionsAllowedBeforeBreaking ?? qos.MinimumThroughput ?? 0;
@@ -264,8 +275,8 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       scheme: (r.DownstreamScheme ?? global.DownstreamScheme ?? "http").toLowerCase(),
       hosts,
       loadBalancer: { type: lbType, key: lb.Key, expiryMs: lb.Expiry ?? 0 },
-      authenticated: providerKeys.length > 0 && auth.AllowAnonymous !== true,
-      allowedScopes: auth.AllowedScopes ?? [],
+      authenticated: providerKeys.length > 0 && !allowAnonymous,
+      allowedScopes,
       claimsRequirement: r.RouteClaimsRequirement ?? {},
       addHeaders: Object.entries(r.AddHeadersToRequest ?? {}).map(([h, spec]) => parseClaimToHeader(h, spec)),
       // A global RequestIdKey wins over the route's (Ocelot's RequestIdKeyCreator).

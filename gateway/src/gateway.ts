@@ -81,6 +81,9 @@ export function createGateway(options: GatewayOptions) {
     description: "Circuit breaker state per route: 0 closed, 1 half-open, 2 open",
   });
 
+  for (const r of config.routes)
+    if (!r.authenticated && (r.allowedScopes.length > 0 || Object.keys(r.claimsRequirement).length > 0))
+      logger.warn({ route: r.id }, "route has AllowedScopes or RouteClaimsRequirement but no authentication provider");
   const limiter = new RateLimiter(config.rateLimitCounterPrefix);
   const runtimes: RouteRuntime[] = config.routes.map((route) => ({
     route,
@@ -143,7 +146,10 @@ export function createGateway(options: GatewayOptions) {
   function authorize(route: RouteConfig, auth: AuthContext | undefined, placeholders: Map<string, string>): void {
     const claims = (auth?.claims ?? {}) as Record<string, unknown>;
     if (route.authenticated && route.allowedScopes.length > 0) {
-      const userScopes = claimValues(claims, "scope").flatMap((s) => s.split(" ").filter(Boolean));
+      const scopeClaim = claimValues(claims, "scope");
+      const userScopes = (scopeClaim.length ? scopeClaim : claimValues(claims, "scp")).flatMap((s) =>
+        s.split(" ").filter(Boolean),
+      );
       if (!route.allowedScopes.some((s) => userScopes.includes(s)))
         fail(
           "insufficient_scope",

@@ -261,3 +261,55 @@ describe("issuer keys", () => {
     expect(text).toMatch(/^gateway_auth_failures_total\{.*reason="insufficient_scope".*\} [1-9]\d*$/m);
   });
 });
+
+describe("global authentication options [authentication.rst › Configuration and AllowAnonymous]", () => {
+  test("when GlobalConfiguration.AuthenticationOptions is set, then routes use it unless AllowAnonymous or their own options", async () => {
+    const g = await startGateway(
+      {
+        Routes: [
+          route(down, { Key: "r1", UpstreamPathTemplate: "/g1", DownstreamPathTemplate: "/g1", AuthenticationOptions: {} }),
+          route(down, {
+            Key: "r2",
+            UpstreamPathTemplate: "/g2",
+            DownstreamPathTemplate: "/g2",
+            AuthenticationOptions: { AuthenticationProviderKeys: ["MyKey"], AllowedScopes: ["bob"] },
+          }),
+          route(down, { Key: "r3", UpstreamPathTemplate: "/g3", DownstreamPathTemplate: "/g3", AuthenticationOptions: { AllowAnonymous: true } }),
+        ],
+        GlobalConfiguration: {
+          AuthenticationOptions: { RouteKeys: [], AuthenticationProviderKeys: ["MyGlobalKey"], AllowedScopes: ["admin"] },
+        },
+      },
+      { issuer: idp.issuer },
+    );
+    try {
+      expect((await g.get("/g1")).status).toBe(401);
+      expect((await g.get("/g1", { token: await idp.token({ scopes: ["bob"] }) })).status).toBe(403);
+      expect((await g.get("/g1", { token: await idp.token({ scopes: ["admin"] }) })).status).toBe(200);
+      expect((await g.get("/g2", { token: await idp.token({ scopes: ["admin"] }) })).status).toBe(403);
+      expect((await g.get("/g2", { token: await idp.token({ scopes: ["bob"] }) })).status).toBe(200);
+      expect((await g.get("/g3")).status).toBe(200);
+    } finally {
+      await g.stop();
+    }
+  });
+
+  test("when global options name RouteKeys, then only those routes are authenticated by them", async () => {
+    const g = await startGateway(
+      {
+        Routes: [
+          route(down, { Key: "in", UpstreamPathTemplate: "/in", DownstreamPathTemplate: "/in" }),
+          route(down, { Key: "out", UpstreamPathTemplate: "/out", DownstreamPathTemplate: "/out" }),
+        ],
+        GlobalConfiguration: { AuthenticationOptions: { RouteKeys: ["in"], AuthenticationProviderKeys: ["Bearer"] } },
+      },
+      { issuer: idp.issuer },
+    );
+    try {
+      expect((await g.get("/in")).status).toBe(401);
+      expect((await g.get("/out")).status).toBe(200);
+    } finally {
+      await g.stop();
+    }
+  });
+});
