@@ -1,0 +1,203 @@
+/**
+ * End to end on loopback: real Prometheus (/usr/bin/prometheus, 1 s scrape and evaluation) loads the
+ * compose prometheus.yml (targets rewritten to this run's ports) and every rule file, and scrapes the
+ * platform's real processes (every service whose entry point is committed, started by the kit's platform
+ * harness) plus the kit fixture app. Then: every target is up, the key metrics are there with the
+ * `service` label equal to the job, every rule evaluates without error, and after a service is killed its
+ * ServiceDown alert goes pending and firing (the test copy shortens only `for:`, the expression is the
+ * file's).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { DEFAULT_PROCESSES, startPlatform, waitFor, type Platform, type ProcessName } from "@meridian/kit/testing";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import {
+  listFiles, OBS_DIR, REPO_ROOT, RULES_DIR, run, startKitApp, TOOLS, type KitApp, type RuleGroup,
+} from "./observability-support";
+
+const ENTRY: Record<string, string> = { gateway: "gateway/src/main.ts" };
+const entryOf = (name: ProcessName) => ENTRY[name] ?? `svc/${name}/src/main.ts`;
+/** Services whose entry point is committed: the e2e grows as services land. */
+const SERVICES: ProcessName[] = DEFAULT_PROCESSES.filter(
+  (name) => run(["git", "ls-files", "--error-unmatch", entryOf(name)]).code === 0,
+);
+
+interface ScrapeConfig { job_name: string; static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>; [k: string]: unknown }
+
+let platform: Platform | undefined;
+let app: KitApp;
+let prometheus: ReturnType<typeof Bun.spawn> | undefined;
+let promUrl = "";
+let workDir = "";
+const jobs = new Map<string, string>(); // job → target
+
+async function promQuery<T = Array<{ metric: Record<string, string>; value: [number, string] }>>(query: string): Promise<T> {
+  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as { status: string; data: { result: T }; error?: string };
+  if (body.status !== "success") throw new Error(`query ${query}: ${body.error}`);
+  return body.data.result;
+}
+
+async function freePort(): Promise<number> {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  await server.stop(true);
+  return port;
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), "obs-e2e-"));
+  [platform, app] = await Promise.all([
+    SERVICES.length ? startPlatform({ processes: SERVICES, readyTimeoutMs: 30_000 }) : Promise.resolve(undefined),
+    startKitApp({ messaging: false }),
+  ]);
+
+  // prometheus.yml as compose has it, with this run's loopback ports and 1 s intervals.
+  const config = parseYaml(readFileSync(join(OBS_DIR, "prometheus/prometheus.yml"), "utf8")) as {
+    global: Record<string, unknown>; scrape_configs: ScrapeConfig[]; rule_files: string[]; alerting?: unknown;
+  };
+  const scrape: ScrapeConfig[] = [];
+  for (const job of config.scrape_configs) {
+    const proc = platform?.processes.get(job.job_name as ProcessName);
+    if (!proc) continue; // not started here: the collector, Prometheus itself, services not landed yet
+    jobs.set(job.job_name, `127.0.0.1:${proc.port}`);
+    scrape.push({ ...job, static_configs: [{ targets: [jobs.get(job.job_name)!] }] });
+  }
+  jobs.set(app.service, `127.0.0.1:${app.port}`);
+  scrape.push({ job_name: app.service, static_configs: [{ targets: [jobs.get(app.service)!] }] });
+  config.scrape_configs = scrape;
+  config.global = { ...config.global, scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" };
+  delete config.alerting;
+
+  // Every rule file, ServiceDown's `for:` shortened so the test need not wait 2 minutes.
+  mkdirSync(join(workDir, "rules"));
+  for (const file of listFiles(RULES_DIR, ".yml")) {
+    const rules = parseYaml(readFileSync(file, "utf8")) as { groups: RuleGroup[] };
+    for (const group of rules.groups) for (const rule of group.rules) if (rule.alert === "ServiceDown") rule.for = "2s";
+    writeFileSync(join(workDir, "rules", basename(file)), toYaml(rules));
+  }
+  config.rule_files = ["rules/*.yml"];
+  writeFileSync(join(workDir, "prometheus.yml"), toYaml(config));
+  const check = run([TOOLS.promtool, "check", "config", join(workDir, "prometheus.yml")]);
+  if (check.code !== 0) throw new Error(`test prometheus.yml invalid: ${check.stdout}${check.stderr}`);
+
+  const port = await freePort();
+  promUrl = `http://127.0.0.1:${port}`;
+  prometheus = Bun.spawn(
+    [
+      TOOLS.prometheus,
+      `--config.file=${join(workDir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(workDir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--log.level=warn",
+    ],
+    { cwd: workDir, stdout: "ignore", stderr: "pipe" },
+  );
+  await waitFor(async () => (await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok, {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    what: "Prometheus to be ready",
+  });
+}, 55_000);
+
+afterAll(async () => {
+  if (prometheus && prometheus.exitCode === null) {
+    prometheus.kill("SIGTERM");
+    await prometheus.exited;
+  }
+  await Promise.allSettled([platform?.stop(), app?.stop()]);
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}, 30_000);
+
+describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no service committed yet"} + kit app)`, () => {
+  test("when Prometheus scrapes the processes, then every target is up", async () => {
+    const targets = await waitFor(
+      async () => {
+        const res = (await (await fetch(`${promUrl}/api/v1/targets?state=active`)).json()) as {
+          data: { activeTargets: Array<{ labels: { job: string }; health: string; lastError: string }> };
+        };
+        const active = res.data.activeTargets;
+        return active.length === jobs.size && active.every((t) => t.health === "up") ? active : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 250, what: "every target to be up" },
+    );
+    expect(targets.map((t) => t.labels.job).sort()).toEqual([...jobs.keys()].sort());
+    const up = await promQuery("up");
+    expect(up.map((s) => `${s.metric.job}=${s.value[1]}`).sort()).toEqual([...jobs.keys()].map((j) => `${j}=1`).sort());
+  }, 20000);
+
+  test("when the key metrics are queried, then each process exports them with service equal to its job", async () => {
+    for (const path of ["/api/demo/ok", "/api/demo/fail", "/api/demo/ok"]) await fetch(`${app.url}${path}`);
+    await waitFor(async () => (await promQuery(`http_server_request_duration_seconds_count{job="${app.service}"}`)).length >= 2, {
+      timeoutMs: 10_000, intervalMs: 250, what: "the fixture's HTTP metrics in Prometheus",
+    });
+    for (const metric of ["process_resident_memory_bytes", "process_cpu_seconds_total", "process_start_time_seconds", "nodejs_heap_used_bytes"]) {
+      const series = await promQuery(metric);
+      const byJob = series.map((s) => `${s.metric.job}:${s.metric.service}`).sort();
+      expect({ metric, byJob }).toEqual({ metric, byJob: [...jobs.keys()].map((j) => `${j}:${j}`).sort() });
+    }
+    // readiness checks report per dependency
+    const deps = await promQuery(`health_dependency_up{job="${app.service}"}`);
+    expect(deps.map((s) => `${s.metric.dependency}=${s.value[1]}`)).toEqual(["postgres=1"]);
+    // the per-route RED recording rules see the fixture's routes, 5xx included
+    const errors = await waitFor(
+      async () => {
+        const r = await promQuery(`service_route:http_server_errors:rate5m{service="${app.service}"}`);
+        return r.length ? r : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: "the 5xx recording rule to have evaluated" },
+    );
+    expect(errors.map((s) => s.metric.http_route)).toContain("/api/demo/fail");
+    if (platform?.processes.has("gateway")) {
+      expect((await promQuery(`gateway_circuit_state{job="gateway"}`)).length).toBeGreaterThan(0);
+    }
+  }, 20000);
+
+  test("when the rules have evaluated against real series, then every group and rule is healthy", async () => {
+    const groups = await waitFor(
+      async () => {
+        const res = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
+          data: { groups: Array<{ name: string; lastEvaluation: string; rules: Array<{ name: string; health: string; lastError?: string }> }> };
+        };
+        const g = res.data.groups;
+        return g.length > 0 && g.every((x) => !x.lastEvaluation.startsWith("0001")) ? g : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: "every rule group to have evaluated" },
+    );
+    const unhealthy = groups.flatMap((g) => g.rules.filter((r) => r.health !== "ok").map((r) => `${g.name}/${r.name}: ${r.lastError}`));
+    expect(unhealthy).toEqual([]);
+    expect(groups.map((g) => g.name)).toContain("meridian.availability");
+  }, 15000);
+
+  test("when a service is killed, then its ServiceDown alert goes pending, then firing, for that job only", async () => {
+    const victim = platform?.processes.has("inventory") ? "inventory" : app.service;
+    const firingBefore = await promQuery(`ALERTS{alertname="ServiceDown"}`);
+    expect(firingBefore).toEqual([]);
+    if (victim === app.service) await app.kill();
+    else await platform!.kill(victim as ProcessName);
+
+    const states = new Set<string>();
+    await waitFor(
+      async () => {
+        const res = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {
+          data: { alerts: Array<{ labels: Record<string, string>; state: string; annotations: Record<string, string> }> };
+        };
+        const mine = res.data.alerts.filter((a) => a.labels.alertname === "ServiceDown");
+        for (const a of mine) {
+          expect(a.labels.job).toBe(victim);
+          states.add(a.state);
+        }
+        return mine.some((a) => a.state === "firing") ? mine : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: `ServiceDown for ${victim} to fire` },
+    );
+    expect(states.has("firing")).toBe(true);
+    const alert = await promQuery(`ALERTS{alertname="ServiceDown", alertstate="firing"}`);
+    expect(alert.map((s) => [s.metric.job, s.metric.severity])).toEqual([[victim, "critical"]]);
+    // pending was observed by Prometheus itself (ALERTS keeps the pending series in its history)
+    const pending = await promQuery(`max_over_time(ALERTS{alertname="ServiceDown", alertstate="pending"}[1m])`);
+    expect(pending.map((s) => s.metric.job)).toEqual([victim]);
+  }, 20000);
+});
