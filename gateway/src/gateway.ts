@@ -49,6 +49,14 @@ class GatewayError extends Error {
   }
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function validatePath(rawPath: string): string {
   // Encoded separators and NUL would let a placeholder value reach outside its template downstream.
   if (/%2f|%5c|%00/i.test(rawPath) || rawPath.includes("\\"))
@@ -163,7 +171,8 @@ export function createGateway(options: GatewayOptions) {
       if (values.length === 0)
         fail("claim_mismatch", route, problems.forbidden(`requires claim ${type}`), bearerChallenge("meridian"));
       const variable = /^\{(.+)\}$/.exec(required);
-      const expected = variable ? placeholders.get(`{${variable[1]}}`.toLowerCase()) : required;
+      const raw = variable ? placeholders.get(`{${variable[1]}}`) : required;
+      const expected = variable && raw !== undefined ? safeDecode(raw) : raw;
       if (expected === undefined || !values.includes(expected))
         fail(
           "claim_mismatch",
@@ -285,7 +294,7 @@ export function createGateway(options: GatewayOptions) {
     if (requestIdKey && requestId) responseHeaders.set(requestIdKey, requestId);
 
     const placeholderList = route.upstream.extract(rawPath, rawQuery);
-    const placeholders = new Map(placeholderList.map((p) => [p.name.toLowerCase(), p.value]));
+    const placeholders = new Map(placeholderList.map((p) => [p.name, p.value]));
     let auth: AuthContext | undefined;
     if (method !== "OPTIONS") {
       auth = await authenticate(request, url, route);
