@@ -15,6 +15,7 @@ const LoadBalancerOptions = t.Object({
   Type: t.Optional(Str),
   Key: t.Optional(Str),
   Expiry: t.Optional(Num),
+  RouteKeys: t.Optional(StrList),
 });
 const AuthenticationOptions = t.Object({
   AuthenticationProviderKey: t.Optional(t.Union([Str, t.Null()])),
@@ -223,7 +224,9 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
     const hosts = (r.DownstreamHostAndPorts ?? []).map((h) => ({ host: h.Host, port: h.Port }));
     if (hosts.length === 0) throw new GatewayConfigError(`${where}: DownstreamHostAndPorts is empty`);
 
-    const lb = r.LoadBalancerOptions ?? global.LoadBalancerOptions ?? {};
+    const globalLb =
+      global.LoadBalancerOptions && appliesTo(global.LoadBalancerOptions.RouteKeys, r.Key) ? global.LoadBalancerOptions : {};
+    const lb = r.LoadBalancerOptions?.Type ? r.LoadBalancerOptions : { ...globalLb, ...(r.LoadBalancerOptions ?? {}) };
     const lbType = (LOAD_BALANCERS.find((l) => l.toLowerCase() === (lb.Type ?? "NoLoadBalancer").toLowerCase()) ??
       undefined) as LoadBalancerType | undefined;
     if (!lbType) throw new GatewayConfigError(`${where}: unknown LoadBalancerOptions.Type ${lb.Type}`);
@@ -274,7 +277,7 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       downstreamMethod: r.DownstreamHttpMethod?.toUpperCase(),
       scheme: (r.DownstreamScheme ?? global.DownstreamScheme ?? "http").toLowerCase(),
       hosts,
-      loadBalancer: { type: lbType, key: lb.Key, expiryMs: lb.Expiry ?? 0 },
+      loadBalancer: { type: lbType, key: lb.Key, expiryMs: lb.Expiry ?? 1_200_000 },
       authenticated: providerKeys.length > 0 && !allowAnonymous,
       allowedScopes,
       claimsRequirement: r.RouteClaimsRequirement ?? {},
