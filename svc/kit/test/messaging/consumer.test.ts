@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { ContractError, type EventBody } from "../../src/contracts";
 import { type Broker, type Consumer, connectBroker, messageHeaders, queueNames, startConsumer } from "../../src/messaging";
 import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, testLogger, uniqueName, waitFor } from "./support";
+
+// Real broker and database round trips, with reconnects: more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 const exchange = uniqueName("test.consumer");
 const service = uniqueName("consumer-test");

@@ -2,7 +2,7 @@
  * Contract test of the SQL Server outbox/inbox: the same behaviour as the PostgreSQL variant.
  * Runs only where SQL Server is reachable (MSSQL_URL, e.g. the compose stack or CI with a SQL Server service).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-mssql";
@@ -21,6 +21,9 @@ import {
   startOutboxRelay,
 } from "../../src/messaging";
 import { RABBITMQ_URL, brokerAdmin, testLogger, uniqueName, waitFor } from "./support";
+
+// Real broker and database round trips, with reconnects: more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 const MSSQL_URL = process.env.MSSQL_URL;
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import {
@@ -14,6 +14,9 @@ import {
   startOutboxRelay,
 } from "../../src/messaging";
 import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, createTestDb, testLogger, uniqueName, waitFor } from "./support";
+
+// Real broker and database round trips, with reconnects: more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 const exchange = uniqueName("test.outbox");
 const service = uniqueName("outbox-test");

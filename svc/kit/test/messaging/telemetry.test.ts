@@ -3,7 +3,7 @@
  * files may have registered the kit's telemetry already, so this file swaps in its own in-memory
  * providers for its duration and puts the previous ones back afterwards.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { randomUUID } from "node:crypto";
 import {
   type MeterProvider as ApiMeterProvider,
@@ -32,6 +32,9 @@ import {
   startOutboxRelay,
 } from "../../src/messaging";
 import { RABBITMQ_URL, brokerAdmin, createTestDb, testLogger, uniqueName, waitFor } from "./support";
+
+// Real broker and database round trips, with reconnects: more than bun's 5 s default.
+setDefaultTimeout(30_000);
 
 const exchange = uniqueName("test.telemetry");
 const service = uniqueName("telemetry-test");
