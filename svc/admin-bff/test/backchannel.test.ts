@@ -14,12 +14,12 @@ let browser: Browser;
 beforeAll(async () => {
   h = await startHarness({ backchannel: true });
   browser = await launchBrowser();
-});
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
   await h?.stop();
-});
+}, 90_000);
 
 describe("admin BFF with a separate discovery URL", () => {
   test("when discovery is read from another address, then sign-in and proxying still work against the one issuer", async () => {
@@ -40,7 +40,7 @@ describe("admin BFF with a separate discovery URL", () => {
     const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
     expect(payload.iss).toBe(h.idp.issuer);
     await context.close();
-  });
+  }, 90_000);
 
   test("when the discovery document names another issuer, then the BFF's OIDC client refuses it", async () => {
     const oidc = new OidcClient({
@@ -55,5 +55,5 @@ describe("admin BFF with a separate discovery URL", () => {
     const error = await oidc.config().catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain(`names issuer ${h.idp.issuer}, expected http://localhost:1/realms/meridian`);
-  });
+  }, 90_000);
 });

@@ -70,7 +70,7 @@ beforeAll(async () => {
     { timeoutMs: 30_000, intervalMs: 100, what: "the gateway to listen" },
   );
   browser = await launchBrowser();
-});
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -81,7 +81,7 @@ afterAll(async () => {
   await h?.stop();
   await downstream?.stop(true);
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 90_000);
 
 describe("admin BFF through the platform gateway", () => {
   test("when ada posts through the BFF with the CSRF token, then the gateway accepts her bearer token on a roles=admin route", async () => {
@@ -106,5 +106,5 @@ describe("admin BFF through the platform gateway", () => {
     expect(call?.authorization).toStartWith("Bearer ey");
     expect(call?.body).toBe(JSON.stringify({ sku: "SKU-1", delta: 3 }));
     await context.close();
-  });
+  }, 90_000);
 });

@@ -9,10 +9,10 @@ let idp: RunningDevIdp;
 
 beforeAll(async () => {
   idp = await startTestDevIdp(loadRealm());
-});
+}, 90_000);
 afterAll(async () => {
   await idp?.stop();
-});
+}, 90_000);
 
 describe("admin BFF process", () => {
   test("when ADMIN_CLIENT_SECRET is missing, then it exits 1 with one line naming the variable", async () => {
@@ -23,7 +23,7 @@ describe("admin BFF process", () => {
     const err = (await new Response(child.stderr).text()).trim();
     expect(err.split("\n").filter((l) => l.includes("config error"))).toHaveLength(1);
     expect(err).toContain("ADMIN_CLIENT_SECRET");
-  });
+  }, 90_000);
 
   test("when started with `bun src/main.ts`, then readiness reports Redis and the identity provider up, and SIGTERM exits 0", async () => {
     const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
@@ -59,5 +59,5 @@ describe("admin BFF process", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-  });
+  }, 90_000);
 });

@@ -11,12 +11,12 @@ let browser: Browser;
 beforeAll(async () => {
   h = await startHarness({ accessTokenLifespan: 30 });
   browser = await launchBrowser();
-});
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
   await h?.stop();
-});
+}, 90_000);
 
 function jti(authorization: string | undefined): string {
   const payload = (authorization ?? "").slice("Bearer ".length).split(".")[1] ?? "";
@@ -55,5 +55,5 @@ describe("admin BFF token refresh", () => {
     const used = new Set(calls.map((c) => c.headers.authorization?.slice(7)));
     expect(sessions.some((s) => s.username === "ada" && used.has(s.accessToken))).toBe(true);
     await context.close();
-  });
+  }, 90_000);
 });

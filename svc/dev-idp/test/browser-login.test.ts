@@ -35,13 +35,13 @@ beforeAll(async () => {
     }),
   );
   browser = await launchBrowser();
-});
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
   await idp?.stop();
   spa?.stop(true);
-});
+}, 90_000);
 
 describe("dev IdP in a real browser", () => {
   test("when alice signs in through the login page, then the SPA's in-page code exchange yields a token the kit verifier accepts, and sign-out ends the session", async () => {
@@ -95,5 +95,5 @@ describe("dev IdP in a real browser", () => {
     await authorize();
     expect(await page.getByLabel("Password").isVisible()).toBe(true);
     await page.close();
-  });
+  }, 90_000);
 });

@@ -91,7 +91,7 @@ beforeAll(async () => {
     { timeoutMs: 30_000, intervalMs: 100, what: "the gateway to listen" },
   );
   browser = await launchBrowser();
-});
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -103,7 +103,7 @@ afterAll(async () => {
   await spa?.stop(true);
   await downstream?.stop(true);
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 90_000);
 
 describe("dev IdP tokens at the platform gateway", () => {
   test("when alice signs in through the browser, then the gateway accepts her token for orders.read and forwards it, but refuses an admin route", async () => {
@@ -134,7 +134,7 @@ describe("dev IdP tokens at the platform gateway", () => {
     const anonymous = await fetch(`${gatewayUrl}/orders/mine`);
     expect(anonymous.status).toBe(401);
     expect(received.length).toBe(before + 1);
-  });
+  }, 90_000);
 
   test("when ada signs in as admin-console, then the gateway lets her through the roles=admin route", async () => {
     const config = await discover(idp.issuer, "admin-console", "local-dev-only-admin-console-secret");
@@ -152,5 +152,5 @@ describe("dev IdP tokens at the platform gateway", () => {
     });
     expect(res.status).toBe(200);
     expect(received.at(-1)?.path).toBe("/api/inventory/products");
-  });
+  }, 90_000);
 });

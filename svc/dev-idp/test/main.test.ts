@@ -31,5 +31,5 @@ describe("dev IdP process", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-  });
+  }, 90_000);
 });
