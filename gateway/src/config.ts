@@ -80,6 +80,7 @@ const GlobalConfiguration = t.Object({
   LoadBalancerOptions: t.Optional(LoadBalancerOptions),
   DownstreamScheme: t.Optional(Str),
   AuthenticationOptions: t.Optional(AuthenticationOptions),
+  Timeout: t.Optional(Num),
 });
 const FileConfiguration = t.Object({
   Routes: t.Array(FileRoute),
@@ -287,7 +288,15 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       qos: {
         failuresBeforeBreaking: failures > 0 ? Math.floor(failures) : 0,
         breakMs: breakMs > 0 ? breakMs : 5000,
-        timeoutMs: timeout > 0 ? timeout : r.Timeout && r.Timeout > 0 ? r.Timeout * 1000 : DEFAULT_TIMEOUT_MS,
+        // QoS Timeout (ms) wins over the route's, then the global, Timeout (seconds; Ocelot 24.1).
+        timeoutMs:
+          timeout > 0
+            ? timeout
+            : (r.Timeout ?? 0) > 0
+              ? (r.Timeout as number) * 1000
+              : (global.Timeout ?? 0) > 0
+                ? (global.Timeout as number) * 1000
+                : DEFAULT_TIMEOUT_MS,
       },
       rateLimit,
     };

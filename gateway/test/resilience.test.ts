@@ -37,6 +37,18 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
     }
   });
 
+  test("when a route Timeout (seconds) passes without QoSOptions, then 503 [configuration.rst › Timeout]", async () => {
+    const gw = await startGateway({
+      Routes: [route(a, { UpstreamPathTemplate: "/rt/{x}", DownstreamPathTemplate: "/{x}", Timeout: 1 })],
+    });
+    try {
+      expect((await gw.get("/rt/slow/4000")).status).toBe(503);
+      expect((await gw.get("/rt/fast")).status).toBe(200);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   test("when the downstream is unreachable, then 502 [errorcodes.rst › 502 if unable to connect to the downstream service]", async () => {
     const gw = await startGateway({ Routes: [route(closedPort(), { UpstreamPathTemplate: "/u", DownstreamPathTemplate: "/u" })] });
     try {
