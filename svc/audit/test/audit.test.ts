@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { isExpectedVersionConflictError } from "@event-driven-io/emmett";
 import { pongoClient, type PongoClient } from "@event-driven-io/pongo";
@@ -19,6 +19,9 @@ import { startAuditService, type AuditService } from "../src/app";
 import { loadAuditConfig } from "../src/config";
 import { DOCUMENTS_COLLECTION } from "../src/store/audit-store";
 import { metric, removeTopology } from "./support";
+
+// Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
+setDefaultTimeout(60_000);
 
 const exchange = uniqueName("test.audit");
 const consumerName = uniqueName("audit-test");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import Redis from "ioredis";
 import { createLogger } from "@meridian/kit";
@@ -15,6 +15,9 @@ import {
 import { startNotificationsService, type NotificationsService } from "../src/app";
 import { loadNotificationsConfig } from "../src/config";
 import { openSse, removeTopology, type SseClient } from "./support";
+
+// Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
+setDefaultTimeout(60_000);
 
 const exchange = uniqueName("test.notifications");
 const consumerName = uniqueName("notifications-test");

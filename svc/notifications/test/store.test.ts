@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import Redis from "ioredis";
 import { TEST_REDIS_URL, uniqueName } from "@meridian/kit/testing";
 import type { StoredNotification } from "../src/domain/notification";
 import { NotificationStore } from "../src/store/notification-store";
+
+// Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
+setDefaultTimeout(60_000);
 
 const prefix = `${uniqueName("notif-store")}:`;
 let redis: Redis;
