@@ -104,14 +104,14 @@ describe("Prometheus and Alertmanager configs", () => {
 });
 
 describe("collector, Grafana, Loki and Tempo configs", () => {
-  test("when yamllint reads every YAML file under k8s/observability and the chart's files, then none has an error", () => {
-    const paths = [OBS_DIR, join(CHART_DIR, "files"), join(CHART_DIR, "Chart.yaml"), join(CHART_DIR, "values.yaml")];
+  test("when yamllint reads every YAML file under k8s/observability and the chart's own files, then none has an error", () => {
+    const paths = [OBS_DIR, join(CHART_DIR, "Chart.yaml"), join(CHART_DIR, "values.yaml")];
     const config = join(OBS_DIR, ".yamllint");
     const r = run([TOOLS.yamllint, "-c", config, "-f", "parsable", "--no-warnings", ...paths]);
     expect(r.stdout + r.stderr).toBe("");
     expect(r.code).toBe(0);
     const listed = run([TOOLS.yamllint, "--list-files", "-c", config, ...paths]).stdout;
-    for (const file of ["files/rules/meridian-availability.yml", "files/otel-collector.yaml", "files/grafana/datasources.yaml", "loki/loki.yaml"]) {
+    for (const file of ["prometheus/rules/meridian-availability.yml", "otel-collector.yaml", "datasources/meridian.yaml", "loki/loki.yaml", "tempo/tempo.yaml"]) {
       expect(listed).toContain(file);
     }
   });
@@ -186,18 +186,21 @@ describe("collector, Grafana, Loki and Tempo configs", () => {
     expect(providers[0]!.options.path).toBe("/var/lib/grafana/dashboards/meridian");
   });
 
-  test("when the compose paths are resolved, then rules, dashboards, datasources and the collector config live once, in the chart", () => {
+  test("when the chart's files are resolved, then rules, dashboards, datasources and the collector config are the compose files, not copies", () => {
+    // Real files live where compose mounts them (no symlink inside a bind-mounted folder); the chart
+    // reaches them through relative symlinks, which Helm follows when it loads or packages the chart.
     const links: Record<string, string> = {
-      "prometheus/rules": "files/rules",
-      "grafana/dashboards": "files/dashboards",
-      "grafana/provisioning/datasources/meridian.yaml": "files/grafana/datasources.yaml",
-      "otel-collector.yaml": "files/otel-collector.yaml",
+      "files/rules": "prometheus/rules",
+      "files/dashboards": "grafana/dashboards",
+      "files/grafana/datasources.yaml": "grafana/provisioning/datasources/meridian.yaml",
+      "files/otel-collector.yaml": "otel-collector.yaml",
     };
     for (const [path, target] of Object.entries(links)) {
-      const full = join(OBS_DIR, path);
+      const full = join(CHART_DIR, path);
       expect({ path, symlink: lstatSync(full).isSymbolicLink() }).toEqual({ path, symlink: true });
       expect(readlinkSync(full).startsWith("/")).toBe(false); // relative, so clones anywhere work
-      expect(realpathSync(full)).toBe(realpathSync(join(CHART_DIR, target)));
+      expect(realpathSync(full)).toBe(join(realpathSync(OBS_DIR), target));
+      expect(lstatSync(join(OBS_DIR, target)).isSymbolicLink()).toBe(false);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Grafana dashboards as code (k8s/observability/dashboards/*.ts → the chart's files/dashboards/*.json):
+ * Grafana dashboards as code (k8s/observability/dashboards/*.ts → k8s/observability/grafana/dashboards/*.json):
  * the committed JSON is what the code renders, the dashboards are well-formed, and every query (and every
  * alert rule) selects only metrics the code really exports. The exported names are not a hand-kept list:
  * they come from /metrics of a running kit app (HTTP, health, runtime and messaging metrics, exercised

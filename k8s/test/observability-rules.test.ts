@@ -1,6 +1,6 @@
 /**
- * Alert and recording rules (k8s/charts/observability/files/rules, compose sees them through
- * k8s/observability/prometheus/rules): promtool check and unit tests, every alert tested both firing and
+ * Alert and recording rules (k8s/observability/prometheus/rules; the Helm chart reads them through its
+ * files/rules symlink): promtool check and unit tests, every alert tested both firing and
  * not firing, every alert with severity, summary and a runbook section that exists.
  */
 import { describe, expect, test } from "bun:test";

@@ -1,6 +1,7 @@
 /**
- * Renders the dashboards to JSON in the Helm chart's files/dashboards (compose mounts the same folder
- * through the k8s/observability/grafana/dashboards symlink). Run after editing a dashboard:
+ * Renders the dashboards to JSON in k8s/observability/grafana/dashboards, which compose mounts into
+ * Grafana and the Helm chart ships as ConfigMaps (its files/dashboards is a symlink to it). Run after
+ * editing a dashboard:
  *   bun k8s/observability/dashboards/build.ts
  * k8s/test/observability-dashboards.test.ts fails when the committed JSON differs from this output.
  */
@@ -11,7 +12,7 @@ import { messaging } from "./messaging";
 import { orderFlow } from "./order-flow";
 import { platformOverview } from "./platform-overview";
 
-export const DASHBOARD_DIR = join(import.meta.dir, "../../charts/observability/files/dashboards");
+export const DASHBOARD_DIR = join(import.meta.dir, "../grafana/dashboards");
 
 /** File name → dashboard model. */
 export function dashboards(): Record<string, Dashboard> {
