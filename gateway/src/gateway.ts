@@ -232,15 +232,19 @@ export function createGateway(options: GatewayOptions) {
         duplex: "half", // stream the request body through
       } as RequestInit);
     } catch (err) {
+      if (!timedOut && request.signal.aborted) {
+        // The client went away: not the downstream's fault (Ocelot ignores OperationCanceledException).
+        breaker.cancel();
+        throw new GatewayError(new ProblemError({ status: 499, slug: "client-closed-request", title: "Client closed request" }));
+      }
       breaker.failure();
       if (timedOut)
         throw new GatewayError(problems.serviceUnavailable(`downstream did not answer within ${route.qos.timeoutMs} ms`));
-      if (request.signal.aborted)
-        throw new GatewayError(new ProblemError({ status: 499, slug: "client-closed-request", title: "Client closed request" }));
       logger.warn({ route: route.id, target, err: (err as Error).message }, "downstream unreachable");
       throw new GatewayError(problems.badGateway(`downstream ${lease.target.host}:${lease.target.port ?? ""} is unreachable`));
     } finally {
       clearTimeout(timer);
+      request.signal.removeEventListener("abort", onClientAbort);
       lease.release();
     }
     if (SERVER_ERROR_CODES.has(res.status)) breaker.failure();

@@ -45,6 +45,11 @@ export class CircuitBreaker {
     if (this.state !== "closed") this.set("closed");
   }
 
+  /** The request ended without a verdict (client went away): free a half-open probe slot. */
+  cancel(): void {
+    this.probing = false;
+  }
+
   failure(): void {
     if (this.failuresBeforeBreaking <= 0) return;
     this.probing = false;
