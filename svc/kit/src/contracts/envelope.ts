@@ -13,6 +13,8 @@ export const EnvelopeSchema = Type.Object({
   correlationId: Type.String({ minLength: 1, maxLength: 128 }),
   causationId: Type.String({ minLength: 1, maxLength: 128 }),
   source: Type.String({ minLength: 1, maxLength: 128 }),
+  /** The entity the event is about (e.g. the orderId); consumers handle one aggregate's events in order. */
+  aggregateId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   traceparent: Type.Optional(Type.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
   body: Type.Unknown(),
 });

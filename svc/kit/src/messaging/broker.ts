@@ -38,6 +38,8 @@ export interface BrokerOptions {
 }
 
 export interface PublishOptions {
+  /** The entity the event is about; consumers handle one aggregate's events one at a time, in order. */
+  aggregateId?: string;
   correlationId?: string;
   causationId?: string;
   messageId?: string;
@@ -257,6 +259,7 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
         correlationId,
         causationId: publishOptions.causationId ?? messageId,
         source: service,
+        ...(publishOptions.aggregateId ? { aggregateId: publishOptions.aggregateId } : {}),
         body,
       } as Envelope<typeof type>;
       await publishEnvelope(envelope as Envelope);

@@ -24,7 +24,7 @@ import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqp
 import { type AnyEnvelope, type EventType, type Envelope, parseEnvelope } from "../contracts";
 import type { Logger } from "../logging";
 import { type Broker, confirmPublish, errorMessage } from "./broker";
-import { attrs, instruments, tracer } from "./telemetry";
+import { attrs, instruments, observeQueueDepth, tracer } from "./telemetry";
 
 /** What a handler may report; `duplicate` (e.g. from pgInbox.handleOnce) is counted separately. */
 export type HandleOutcome = "applied" | "duplicate";
@@ -56,6 +56,13 @@ export interface ConsumerOptions<T extends EventType> {
   handlerTimeoutMs?: number;
   /** RabbitMQ redeliveries (crashes, lost connections) before it parks the message in `<service>.error` (default 20). */
   deliveryLimit?: number;
+  /**
+   * Messages with the same key are handled one at a time, in delivery order (others run in parallel up to
+   * `prefetch`). Default: the envelope's `aggregateId`; return undefined for no ordering.
+   */
+  orderingKey?: (envelope: EnvelopeOf<T>) => string | undefined;
+  /** How often the queue depths (`messaging_queue_depth`) are read from the broker (default 15 s; 0 = never). */
+  queueDepthIntervalMs?: number;
   logger?: Logger;
   handle: (envelope: EnvelopeOf<T>, ctx: HandlerContext) => Promise<void | HandleOutcome>;
 }
@@ -103,6 +110,9 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
   let consumerTag: string | null = null;
   let lastModel: ChannelModel | null = null;
   const inFlight = new Set<Promise<void>>();
+  /** Tail of the chain of each ordering key that has messages in flight. */
+  const keyTails = new Map<string, Promise<void>>();
+  const depths = new Map<string, number>();
 
   async function setup(model: ChannelModel): Promise<void> {
     if (stopping) return;
@@ -193,6 +203,36 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
       return;
     }
 
+    const key = options.orderingKey ? options.orderingKey(envelope as EnvelopeOf<T>) : envelope.aggregateId;
+    await inOrder(key, () => handleValid(ch, msg, envelope, attempt, routingKey));
+  }
+
+  /** Runs `work` after every earlier message with the same key has finished (no key: right away). */
+  async function inOrder(key: string | undefined, work: () => Promise<void>): Promise<void> {
+    if (!key) return work();
+    const previous = keyTails.get(key);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    keyTails.set(key, mine);
+    try {
+      if (previous) await previous;
+      await work();
+    } finally {
+      release();
+      if (keyTails.get(key) === mine) keyTails.delete(key);
+    }
+  }
+
+  async function handleValid(
+    ch: ConfirmChannel,
+    msg: ConsumeMessage,
+    envelope: AnyEnvelope,
+    attempt: number,
+    routingKey: string,
+  ): Promise<void> {
+    const messageHeaders = msg.properties.headers ?? {};
     const parent = propagation.extract(
       ROOT_CONTEXT,
       typeof messageHeaders.traceparent === "string" ? messageHeaders : { traceparent: envelope.traceparent },
@@ -344,8 +384,32 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
     }
   }
 
+  async function pollDepths(): Promise<void> {
+    const model = lastModel;
+    if (!model || stopping || !broker.connected) return;
+    const ch = await model.createChannel();
+    ch.on("error", () => {});
+    try {
+      for (const queue of [queues.events, ...queues.retry, queues.error]) {
+        depths.set(queue, (await ch.checkQueue(queue)).messageCount);
+      }
+    } finally {
+      await ch.close().catch(() => {});
+    }
+  }
+
   const registration = broker.onConnected(setup);
   await registration.ready;
+  const depthIntervalMs = options.queueDepthIntervalMs ?? 15_000;
+  const unobserveDepth = depthIntervalMs > 0 ? observeQueueDepth(() => depths) : () => {};
+  const depthTimer =
+    depthIntervalMs > 0
+      ? setInterval(() => {
+          pollDepths().catch((err: unknown) => log.debug({ err: errorMessage(err) }, "queue depth poll failed"));
+        }, depthIntervalMs)
+      : undefined;
+  depthTimer?.unref?.();
+  if (depthIntervalMs > 0) pollDepths().catch(() => {});
 
   return {
     queues,
@@ -353,6 +417,8 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
       if (stopping) return;
       stopping = true;
       registration.dispose();
+      clearInterval(depthTimer);
+      unobserveDepth();
       const ch = channel;
       if (ch && consumerTag) await ch.cancel(consumerTag).catch(() => {});
       await Promise.allSettled([...inFlight]);

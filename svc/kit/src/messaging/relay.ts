@@ -130,6 +130,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           correlationId: row.correlationId,
           causationId: row.causationId,
           source,
+          ...(row.aggregateId ? { aggregateId: row.aggregateId } : {}),
           ...(row.traceparent ? { traceparent: row.traceparent } : {}),
           body: row.body,
         } as Envelope),

@@ -28,6 +28,7 @@ interface Instruments {
   deadLettered: Counter;
   handlerDuration: Histogram;
   outboxBacklog: ObservableGauge;
+  queueDepth: ObservableGauge;
 }
 
 let cachedMeter: Meter | undefined;
@@ -55,13 +56,31 @@ export function instruments(): Instruments {
     outboxBacklog: meter.createObservableGauge("messaging_outbox_backlog", {
       description: "Outbox rows not yet published",
     }),
+    queueDepth: meter.createObservableGauge("messaging_queue_depth", {
+      description: "Ready messages in a consumer's queues (events, retry, error)",
+    }),
   };
   for (const observe of backlogObservers) cached.outboxBacklog.addCallback(observe);
+  for (const observe of depthObservers) cached.queueDepth.addCallback(observe);
   return cached;
 }
 
 type BacklogObserver = Parameters<ObservableGauge["addCallback"]>[0];
 const backlogObservers = new Set<BacklogObserver>();
+const depthObservers = new Set<BacklogObserver>();
+
+/** Registers a consumer's queue depths (last polled values); returns the function that unregisters it. */
+export function observeQueueDepth(read: () => ReadonlyMap<string, number>): () => void {
+  const observer: BacklogObserver = (result) => {
+    for (const [queue, depth] of read()) result.observe(depth, { queue });
+  };
+  depthObservers.add(observer);
+  instruments().queueDepth.addCallback(observer);
+  return () => {
+    depthObservers.delete(observer);
+    cached?.queueDepth.removeCallback(observer);
+  };
+}
 
 /** Registers the outbox backlog (one relay per process); returns the function that unregisters it. */
 export function observeOutboxBacklog(read: () => number): () => void {

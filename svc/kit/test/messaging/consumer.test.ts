@@ -208,6 +208,45 @@ describe("broker and consumer", () => {
     expect(maxInFlight).toBe(3);
   });
 
+  test("when one aggregate's events arrive together, then they are handled one at a time in order while other aggregates run in parallel", async () => {
+    const name = `${service}-ordering`;
+    extraServices.push(name);
+    const log: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    consumers.push(
+      await startConsumer({
+        broker,
+        service: name,
+        types: ["orders.order-created.v1", "orders.order-cancelled.v1"],
+        retry: { delaysMs: retryDelays },
+        prefetch: 16,
+        handle: async (envelope) => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          // The first event of each order is slow: without ordering the cancel would overtake it.
+          if (envelope.type === "orders.order-created.v1") await Bun.sleep(60);
+          log.push(`${envelope.body.orderId}:${envelope.type}`);
+          inFlight -= 1;
+        },
+      }),
+    );
+    const orders = Array.from({ length: 5 }, () => randomUUID());
+    for (const orderId of orders) {
+      await broker.publish(
+        "orders.order-created.v1",
+        { orderId, customerId: "alice", lines: [{ sku: "SKU-1", quantity: 1, unitPrice: 1 }], total: 1, createdAt: new Date().toISOString() },
+        { aggregateId: orderId },
+      );
+      await broker.publish("orders.order-cancelled.v1", { orderId, customerId: "alice", by: "alice" }, { aggregateId: orderId });
+    }
+    await waitFor(() => log.length === 10 || undefined, { what: "10 handled" });
+    for (const orderId of orders) {
+      expect(log.indexOf(`${orderId}:orders.order-created.v1`)).toBeLessThan(log.indexOf(`${orderId}:orders.order-cancelled.v1`));
+    }
+    expect(maxInFlight).toBeGreaterThan(1);
+  });
+
   test("when a handler hangs past its timeout, then the delivery counts as failed and is retried", async () => {
     const name = `${service}-timeout`;
     extraServices.push(name);

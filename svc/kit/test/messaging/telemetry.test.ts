@@ -89,6 +89,7 @@ beforeAll(async () => {
     service,
     types: ["orders.order-confirmed.v1"],
     retry: { delaysMs: retryDelays },
+    queueDepthIntervalMs: 100,
     handle: async (envelope, ctx) => {
       if (failing.has(envelope.body.orderId)) throw new Error("always failing");
       handled.set(envelope.body.orderId, { traceId: trace.getActiveSpan()?.spanContext().traceId ?? "", attempt: ctx.attempt });
@@ -181,6 +182,21 @@ describe("messaging telemetry", () => {
     expect(line("messaging_dead_lettered_total")).toContain('reason="handler_failed"');
     expect(text).toContain("messaging_handler_duration_seconds_bucket");
     expect(text).toMatch(/messaging_outbox_backlog\{[^}]*\} 0/);
+    const { events, error } = queueNames(service, retryDelays.length);
+    const depthOf = (metrics: string, queue: string) =>
+      metrics
+        .split("\n")
+        .find((l) => l.startsWith(`messaging_queue_depth{queue="${queue}"`))
+        ?.split(" ")
+        .pop();
+    const depths = await waitFor(
+      async () => {
+        const current = await metricsText();
+        return depthOf(current, error) === "1" ? current : undefined;
+      },
+      { what: "error queue depth 1" },
+    );
+    expect(depthOf(depths, events)).toBe("0");
     // One `service` label per series (resource), never a duplicate from the module's own attributes.
     for (const l of text.split("\n").filter((l) => l.startsWith("messaging_"))) {
       expect(l.match(/service=/g)?.length ?? 0).toBe(1);
