@@ -48,7 +48,7 @@ afterAll(async () => {
 }, 90_000);
 
 describe("admin BFF", () => {
-  test("when ada signs in through the browser, then she gets an httpOnly SameSite session cookie and /auth/me shows her", async () => {
+  test("when ada signs in through the browser, then she gets an httpOnly SameSite session cookie, /auth/me shows her, and a new sign-in renews the session id", async () => {
     const { context, page, seen } = await newContext();
     await signIn(page, "ada");
     await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
@@ -78,6 +78,13 @@ describe("admin BFF", () => {
 
     expect(seen.texts.length).toBeGreaterThan(3);
     expect(seen.texts.some((t) => t.includes(ADMIN_SECRET))).toBe(false);
+
+    // Signing in again (single sign-on at the IdP) replaces the session id and ends the old session.
+    await page.goto(`${h.publicUrl}/auth/login?returnTo=/auth/me`);
+    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const renewed = (await context.cookies(h.publicUrl)).find((c) => c.name === "meridian_admin_session");
+    expect(renewed?.value).not.toBe(session?.value);
+    expect(await h.redis.exists(key)).toBe(0);
     await context.close();
   }, 90_000);
 
@@ -141,6 +148,21 @@ describe("admin BFF", () => {
       return res.status;
     }, who.csrfToken as string);
     expect(accepted).toBe(201);
+
+    // The same cookies and token sent from a foreign origin (a cross-site form or script) are refused.
+    const cookieHeader = (await context.cookies(h.publicUrl)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const foreign = await fetch(`${h.publicUrl}/api/inventory/products`, {
+      method: "POST",
+      headers: { cookie: cookieHeader, origin: "http://evil.test", "x-csrf-token": who.csrfToken as string },
+      body: "{}",
+    });
+    expect(foreign.status).toBe(403);
+    const sameOrigin = await fetch(`${h.publicUrl}/api/inventory/products`, {
+      method: "POST",
+      headers: { cookie: cookieHeader, origin: h.publicUrl, "x-csrf-token": who.csrfToken as string, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(sameOrigin.status).toBe(201);
     expect(h.received.at(-1)?.body).toBe(JSON.stringify({ sku: "SKU-1" }));
     expect(h.received.at(-1)?.headers["x-csrf-token"]).toBeUndefined();
     await context.close();

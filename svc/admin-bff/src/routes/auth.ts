@@ -96,6 +96,9 @@ export function authRoutes(deps: AuthRouteDeps) {
           throw problems.forbidden(detail);
         }
 
+        // A sign-in always starts a fresh session id (no fixation); a previous session of this browser ends.
+        const previous = await deps.guard.current(request);
+        if (previous) await deps.store.delete(previous.id);
         const csrfToken = randomToken();
         const id = await deps.store.create({
           sub: auth.sub,
