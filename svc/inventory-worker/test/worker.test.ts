@@ -57,7 +57,7 @@ beforeAll(async () => {
     exchange,
     logger: createLogger({ service: "worker-test", version: "0", level: "silent" }),
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   await broker?.close();
@@ -91,7 +91,7 @@ describe("inventory worker", () => {
     await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 2 }, { sku: "W-SCARCE", quantity: 1 }]), {
       correlationId: orderId,
     });
-    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { what: "StockReserved" });
+    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { timeoutMs: 30_000, what: "StockReserved" });
     expect(answer).toMatchObject({
       type: "inventory.stock-reserved.v1",
       correlationId: orderId,
@@ -99,18 +99,18 @@ describe("inventory worker", () => {
     });
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2);
     expect((await store.getProduct("W-SCARCE"))?.available).toBe(0);
-  });
+  }, 60_000);
 
   test("when an order asks for more than is left, then nothing is reserved and StockRejected lists the shortages", async () => {
     const orderId = crypto.randomUUID();
     await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 1 }, { sku: "W-SCARCE", quantity: 1 }]));
-    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { what: "StockRejected" });
+    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { timeoutMs: 30_000, what: "StockRejected" });
     expect(answer).toMatchObject({
       type: "inventory.stock-rejected.v1",
       body: { orderId, shortages: [{ sku: "W-SCARCE", requested: 1, available: 0 }] },
     });
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2);
-  });
+  }, 60_000);
 
   test("when the same message is delivered twice, then stock is reserved once and answered once", async () => {
     const orderId = crypto.randomUUID();
@@ -118,33 +118,34 @@ describe("inventory worker", () => {
     const body = orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 3 }]);
     await broker.publish("orders.order-created.v1", body, { messageId });
     await broker.publish("orders.order-created.v1", body, { messageId });
-    await waitFor(() => answersFor(orderId).length > 0, { what: "StockReserved" });
+    await waitFor(() => answersFor(orderId).length > 0, { timeoutMs: 30_000, what: "StockReserved" });
     // The consumer counts the second delivery as a duplicate once the inbox has turned it away.
     await waitFor(
       async () => (await (await fetch(`${worker.server.url}/metrics`)).text()).includes('outcome="duplicate"'),
-      { what: "duplicate counted" },
+      { timeoutMs: 30_000, what: "duplicate counted" },
     );
     await waitFor(async () => (await database.sql`select count(*)::int as n from messaging_outbox where sent_at is null`)[0]?.n === 0, {
+      timeoutMs: 30_000,
       what: "outbox drained",
     });
     expect(answersFor(orderId)).toHaveLength(1);
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2 + 3);
-  });
+  }, 60_000);
 
   test("when OrderCancelled arrives for a reserved order, then the reservation is released and StockReleased announced", async () => {
     const orderId = crypto.randomUUID();
     await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 1 }]));
-    await waitFor(() => answersFor(orderId).length > 0, { what: "StockReserved" });
+    await waitFor(() => answersFor(orderId).length > 0, { timeoutMs: 30_000, what: "StockReserved" });
     const before = (await store.getProduct("W-PLENTY"))!.reserved;
     await broker.publish("orders.order-cancelled.v1", { orderId, customerId: "alice", by: "alice" });
     const released = await waitFor(
       () => answersFor(orderId).find((e) => e.type === "inventory.stock-released.v1"),
-      { what: "StockReleased" },
+      { timeoutMs: 30_000, what: "StockReleased" },
     );
     expect(released.body).toMatchObject({ orderId, lines: [{ sku: "W-PLENTY", quantity: 1 }] });
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(before - 1);
     expect((await store.getReservation(orderId))?.status).toBe("released");
-  });
+  }, 60_000);
 
   test("when health and metrics are asked, then the worker answers with its dependencies and messaging metrics", async () => {
     const ready = await fetch(`${worker.server.url}/health/ready`);
@@ -153,5 +154,5 @@ describe("inventory worker", () => {
     expect(report.checks.map((c) => c.name).sort()).toEqual(["postgres", "rabbitmq"]);
     const metrics = await (await fetch(`${worker.server.url}/metrics`)).text();
     expect(metrics).toContain("messaging_consumed_total");
-  });
+  }, 60_000);
 });

@@ -158,7 +158,7 @@ export async function startFlow(prefix: string): Promise<Flow> {
       });
       if (adjust.status !== 200) throw new Error(`adjust ${sku}: ${adjust.status} ${await adjust.text()}`);
       await waitFor(async () => (await orders.orders.store.findCatalogueProducts([sku])).has(sku), {
-        timeoutMs: 15_000,
+        timeoutMs: 30_000,
         what: `orders catalogue has ${sku}`,
       });
     },

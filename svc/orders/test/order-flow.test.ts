@@ -19,11 +19,11 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     const placed = await flow.placeOrder(alice, [{ sku: "FLOW-OK", quantity: 3 }]);
     expect(placed.status).toBe("pending");
     const started = performance.now();
-    const [order] = await settled(flow, [placed.id], 15_000);
+    const [order] = await settled(flow, [placed.id], 30_000);
     console.info(`order confirmed after ${Math.round(performance.now() - started)} ms`);
     expect(order).toMatchObject({ status: "confirmed", total: 13.5 });
     expect(await flow.product("FLOW-OK")).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
-  });
+  }, 90_000);
 
   test("when an order asks for more than is available, then it is rejected with the reason and stock is unchanged", async () => {
     await flow.stockProduct("FLOW-SHORT", 2);
@@ -33,24 +33,24 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
       { sku: "FLOW-PLENTY", quantity: 5 },
       { sku: "FLOW-SHORT", quantity: 3 },
     ]);
-    const [order] = await settled(flow, [placed.id], 15_000);
+    const [order] = await settled(flow, [placed.id], 30_000);
     expect(order?.status).toBe("rejected");
     expect(order?.rejectionReason).toContain("FLOW-SHORT");
     expect(await flow.product("FLOW-SHORT")).toMatchObject({ onHand: 2, reserved: 0 });
     expect(await flow.product("FLOW-PLENTY")).toMatchObject({ onHand: 100, reserved: 0 });
-  });
+  }, 90_000);
 
   test("when a confirmed order is cancelled, then its reservation is released", async () => {
     await flow.stockProduct("FLOW-CANCEL", 5);
     const carol = await flow.customer("carol");
     const placed = await flow.placeOrder(carol, [{ sku: "FLOW-CANCEL", quantity: 4 }]);
-    await settled(flow, [placed.id], 15_000);
+    await settled(flow, [placed.id], 30_000);
     expect(await flow.product("FLOW-CANCEL")).toMatchObject({ reserved: 4 });
 
     const cancel = await carol("POST", `/api/orders/${placed.id}/cancel`);
     expect(cancel.status).toBe(200);
     await waitFor(async () => (await flow.product("FLOW-CANCEL")).reserved === 0, {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       what: "reservation released",
     });
     const reservations = (await (
@@ -58,17 +58,17 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     ).json()) as { items: { status: string; releasedAt?: string }[] };
     expect(reservations.items[0]).toMatchObject({ status: "released" });
     expect((await flow.order(placed.id)).status).toBe("cancelled");
-  });
+  }, 90_000);
 
   test("when a confirmed order is shipped by an admin, then it is shipped and can no longer be cancelled", async () => {
     await flow.stockProduct("FLOW-SHIP", 5);
     const dave = await flow.customer("dave");
     const placed = await flow.placeOrder(dave, [{ sku: "FLOW-SHIP", quantity: 1 }]);
-    await settled(flow, [placed.id], 15_000);
+    await settled(flow, [placed.id], 30_000);
     const shipped = await flow.admin("POST", `/api/orders/${placed.id}/ship`);
     expect(shipped.status).toBe(200);
     expect(((await shipped.json()) as { status: string }).status).toBe("shipped");
     const cancel = await dave("POST", `/api/orders/${placed.id}/cancel`);
     expect(cancel.status).toBe(409);
-  });
+  }, 90_000);
 });
