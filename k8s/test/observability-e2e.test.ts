@@ -5,7 +5,8 @@
  * harness) plus the kit fixture app. Then: every target is up, the key metrics are there with the
  * `service` label equal to the job, every rule evaluates without error, and after a service is killed its
  * ServiceDown alert goes pending and firing (the test copy shortens only `for:`, the expression is the
- * file's).
+ * file's) and reaches the real Alertmanager (alertmanager.yml with shorter group waits and a loopback
+ * SMTP sink as smarthost), which routes it by severity and mails it with the receiver template.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -14,7 +15,7 @@ import { basename, join } from "node:path";
 import { DEFAULT_PROCESSES, startPlatform, waitFor, type Platform, type ProcessName } from "@meridian/kit/testing";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import {
-  listFiles, OBS_DIR, REPO_ROOT, RULES_DIR, run, startKitApp, TOOLS, type KitApp, type RuleGroup,
+  listFiles, OBS_DIR, RULES_DIR, run, startKitApp, startSmtpSink, TOOLS, type KitApp, type RuleGroup, type SmtpSink,
 } from "./observability-support";
 
 const ENTRY: Record<string, string> = { gateway: "gateway/src/main.ts" };
@@ -29,6 +30,8 @@ interface ScrapeConfig { job_name: string; static_configs: Array<{ targets: stri
 let platform: Platform | undefined;
 let app: KitApp;
 let prometheus: ReturnType<typeof Bun.spawn> | undefined;
+let alertmanager: ReturnType<typeof Bun.spawn> | undefined;
+let smtp: SmtpSink | undefined;
 let promUrl = "";
 let workDir = "";
 const jobs = new Map<string, string>(); // job → target
@@ -44,6 +47,41 @@ async function freePort(): Promise<number> {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = server.port!;
   await server.stop(true);
+  return port;
+}
+
+interface Route { group_wait?: string; group_interval?: string; routes?: Route[] }
+
+/** alertmanager.yml as compose has it; only the smarthost (a loopback sink) and the waits differ. */
+async function startAlertmanager(): Promise<number> {
+  smtp = startSmtpSink();
+  const config = parseYaml(readFileSync(join(OBS_DIR, "alertmanager/alertmanager.yml"), "utf8")) as {
+    global: Record<string, unknown>; templates: string[]; route: Route;
+  };
+  config.global.smtp_smarthost = `127.0.0.1:${smtp.port}`;
+  config.templates = config.templates.map((t) => join(OBS_DIR, "alertmanager", t));
+  const shorten = (route: Route) => {
+    if (route.group_wait) route.group_wait = "1s";
+    if (route.group_interval) route.group_interval = "1s";
+    route.routes?.forEach(shorten);
+  };
+  shorten(config.route);
+  writeFileSync(join(workDir, "alertmanager.yml"), toYaml(config));
+  const port = await freePort();
+  alertmanager = Bun.spawn(
+    [
+      TOOLS.alertmanager,
+      `--config.file=${join(workDir, "alertmanager.yml")}`,
+      `--storage.path=${join(workDir, "alertmanager")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+      "--log.level=warn",
+    ],
+    { cwd: workDir, stdout: "ignore", stderr: "pipe" },
+  );
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => undefined))?.ok, {
+    timeoutMs: 15_000, intervalMs: 100, what: "Alertmanager to be ready",
+  });
   return port;
 }
 
@@ -66,10 +104,11 @@ beforeAll(async () => {
     scrape.push({ ...job, static_configs: [{ targets: [jobs.get(job.job_name)!] }] });
   }
   jobs.set(app.service, `127.0.0.1:${app.port}`);
+  const amPort = await startAlertmanager();
   scrape.push({ job_name: app.service, static_configs: [{ targets: [jobs.get(app.service)!] }] });
   config.scrape_configs = scrape;
   config.global = { ...config.global, scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" };
-  delete config.alerting;
+  config.alerting = { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] };
 
   // Every rule file, ServiceDown's `for:` shortened so the test need not wait 2 minutes.
   mkdirSync(join(workDir, "rules"));
@@ -103,10 +142,13 @@ beforeAll(async () => {
 }, 55_000);
 
 afterAll(async () => {
-  if (prometheus && prometheus.exitCode === null) {
-    prometheus.kill("SIGTERM");
-    await prometheus.exited;
+  for (const child of [prometheus, alertmanager]) {
+    if (child && child.exitCode === null) {
+      child.kill("SIGTERM");
+      await child.exited;
+    }
   }
+  smtp?.stop();
   await Promise.allSettled([platform?.stop(), app?.stop()]);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }, 30_000);
@@ -199,5 +241,15 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
     // pending was observed by Prometheus itself (ALERTS keeps the pending series in its history)
     const pending = await promQuery(`max_over_time(ALERTS{alertname="ServiceDown", alertstate="pending"}[1m])`);
     expect(pending.map((s) => s.metric.job)).toEqual([victim]);
-  }, 20000);
+
+    // Alertmanager routed it by severity to on-call and mailed it with the receiver template.
+    const mail = await waitFor(
+      () => smtp!.mails.find((m) => m.data.includes(`Subject: [FIRING:1] CRITICAL ServiceDown (${victim})`)),
+      { timeoutMs: 15_000, intervalMs: 200, what: "Alertmanager's mail about ServiceDown" },
+    );
+    expect(mail.to).toEqual(["oncall@meridian.local"]);
+    expect(mail.from).toBe("alertmanager@meridian.local");
+    expect(mail.data).toContain(`- ${victim} is down (${jobs.get(victim)})`);
+    expect(mail.data).toContain("Runbook: docs/runbooks.md#servicedown");
+  }, 35000);
 });

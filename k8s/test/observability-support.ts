@@ -17,6 +17,7 @@ export const RULES_DIR = join(OBS_DIR, "prometheus/rules");
 export const RULE_TESTS_DIR = join(OBS_DIR, "prometheus/tests");
 export const RUNBOOKS = join(REPO_ROOT, "docs/runbooks.md");
 export const TOOLS = {
+  alertmanager: "/usr/bin/prometheus-alertmanager",
   promtool: tools.promtool,
   amtool: tools.amtool,
   prometheus: tools.prometheus,
@@ -293,4 +294,72 @@ export function markdownAnchors(markdown: string): Map<string, string> {
     anchors.set(slug, body.join("\n").trim());
   });
   return anchors;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A loopback SMTP sink: enough SMTP for Alertmanager's email notifier, keeping every message it gets.
+
+export interface Mail {
+  from: string;
+  to: string[];
+  /** Headers and body, quoted-printable soft breaks and escapes decoded. */
+  data: string;
+}
+
+export interface SmtpSink {
+  port: number;
+  mails: Mail[];
+  stop(): void;
+}
+
+function decodeQuotedPrintable(text: string): string {
+  return text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+export function startSmtpSink(): SmtpSink {
+  const mails: Mail[] = [];
+  interface Session { buffer: string; inData: boolean; from: string; to: string[]; data: string[] }
+  const server = Bun.listen<Session>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open(socket) {
+        socket.data = { buffer: "", inData: false, from: "", to: [], data: [] };
+        socket.write("220 meridian-test-sink ESMTP\r\n");
+      },
+      data(socket, chunk) {
+        const s = socket.data;
+        s.buffer += chunk.toString();
+        let newline: number;
+        while ((newline = s.buffer.indexOf("\r\n")) >= 0) {
+          const line = s.buffer.slice(0, newline);
+          s.buffer = s.buffer.slice(newline + 2);
+          if (s.inData) {
+            if (line === ".") {
+              mails.push({ from: s.from, to: s.to, data: decodeQuotedPrintable(s.data.join("\r\n")) });
+              Object.assign(s, { inData: false, from: "", to: [], data: [] });
+              socket.write("250 queued\r\n");
+            } else s.data.push(line.startsWith("..") ? line.slice(1) : line);
+            continue;
+          }
+          const verb = line.slice(0, 4).toUpperCase();
+          if (verb === "EHLO" || verb === "HELO") socket.write("250-meridian-test-sink\r\n250 8BITMIME\r\n");
+          else if (verb === "MAIL") {
+            s.from = /<([^>]*)>/.exec(line)?.[1] ?? "";
+            socket.write("250 ok\r\n");
+          } else if (verb === "RCPT") {
+            s.to.push(/<([^>]*)>/.exec(line)?.[1] ?? "");
+            socket.write("250 ok\r\n");
+          } else if (verb === "DATA") {
+            s.inData = true;
+            socket.write("354 end with <CRLF>.<CRLF>\r\n");
+          } else if (verb === "QUIT") {
+            socket.write("221 bye\r\n");
+            socket.end();
+          } else socket.write("250 ok\r\n"); // RSET, NOOP
+        }
+      },
+    },
+  });
+  return { port: server.port, mails, stop: () => server.stop(true) };
 }
