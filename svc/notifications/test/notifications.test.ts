@@ -138,7 +138,7 @@ describe("notifications from the order flow", () => {
     expect(liveByQuery.status).toBe(200);
     const bobsLive = await openSse(`${service.url}/api/notifications/stream`, { authorization: `Bearer ${await tokenFor(bob)}` });
     streams.push(bobsLive);
-    await waitFor(() => service.hub.size >= 3, { what: "three live streams registered" });
+    await waitFor(() => service.hub.size === 3, { what: "three live streams registered" });
 
     await publish(producers.orders, "orders.order-created.v1", {
       orderId,
@@ -231,6 +231,31 @@ describe("notifications from the order flow", () => {
   });
 });
 
+describe("reconnecting streams", () => {
+  test("when an EventSource reconnects with Last-Event-ID, then it receives what it missed, oldest first, once", async () => {
+    const carol = `carol-${randomUUID()}`;
+    const token = await tokenFor(carol);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const envelope = await producers.orders.publish(
+        "orders.order-shipped.v1",
+        { orderId: randomUUID(), customerId: carol, shippedAt: new Date().toISOString() },
+        { occurredAt: new Date(Date.now() + i * 1000) },
+      );
+      ids.push(envelope.messageId);
+    }
+    await waitFor(async () => (await json<PageView>("/", token)).total === 3, { what: "carol's three notifications" });
+    const resumed = await openSse(`${service.url}/api/notifications/stream`, {
+      authorization: `Bearer ${token}`,
+      "last-event-id": ids[0] as string,
+    });
+    streams.push(resumed);
+    await waitFor(() => resumed.events.length >= 2, { what: "the missed notifications" });
+    expect(resumed.events.map((e) => e.id)).toEqual(ids.slice(1));
+    expect(resumed.events.every((e) => e.event === "notification")).toBe(true);
+  });
+});
+
 describe("admin notifications", () => {
   test("when stock of a product drops to its threshold, then admins are told and customers are not", async () => {
     const sku = `LOW-${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -272,9 +297,10 @@ describe("admin notifications", () => {
 
   test("when an admin broadcasts, then 202 with an id and every user gets it, live and in their list", async () => {
     const bobToken = await tokenFor(bob);
+    const openBefore = service.hub.size;
     const live = await openSse(`${service.url}/api/notifications/stream`, { authorization: `Bearer ${bobToken}` });
     streams.push(live);
-    await waitFor(() => service.hub.size >= 1, { what: "bob's stream" });
+    await waitFor(() => service.hub.size > openBefore, { what: "bob's stream to be registered" });
     const res = await api("/broadcasts", await tokenFor(ada, { admin: true }), {
       method: "POST",
       body: JSON.stringify({ title: "Maintenance tonight", body: "Checkout is paused 22:00-22:30 UTC." }),
@@ -337,5 +363,41 @@ describe("the API's guards", () => {
       ["redis", "up"],
       ["rabbitmq", "up"],
     ]);
+  });
+});
+
+describe("shutdown", () => {
+  test("when the service stops with streams open, then the streams end and it stops well within the grace period", async () => {
+    const config = loadNotificationsConfig({
+      exit: false,
+      env: {
+        PORT: "0",
+        REDIS_URL: TEST_REDIS_URL,
+        RABBITMQ_URL: TEST_RABBITMQ_URL,
+        OIDC_ISSUER: issuer.issuer,
+        OIDC_JWKS_URL: issuer.jwksUrl,
+        NOTIFICATIONS_KEY_PREFIX: prefix,
+        EVENTS_EXCHANGE: exchange,
+        CONSUMER_NAME: `${consumerName}-2`,
+        SHUTDOWN_GRACE_MS: "20000",
+      },
+    });
+    const second = await startNotificationsService(config, { logger });
+    try {
+      const res = await fetch(`${second.url}/api/notifications/stream`, {
+        headers: { authorization: `Bearer ${await tokenFor(alice)}` },
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      const started = Date.now();
+      await second.stop();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const ended = await waitFor(async () => (await reader.read()).done, { what: "the stream to end" });
+      expect(ended).toBe(true);
+    } finally {
+      await second.stop();
+      await removeTopology([`${consumerName}-2`], `${exchange}-unused`);
+    }
   });
 });

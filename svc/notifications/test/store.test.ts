@@ -39,7 +39,7 @@ describe("notification store retention", () => {
     }
     const page = await store.list(reader, 1, 100);
     expect(page.total).toBe(3);
-    expect(page.items.map((n) => n.id)).toEqual([ids[4], ids[3], ids[2]]);
+    expect(page.items.map((n) => n.id)).toEqual(ids.slice(2).reverse());
     await store.markRead(reader, ids[4] as string);
 
     const keys = await redis.keys(`${prefix}*`);

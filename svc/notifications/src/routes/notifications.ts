@@ -6,7 +6,7 @@ import { authPlugin, type TokenVerifier } from "@meridian/kit/auth";
 import type { Broker } from "@meridian/kit/messaging";
 import { notificationKinds, type Notification, type Reader } from "../domain/notification";
 import type { LiveHub } from "../store/live-hub";
-import { assertPaging, PagingQuery } from "./paging";
+import { assertPaging, MAX_PAGE_SIZE, PagingQuery } from "./paging";
 import type { NotificationStore } from "../store/notification-store";
 
 export interface NotificationRoutesDeps {
@@ -122,8 +122,9 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
     .use(authPlugin(verifier, { queryTokenParam: "access_token" }))
     .get(
       "/stream",
-      ({ auth, request, server }) => {
+      ({ auth, request, server, headers }) => {
         const reader = readerOf(auth);
+        const lastEventId = headers["last-event-id"];
         // Bun closes connections idle for 10 s by default; this one is meant to stay open.
         server?.timeout(request, 0);
         const encoder = new TextEncoder();
@@ -131,10 +132,16 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
         const body = new ReadableStream<Uint8Array>({
           start(controller) {
             let open = true;
+            const sent = new Set<string>();
             const send = (text: string) => {
               if (open) controller.enqueue(encoder.encode(text));
             };
-            const unregister = hub.add({ reader, deliver: (n) => send(sseFrame(n)), close: () => close() });
+            const deliver = (n: Notification) => {
+              if (sent.has(n.id)) return;
+              sent.add(n.id);
+              send(sseFrame(n));
+            };
+            const unregister = hub.add({ reader, deliver, close: () => close() });
             const keepAlive = setInterval(() => send(": keep-alive\n\n"), keepAliveMs);
             close = () => {
               if (!open) return;
@@ -149,6 +156,16 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
             };
             request.signal.addEventListener("abort", () => close());
             send("retry: 3000\n: connected\n\n");
+            // A reconnecting EventSource sends the last id it saw: send what it missed meanwhile (oldest first).
+            if (lastEventId) {
+              store
+                .list(reader, 1, MAX_PAGE_SIZE)
+                .then(({ items }) => {
+                  const seenAt = items.findIndex((n) => n.id === lastEventId);
+                  if (seenAt > 0) for (const n of items.slice(0, seenAt).reverse()) deliver(n);
+                })
+                .catch((err: unknown) => deps.logger.warn({ err }, "could not replay missed notifications"));
+            }
           },
           cancel() {
             close();
@@ -165,7 +182,11 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
       {
         scopes: ["notifications.read"],
         query: t.Object({ access_token: t.Optional(t.String({ maxLength: 8192 })) }),
-        detail: { summary: "Live notifications (Server-Sent Events, event `notification`)" },
+        headers: t.Object({ "last-event-id": t.Optional(t.String({ maxLength: 128 })) }),
+        detail: {
+          summary: "Live notifications (Server-Sent Events, event `notification`)",
+          description: "Send `Last-Event-ID` when reconnecting to receive what was missed (up to the newest 100).",
+        },
       },
     );
 
