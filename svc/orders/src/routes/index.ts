@@ -24,7 +24,7 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
   return new Elysia({ name: "orders-routes", prefix: "/api/orders" })
     .use(authPlugin(verifier))
     .post(
-      "/",
+      "",
       async ({ auth, body, headers, set }) => {
         const { order, created } = await service.place(callerOf(auth), headers["idempotency-key"], body.lines);
         set.status = created ? 201 : 200;
@@ -52,7 +52,7 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
       detail: { summary: "The caller's orders, newest first", tags: ["orders"], security },
     })
     .get(
-      "/",
+      "",
       ({ query }) => {
         const from = query.from ? new Date(query.from) : undefined;
         const to = query.to ? new Date(query.to) : undefined;
