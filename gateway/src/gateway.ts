@@ -255,7 +255,11 @@ export function createGateway(options: GatewayOptions) {
     return new Response(noBody ? null : res.body, { status: res.status, statusText: res.statusText, headers: responseHeaders });
   }
 
-  async function handle(request: Request, clientIp: string | undefined): Promise<Response> {
+  async function handle(
+    request: Request,
+    clientIp: string | undefined,
+    setIdleTimeout: (seconds: number) => void,
+  ): Promise<Response> {
     const url = new URL(request.url);
     const rawPath = url.pathname;
     const rawQuery = url.search;
@@ -267,6 +271,10 @@ export function createGateway(options: GatewayOptions) {
     if (!rt) throw new GatewayError(problems.notFound(`no route for ${method} ${rawPath}`));
     const { route } = rt;
     const responseHeaders = new Headers();
+    // Bun closes connections idle for 10 s; keep this one open as long as the route may wait, and for
+    // server-sent events without limit.
+    const sse = (request.headers.get("accept") ?? "").includes("text/event-stream");
+    setIdleTimeout(sse ? 0 : Math.min(255, Math.ceil(route.qos.timeoutMs / 1000) + 5));
 
     if (route.rateLimit) {
       const rule = route.rateLimit;
@@ -333,7 +341,9 @@ export function createGateway(options: GatewayOptions) {
     async ({ request, server, set }) => {
       let response: Response;
       try {
-        response = await handle(request, server?.requestIP(request)?.address);
+        response = await handle(request, server?.requestIP(request)?.address, (seconds) =>
+          server?.timeout(request, seconds),
+        );
       } catch (err) {
         response = errorResponse(err, request);
       }

@@ -4,9 +4,12 @@
  * docs/features/claimstransformation.rst (AddHeadersToRequest), docs/features/requestid.rst (RequestIdKey),
  * docs/features/errorcodes.rst (401, 403).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { startTestIssuer, tamperToken, type TestIssuer } from "@meridian/kit/testing/issuer";
 import { echoOf, route, startDownstream, startGateway, type Downstream, type TestGateway } from "./helpers";
+
+// Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 let idp: TestIssuer;
 let down: Downstream;

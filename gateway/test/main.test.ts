@@ -2,13 +2,16 @@
  * The gateway as operators start it (`bun gateway/src/main.ts` with GATEWAY_ROUTES, PORT, OIDC_ISSUER), and the
  * repository's own route table (gateway/ocelot.json, docs/design.md › Route table).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { rm } from "node:fs/promises";
 import { waitFor } from "@meridian/kit/testing";
 import { startTestIssuer, type TestIssuer } from "@meridian/kit/testing/issuer";
 import { closedPort, echoOf, startDownstream, startGateway, type Downstream, type TestGateway } from "./helpers";
+
+// Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 const MAIN = resolve(import.meta.dir, "../src/main.ts");
 const REPO_ROUTES = resolve(import.meta.dir, "../ocelot.json");

@@ -4,10 +4,13 @@
  * (502 unreachable downstream; 503 open circuit; 503 timeout as mapped by ErrorsToHttpStatusCodeMapper for
  * RequestTimedOutError in the Ocelot releases that use TimeoutValue/ExceptionsAllowedBeforeBreaking/DurationOfBreak).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { waitFor } from "@meridian/kit/testing";
 import { startTestIssuer, type TestIssuer } from "@meridian/kit/testing/issuer";
 import { closedPort, echoOf, route, startDownstream, startGateway, type Downstream } from "./helpers";
+
+// Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 let a: Downstream;
 let b: Downstream;
@@ -32,6 +35,19 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
       expect(res.status).toBe(503);
       expect(res.headers.get("content-type")).toContain("application/problem+json");
       expect(performance.now() - started).toBeLessThan(2500);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("when the downstream answers after Bun's 10 s idle timeout but within TimeoutValue, then the answer still arrives", async () => {
+    const gw = await startGateway({
+      Routes: [route(a, { UpstreamPathTemplate: "/long/{x}", DownstreamPathTemplate: "/{x}", QoSOptions: { TimeoutValue: 20_000 } })],
+    });
+    try {
+      const res = await gw.get("/long/slow/11500");
+      expect(res.status).toBe(200);
+      expect((await echoOf(res)).path).toBe("/slow/11500");
     } finally {
       await gw.stop();
     }

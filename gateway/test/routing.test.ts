@@ -3,9 +3,12 @@
  * ocelot.readthedocs.io) and its unit tests (UpstreamTemplatePatternCreatorTests,
  * UrlPathPlaceholderNameAndValueFinderTests, DownstreamUrlCreatorMiddlewareTests).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { connect } from "node:net";
 import { echoOf, route, startDownstream, startGateway, type Downstream } from "./helpers";
+
+// Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 let a: Downstream;
 let b: Downstream;

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { createTokenVerifier, TokenVerificationError, type TokenFailureReason } from "../../src/auth";
 import { startTestIssuer, tamperToken, type TestIssuer } from "../../src/testing/issuer";
+
+// Real loopback servers: allow more than bun's 5 s default (bunfig.toml has no test timeout setting).
+setDefaultTimeout(30_000);
 
 let idp: TestIssuer;
 
