@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { DESIGN_PORTS } from "@meridian/kit/testing";
 import { parseAllDocuments } from "yaml";
-import { policyViolations, validateObject, type K8sObject } from "./deploy-support";
+import { helmTemplate, policyViolations, prepareCharts, validateObject, type K8sObject } from "./deploy-support";
 import { CHART_DIR, listFiles, OBS_DIR, readYaml, RULES_DIR, run, TOOLS } from "./observability-support";
 
 const PROMETHEUS_YML = join(OBS_DIR, "prometheus/prometheus.yml");
@@ -285,4 +285,28 @@ describe("observability Helm chart", () => {
     expect(datasources.find((d) => d.uid === "tempo").url).toBe("http://tempo.monitoring.svc:3200");
     expect(datasources.find((d) => d.uid === "tempo").jsonData.tracesToLogsV2.datasourceUid).toBe("loki");
   });
+
+  test("when the umbrella chart enables observability, then its objects render there, valid and within policy", async () => {
+    const charts = prepareCharts();
+    try {
+      const all = helmTemplate(join(charts.dir, "meridian"), [
+        "-f", join(charts.dir, "meridian/values-prod.yaml"), "--set", "observability.enabled=true",
+      ]);
+      const mine = all.filter((o) => String(o.metadata?.labels?.["helm.sh/chart"] ?? "").startsWith("observability-"));
+      expect(mine.map((o) => o.kind).sort()).toEqual(objects.map((o) => o.kind).sort());
+      const errors = (await Promise.all(mine.map(validateObject))).filter(Boolean);
+      expect(errors).toEqual([]);
+      expect(policyViolations(all).filter((p) => p.includes("otel-collector"))).toEqual([]);
+      // the umbrella's services send OTLP to the collector this chart runs
+      const endpoints = all
+        .filter((o) => o.kind === "Deployment")
+        .flatMap((o) => o.spec.template.spec.containers.flatMap((c: { env?: Array<{ name: string; value?: string }> }) => c.env ?? []))
+        .filter((e: { name: string }) => e.name === "OTEL_EXPORTER_OTLP_ENDPOINT")
+        .map((e: { value?: string }) => e.value);
+      expect(endpoints.length).toBeGreaterThan(0);
+      for (const url of endpoints) expect(url).toMatch(/^http:\/\/otel-collector\.monitoring(\.svc)?(\.cluster\.local)?:4318$/);
+    } finally {
+      charts.cleanup();
+    }
+  }, 60_000);
 });
