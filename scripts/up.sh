@@ -29,7 +29,7 @@ processes=(
   "notifications|5103|svc/notifications/src/main.ts|"
   "audit|5104|svc/audit/src/main.ts|DATABASE_URL=$(pg audit meridian_audit)"
   "gateway|8080|gateway/src/main.ts|GATEWAY_ROUTES=$REPO_ROOT/gateway/ocelot.json"
-  "admin-bff|5106|svc/admin-bff/src/main.ts|ADMIN_CLIENT_SECRET=local-dev-only-admin-console-secret BFF_PUBLIC_URL=http://localhost:5106 GATEWAY_URL=http://127.0.0.1:8080"
+  "admin-bff|5106|svc/admin-bff/src/main.ts|ADMIN_CLIENT_SECRET=local-dev-only-admin-console-secret BFF_PUBLIC_URL=http://localhost:5106 ADMIN_APP_URL=http://localhost:4201/ GATEWAY_URL=http://127.0.0.1:8080"
 )
 
 stop_all() {

@@ -162,7 +162,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     ...options.env,
   };
   const perProcess: Record<ProcessName, Record<string, string>> = {
-    "dev-idp": {},
+    "dev-idp": { DEV_IDP_LOOPBACK_ANY_PORT: "true" }, // the BFF and SPAs run on free ports here
     orders: { DATABASE_URL: orders.url },
     inventory: { DATABASE_URL: inventory.url },
     "inventory-worker": { DATABASE_URL: inventory.url },
