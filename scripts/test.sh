@@ -23,7 +23,7 @@ for dir in svc/*/ gateway/ k8s/ mesh/ bench/; do
   report="$results/$name.xml"
   say "testing $dir"
   start=$SECONDS
-  (cd "$dir" && timeout "${MERIDIAN_TEST_TIMEOUT:-1500}" bun test test --reporter=junit --reporter-outfile="$report" 2>&1) | sed -u "s/^/  [$name] /" | grep -v -E '^\s*\[[^]]*\]\s*$' || true
+  (cd "$dir" && timeout "${MERIDIAN_TEST_TIMEOUT:-1500}" bun test test --timeout 60000 --reporter=junit --reporter-outfile="$report" 2>&1) | sed -u "s/^/  [$name] /" | grep -v -E '^\s*\[[^]]*\]\s*$' || true
   if [ -s "$report" ]; then
     tests=$(count_attr "$report" tests); fails=$(count_attr "$report" failures); skips=$(count_attr "$report" skipped)
     errs=$(count_attr "$report" errors)
