@@ -64,6 +64,8 @@ export interface Broker {
    * to redeclare topology and re-subscribe. Returns the function that unregisters it.
    */
   onConnected(setup: (connection: ChannelModel) => Promise<void>): ConnectedRegistration;
+  /** A new confirm channel on the current connection, for tools (the caller closes it). */
+  openChannel(): Promise<ConfirmChannel>;
   /** Resolves once connected (immediately if connected now). */
   untilConnected(): Promise<void>;
   close(): Promise<void>;
@@ -306,6 +308,12 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
       };
     },
     untilConnected,
+    async openChannel() {
+      if (!current || closing) throw new BrokerUnavailableError("not connected to RabbitMQ");
+      const ch = await current.createConfirmChannel();
+      ch.on("error", (err: Error) => log.warn({ err: err.message }, "tool channel error"));
+      return ch;
+    },
     async close() {
       if (closing) return;
       closing = true;

@@ -29,3 +29,4 @@ export {
   createMssqlMessagingTables,
   type MssqlDatabase,
 } from "./mssql-outbox";
+export { replayDeadLetters, type ReplayOptions, type ReplayResult } from "./replay";

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { ContractError, type EventBody } from "../../src/contracts";
-import { type Broker, type Consumer, connectBroker, messageHeaders, queueNames, startConsumer } from "../../src/messaging";
+import {
+  type Broker,
+  type Consumer,
+  connectBroker,
+  messageHeaders,
+  queueNames,
+  replayDeadLetters,
+  startConsumer,
+} from "../../src/messaging";
 import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, testLogger, uniqueName, waitFor } from "./support";
 
 // Real broker and database round trips, with reconnects: more than bun's 5 s default.
@@ -123,6 +131,47 @@ describe("broker and consumer", () => {
       await other.close();
       await admin.remove([], other.exchange);
     }
+  });
+
+  test("when parked messages are replayed after the cause is fixed, then they are handled with a fresh retry budget", async () => {
+    const name = `${service}-replay`;
+    extraServices.push(name);
+    let broken = true;
+    const handled: string[] = [];
+    const consumer = await startConsumer({
+      broker,
+      service: name,
+      types: ["orders.order-rejected.v1"],
+      retry: { delaysMs: [20] },
+      handle: async (envelope, ctx) => {
+        if (broken) throw new Error("downstream unavailable");
+        expect(ctx.attempt).toBe(1);
+        handled.push(envelope.body.orderId);
+      },
+    });
+    consumers.push(consumer);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const messageIds: string[] = [];
+    for (const orderId of ids) {
+      messageIds.push((await broker.publish("orders.order-rejected.v1", { orderId, customerId: "bob", reason: "x" })).messageId);
+    }
+    await waitFor(async () => (await admin.messageCount(consumer.queues.error)) === 3 || undefined, { what: "3 parked" });
+
+    broken = false;
+    const first = await replayDeadLetters({
+      broker,
+      service: name,
+      filter: (m) => m.messageId !== messageIds[0] && m.type === "orders.order-rejected.v1" && Boolean(m.reason?.includes("downstream")),
+    });
+    expect(first).toEqual({ replayed: 2, kept: 1 });
+    await waitFor(() => handled.length === 2 || undefined, { what: "2 replayed handled" });
+    expect(handled).not.toContain(ids[0]);
+    expect(await admin.messageCount(consumer.queues.error)).toBe(1);
+    const rest = await replayDeadLetters({ broker, service: name, limit: 5 });
+    expect(rest).toEqual({ replayed: 1, kept: 0 });
+    await waitFor(() => handled.length === 3 || undefined, { what: "all handled" });
+    expect(handled.sort()).toEqual([...ids].sort());
+    expect(await admin.messageCount(consumer.queues.error)).toBe(0);
   });
 
   test("when a message body fails its schema, then it goes straight to the error queue without retries", async () => {
