@@ -3,7 +3,7 @@ import { createHttpApp, createLogger, postgresCheck, serve, type Logger, type Ru
 import { connectBroker, pgInbox, startConsumer, startOutboxRelay } from "@meridian/kit/messaging";
 import { migrateInventoryDatabase, openInventoryDatabase } from "@meridian/inventory/store";
 import type { WorkerConfig } from "./config";
-import { handleOrderCancelled, handleOrderCreated } from "./domain/stock-handlers";
+import { handleOrderCancelled, handleOrderCreated, handleOrderShipped } from "./domain/stock-handlers";
 
 export const SERVICE = "inventory-worker";
 export const VERSION = "0.1.0";
@@ -29,7 +29,7 @@ export async function startWorker(
     broker,
     service: queueService,
     logger,
-    types: ["orders.order-created.v1", "orders.order-cancelled.v1"],
+    types: ["orders.order-created.v1", "orders.order-cancelled.v1", "orders.order-shipped.v1"],
     retry: { delaysMs: [1000, 5000, 30000] },
     prefetch: config.WORKER_PREFETCH,
     handle: async (envelope, { log }) =>
@@ -40,6 +40,9 @@ export async function startWorker(
         } else if (envelope.type === "orders.order-cancelled.v1") {
           const result = await handleOrderCancelled(tx, envelope);
           log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order release");
+        } else if (envelope.type === "orders.order-shipped.v1") {
+          const result = await handleOrderShipped(tx, envelope);
+          log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order fulfilment");
         }
       }),
   });

@@ -147,6 +147,25 @@ describe("inventory worker", () => {
     expect((await store.getReservation(orderId))?.status).toBe("released");
   }, 60_000);
 
+  test("when an order ships, then its reserved units leave stock, the reservation is fulfilled and InventoryAdjusted announced", async () => {
+    await store.upsertProduct("W-SHIP", { name: "Shipped", price: 1 });
+    await store.adjustStock("W-SHIP", 5, "initial", "test");
+    const orderId = crypto.randomUUID();
+    await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-SHIP", quantity: 2 }]));
+    await waitFor(() => answersFor(orderId).length > 0, { timeoutMs: 30_000, what: "StockReserved" });
+    const messageId = crypto.randomUUID();
+    const shipped = { orderId, customerId: "alice", shippedAt: new Date().toISOString() };
+    await broker.publish("orders.order-shipped.v1", shipped, { messageId });
+    await broker.publish("orders.order-shipped.v1", shipped); // a second, distinct message for the same shipment
+    const adjusted = await waitFor(
+      () => published.find((e) => e.type === "inventory.inventory-adjusted.v1" && (e.body as { reason: string }).reason.includes(orderId)),
+      { timeoutMs: 30_000, what: "InventoryAdjusted" },
+    );
+    expect(adjusted.body).toMatchObject({ sku: "W-SHIP", delta: -2, onHand: 3 });
+    await waitFor(async () => (await store.getReservation(orderId))?.status === "fulfilled", { timeoutMs: 30_000, what: "fulfilled" });
+    expect(await store.getProduct("W-SHIP")).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+  }, 60_000);
+
   test("when health and metrics are asked, then the worker answers with its dependencies and messaging metrics", async () => {
     const ready = await fetch(`${worker.server.url}/health/ready`);
     expect(ready.status).toBe(200);

@@ -60,7 +60,7 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     expect((await flow.order(placed.id)).status).toBe("cancelled");
   }, 90_000);
 
-  test("when a confirmed order is shipped by an admin, then it is shipped and can no longer be cancelled", async () => {
+  test("when a confirmed order is shipped by an admin, then it is shipped, its units leave stock, and it can no longer be cancelled", async () => {
     await flow.stockProduct("FLOW-SHIP", 5);
     const dave = await flow.customer("dave");
     const placed = await flow.placeOrder(dave, [{ sku: "FLOW-SHIP", quantity: 1 }]);
@@ -70,5 +70,7 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     expect(((await shipped.json()) as { status: string }).status).toBe("shipped");
     const cancel = await dave("POST", `/api/orders/${placed.id}/cancel`);
     expect(cancel.status).toBe(409);
+    await waitFor(async () => (await flow.product("FLOW-SHIP")).onHand === 4, { timeoutMs: 30_000, what: "stock fulfilled" });
+    expect(await flow.product("FLOW-SHIP")).toMatchObject({ onHand: 4, reserved: 0, available: 4 });
   }, 90_000);
 });

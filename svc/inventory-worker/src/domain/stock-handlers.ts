@@ -4,7 +4,15 @@
  */
 import type { Envelope } from "@meridian/kit/contracts";
 import { pgOutbox } from "@meridian/kit/messaging";
-import { releaseStock, reserveStock, type InventoryTx, type ReleaseOutcome, type ReserveOutcome } from "@meridian/inventory/store";
+import {
+  fulfilStock,
+  releaseStock,
+  reserveStock,
+  type FulfilOutcome,
+  type InventoryTx,
+  type ReleaseOutcome,
+  type ReserveOutcome,
+} from "@meridian/inventory/store";
 
 function causedBy(envelope: Envelope): { correlationId: string; causationId: string } {
   return { correlationId: envelope.correlationId, causationId: envelope.messageId };
@@ -51,6 +59,37 @@ export async function handleOrderCancelled(
       aggregateId: orderId,
       ...causedBy(envelope),
     });
+  }
+  return result;
+}
+
+/**
+ * The order shipped: the reserved units leave stock (on hand and reserved drop together). Announced per sku as
+ * InventoryAdjusted, the same event as a manual adjustment, so low-stock alerts and the audit trail see it.
+ */
+export async function handleOrderShipped(
+  tx: InventoryTx,
+  envelope: Envelope<"orders.order-shipped.v1">,
+): Promise<FulfilOutcome> {
+  const { orderId } = envelope.body;
+  const result = await fulfilStock(tx, orderId);
+  if (result.outcome === "fulfilled") {
+    const quantities = new Map(result.lines.map((l) => [l.sku, 0]));
+    for (const line of result.lines) quantities.set(line.sku, (quantities.get(line.sku) ?? 0) + line.quantity);
+    for (const product of result.products) {
+      await pgOutbox.enqueue(tx, {
+        type: "inventory.inventory-adjusted.v1",
+        body: {
+          sku: product.sku,
+          delta: -(quantities.get(product.sku) ?? 0),
+          onHand: product.onHand,
+          reason: `order ${orderId} shipped`,
+          by: "inventory-worker",
+        },
+        aggregateId: product.sku,
+        ...causedBy(envelope),
+      });
+    }
   }
   return result;
 }

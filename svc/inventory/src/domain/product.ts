@@ -10,9 +10,12 @@ export interface Product {
   updatedAt: string;
 }
 
+/** reserved: stock held; released: hold dropped (order cancelled); fulfilled: the goods left (order shipped). */
+export type ReservationStatus = "reserved" | "released" | "fulfilled";
+
 export interface Reservation {
   orderId: string;
-  status: "reserved" | "released";
+  status: ReservationStatus;
   lines: { sku: string; quantity: number }[];
   createdAt: string;
   releasedAt?: string;

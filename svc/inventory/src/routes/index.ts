@@ -106,7 +106,7 @@ export function inventoryRoutes({ store, verifier }: InventoryRoutesOptions) {
         roles: ["admin"],
         query: t.Object({
           orderId: t.Optional(t.String({ format: "uuid" })),
-          status: t.Optional(t.Union([t.Literal("reserved"), t.Literal("released")])),
+          status: t.Optional(t.Union([t.Literal("reserved"), t.Literal("released"), t.Literal("fulfilled")])),
           ...Paging,
         }),
         response: { 200: pageOf(ReservationSchema) },

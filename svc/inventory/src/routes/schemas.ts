@@ -33,7 +33,7 @@ export const ProductSchema = t.Object(
 export const ReservationSchema = t.Object(
   {
     orderId: t.String({ format: "uuid" }),
-    status: t.Union([t.Literal("reserved"), t.Literal("released")]),
+    status: t.Union([t.Literal("reserved"), t.Literal("released"), t.Literal("fulfilled")]),
     lines: t.Array(t.Object({ sku: t.String(), quantity: t.Integer() })),
     createdAt: t.String({ format: "date-time" }),
     releasedAt: t.Optional(t.String({ format: "date-time" })),

@@ -9,11 +9,11 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { pgOutbox, type PgTransaction } from "@meridian/kit/messaging";
 import { fromCents, toCents } from "../domain/money";
-import type { Page, Product, Reservation, Shortage } from "../domain/product";
+import type { Page, Product, Reservation, ReservationStatus, Shortage } from "../domain/product";
 import { products, reservations, stockAdjustments, type ReservationLine } from "./schema";
 
 export * as inventorySchema from "./schema";
-export type { Page, Product, Reservation, Shortage } from "../domain/product";
+export type { Page, Product, Reservation, ReservationStatus, Shortage } from "../domain/product";
 export type { ReservationLine } from "./schema";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
@@ -103,7 +103,12 @@ export type ReserveOutcome =
   | { outcome: "reserved"; lines: ReservationLine[] }
   | { outcome: "rejected"; shortages: Shortage[] }
   /** The order already has a reservation (or was cancelled before one was attempted): nothing changed. */
-  | { outcome: "exists"; status: "reserved" | "released" };
+  | { outcome: "exists"; status: ReservationStatus };
+
+export type FulfilOutcome =
+  | { outcome: "fulfilled"; lines: ReservationLine[]; products: Product[] }
+  /** No active reservation (never reserved, released, or fulfilled before): nothing changed. */
+  | { outcome: "not-reserved" };
 
 export type ReleaseOutcome =
   | { outcome: "released"; lines: ReservationLine[] }
@@ -194,7 +199,7 @@ export class InventoryStore {
   }
 
   async listReservations(
-    filter: { orderId?: string; status?: "reserved" | "released" },
+    filter: { orderId?: string; status?: ReservationStatus },
     page: number,
     pageSize: number,
   ): Promise<Page<Reservation>> {
@@ -280,7 +285,7 @@ export async function releaseStock(tx: InventoryTx, orderId: string): Promise<Re
   if (marker) return { outcome: "nothing-reserved" };
 
   const [existing] = await tx.select().from(reservations).where(eq(reservations.orderId, orderId)).for("update");
-  if (!existing || existing.status === "released") return { outcome: "already-released" };
+  if (!existing || existing.status !== "reserved") return { outcome: "already-released" };
   for (const line of mergeLines(existing.lines)) {
     await tx
       .update(products)
@@ -292,4 +297,31 @@ export async function releaseStock(tx: InventoryTx, orderId: string): Promise<Re
     .set({ status: "released", releasedAt: sql`now()` })
     .where(eq(reservations.orderId, orderId));
   return { outcome: "released", lines: existing.lines };
+}
+
+/**
+ * The order shipped: its reserved units leave the warehouse (on hand and reserved both drop), inside the caller's
+ * transaction. Only an active reservation is fulfilled, so a redelivered OrderShipped changes nothing.
+ */
+export async function fulfilStock(tx: InventoryTx, orderId: string): Promise<FulfilOutcome> {
+  const [existing] = await tx.select().from(reservations).where(eq(reservations.orderId, orderId)).for("update");
+  if (!existing || existing.status !== "reserved") return { outcome: "not-reserved" };
+  const changed: Product[] = [];
+  for (const line of mergeLines(existing.lines)) {
+    const [row] = await tx
+      .update(products)
+      .set({
+        onHand: sql`${products.onHand} - ${line.quantity}`,
+        reserved: sql`${products.reserved} - ${line.quantity}`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(products.sku, line.sku))
+      .returning();
+    if (row) changed.push(toProduct(row));
+  }
+  await tx
+    .update(reservations)
+    .set({ status: "fulfilled", releasedAt: sql`now()` })
+    .where(eq(reservations.orderId, orderId));
+  return { outcome: "fulfilled", lines: existing.lines, products: changed };
 }

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { ReservationStatus } from "../domain/product";
 import { check, index, integer, jsonb, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
 
 /**
@@ -39,7 +40,7 @@ export const reservations = pgTable(
   "reservations",
   {
     orderId: uuid("order_id").primaryKey(),
-    status: varchar("status", { length: 16 }).$type<"reserved" | "released">().notNull(),
+    status: varchar("status", { length: 16 }).$type<ReservationStatus>().notNull(),
     lines: jsonb("lines").$type<ReservationLine[]>().notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     releasedAt: timestamp("released_at", { withTimezone: true, mode: "date" }),
