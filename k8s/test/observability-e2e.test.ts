@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { DEFAULT_PROCESSES, startPlatform, waitFor, type Platform, type ProcessName } from "@meridian/kit/testing";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { DASHBOARD_DIR } from "../observability/dashboards/build";
 import {
   listFiles, OBS_DIR, RULES_DIR, run, startKitApp, startSmtpSink, TOOLS, type KitApp, type RuleGroup, type SmtpSink,
 } from "./observability-support";
@@ -194,8 +195,46 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
     expect(errors.map((s) => s.metric.http_route)).toContain("/api/demo/fail");
     if (platform?.processes.has("gateway")) {
       expect((await promQuery(`gateway_circuit_state{job="gateway"}`)).length).toBeGreaterThan(0);
+      // a request without a token: the gateway counts a missing_token auth failure (a 401)
+      const res = await fetch(`${platform.gatewayUrl}/orders`);
+      expect(res.status).toBe(401);
+      const failures = await waitFor(
+        async () => {
+          const r = await promQuery(`gateway_auth_failures_total{job="gateway", service="gateway", reason="missing_token"}`);
+          return r.length ? r : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 250, what: "the gateway's auth failure in Prometheus" },
+      );
+      expect(Number(failures[0]!.value[1])).toBeGreaterThanOrEqual(1);
+      const recorded = await waitFor(
+        async () => {
+          const r = await promQuery(`service_status:gateway_auth_failures:rate5m{service="gateway", status="401"}`);
+          return r.length ? r : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 250, what: "the 401 recording rule over the gateway's counter" },
+      );
+      expect(recorded.length).toBe(1);
     }
-  }, 20000);
+  }, 30000);
+
+  test("when every dashboard query runs against this Prometheus, then each one executes without error", async () => {
+    const failures: string[] = [];
+    let executed = 0;
+    for (const file of listFiles(DASHBOARD_DIR, ".json")) {
+      const dashboard = JSON.parse(readFileSync(file, "utf8")) as { uid: string; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+      for (const panel of dashboard.panels) {
+        for (const target of panel.targets ?? []) {
+          const expr = target.expr.replace(/\$__rate_interval/g, "1m").replace(/\$service\b/g, ".+");
+          const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+          const body = (await res.json()) as { status: string; error?: string };
+          executed++;
+          if (body.status !== "success") failures.push(`${dashboard.uid} / ${panel.title}: ${body.error}`);
+        }
+      }
+    }
+    expect(executed).toBeGreaterThan(30);
+    expect(failures).toEqual([]);
+  }, 15000);
 
   test("when the rules have evaluated against real series, then every group and rule is healthy", async () => {
     const groups = await waitFor(
