@@ -1,8 +1,9 @@
 import { createLogger, initTelemetry } from "@meridian/kit";
 import { SERVICE, startAuditService, VERSION } from "./app";
-import { loadAuditConfig } from "./config";
+import { loadAuditConfig, retryDelays } from "./config";
 
 const config = loadAuditConfig();
 const logger = createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
 initTelemetry({ serviceName: SERVICE, version: VERSION, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-await startAuditService(config, { logger, handleSignals: true });
+const retryDelaysMs = retryDelays(config.CONSUMER_RETRY_DELAYS_MS);
+await startAuditService(config, { logger, handleSignals: true, ...(retryDelaysMs ? { retryDelaysMs } : {}) });

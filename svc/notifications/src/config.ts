@@ -19,6 +19,8 @@ export const notificationsConfigSchema = t.Object({
   LOW_STOCK_THRESHOLD: t.Integer({ minimum: 0, default: 5 }),
   /** Topic exchange (tests pass a unique one). */
   EVENTS_EXCHANGE: t.String({ default: "meridian.events", minLength: 1 }),
+  /** Delays before each redelivery of a failed message, e.g. "1000,5000,30000" (the kit's default when unset). */
+  CONSUMER_RETRY_DELAYS_MS: t.Optional(t.String({ pattern: "^[0-9]{1,7}(,[0-9]{1,7}){0,9}$" })),
   /** Consumer name: queue `<name>.events` (tests pass a unique one). */
   CONSUMER_NAME: t.String({ default: "notifications", minLength: 1 }),
 });
@@ -27,4 +29,9 @@ export type NotificationsConfig = Static<typeof notificationsConfigSchema>;
 
 export function loadNotificationsConfig(options?: LoadConfigOptions): NotificationsConfig {
   return loadConfig(notificationsConfigSchema, options);
+}
+
+/** `CONSUMER_RETRY_DELAYS_MS` as numbers; undefined keeps the kit's default. */
+export function retryDelays(value: string | undefined): number[] | undefined {
+  return value ? value.split(",").map(Number) : undefined;
 }

@@ -1,8 +1,9 @@
 import { createLogger, initTelemetry } from "@meridian/kit";
 import { SERVICE, startNotificationsService, VERSION } from "./app";
-import { loadNotificationsConfig } from "./config";
+import { loadNotificationsConfig, retryDelays } from "./config";
 
 const config = loadNotificationsConfig();
 const logger = createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
 initTelemetry({ serviceName: SERVICE, version: VERSION, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-await startNotificationsService(config, { logger, handleSignals: true });
+const retryDelaysMs = retryDelays(config.CONSUMER_RETRY_DELAYS_MS);
+await startNotificationsService(config, { logger, handleSignals: true, ...(retryDelaysMs ? { retryDelaysMs } : {}) });
