@@ -301,6 +301,28 @@ export function createGateway(options: GatewayOptions) {
       }
     }
 
+    try {
+      return await proceed(rt, request, url, host, clientIp, responseHeaders);
+    } catch (err) {
+      // Headers decided so far (rate-limit counters, request id) go on error answers too, as Ocelot sets them
+      // when the response starts, whatever it is.
+      if (err instanceof GatewayError) responseHeaders.forEach((v, k) => (err.headers[k] ??= v));
+      throw err;
+    }
+  }
+
+  async function proceed(
+    rt: RouteRuntime,
+    request: Request,
+    url: URL,
+    host: string,
+    clientIp: string | undefined,
+    responseHeaders: Headers,
+  ): Promise<Response> {
+    const { route } = rt;
+    const rawPath = url.pathname;
+    const rawQuery = url.search;
+    const method = request.method.toUpperCase();
     const requestIdKey = route.requestIdKey;
     const requestId = requestIdKey ? (request.headers.get(requestIdKey) ?? crypto.randomUUID()) : undefined;
     if (requestIdKey && requestId) responseHeaders.set(requestIdKey, requestId);

@@ -371,7 +371,9 @@ describe("pipeline order [Ocelot middleware pipeline: rate limiting runs before 
       { issuer: idp.issuer },
     );
     try {
-      expect((await gw.get("/p/1")).status).toBe(401);
+      const unauthenticated = await gw.get("/p/1");
+      expect(unauthenticated.status).toBe(401);
+      expect(unauthenticated.headers.get("x-rate-limit-remaining")).toBe("0");
       expect((await gw.get("/p/1", { token: await idp.token() })).status).toBe(429);
     } finally {
       await gw.stop();
