@@ -318,6 +318,23 @@ describe("broker and consumer", () => {
     expect(attempts).toEqual([1, 2]);
   });
 
+  test("when the broker is unreachable, then readiness is down, publish fails at once, and close does not hang", async () => {
+    const unreachable = await connectBroker({
+      url: "amqp://guest:guest@127.0.0.1:1",
+      service: `${service}-unreachable`,
+      logger,
+      exchange,
+      waitForConnection: false,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+    });
+    expect(unreachable.connected).toBe(false);
+    await expect(unreachable.healthCheck.check()).rejects.toThrow(/not connected/);
+    await expect(unreachable.publish("orders.order-confirmed.v1", confirmed())).rejects.toThrow(/not connected/);
+    await Bun.sleep(300); // a few reconnect attempts
+    await unreachable.close();
+    await expect(unreachable.healthCheck.check()).rejects.toThrow(/closed/);
+  });
+
   test("when the broker closes our connection, then readiness reports down, and publisher and consumer come back by themselves", async () => {
     const name = `${service}-reconnect`;
     extraServices.push(name);
