@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { DEFAULT_PROCESSES, startPlatform, waitFor, type Platform, type ProcessName } from "@meridian/kit/testing";
+import {
+  DEFAULT_PROCESSES, startPlatform, startTestIssuer, waitFor, type Platform, type ProcessName, type TestIssuer,
+} from "@meridian/kit/testing";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { DASHBOARD_DIR } from "../observability/dashboards/build";
 import {
@@ -29,6 +31,7 @@ const SERVICES: ProcessName[] = DEFAULT_PROCESSES.filter(
 interface ScrapeConfig { job_name: string; static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>; [k: string]: unknown }
 
 let platform: Platform | undefined;
+let issuer: TestIssuer | undefined;
 let app: KitApp;
 let prometheus: ReturnType<typeof Bun.spawn> | undefined;
 let alertmanager: ReturnType<typeof Bun.spawn> | undefined;
@@ -88,8 +91,11 @@ async function startAlertmanager(): Promise<number> {
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "obs-e2e-"));
+  issuer = await startTestIssuer();
   [platform, app] = await Promise.all([
-    SERVICES.length ? startPlatform({ processes: SERVICES, readyTimeoutMs: 30_000 }) : Promise.resolve(undefined),
+    SERVICES.length
+      ? startPlatform({ processes: SERVICES, issuer: issuer.issuer, readyTimeoutMs: 30_000 })
+      : Promise.resolve(undefined),
     startKitApp({ messaging: false }),
   ]);
 
@@ -151,6 +157,7 @@ afterAll(async () => {
   }
   smtp?.stop();
   await Promise.allSettled([platform?.stop(), app?.stop()]);
+  await issuer?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -235,6 +242,61 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
     expect(executed).toBeGreaterThan(30);
     expect(failures).toEqual([]);
   }, 15000);
+
+  const SAGA: ProcessName[] = ["gateway", "orders", "inventory", "inventory-worker"];
+  test.skipIf(!SAGA.every((p) => SERVICES.includes(p)))(
+    "when a confirmed and a rejected order go through the gateway, then every Order flow query returns data (needs gateway, orders, inventory, inventory-worker)",
+    async () => {
+      const gw = platform!.gatewayUrl;
+      const admin = await issuer!.token({ sub: "ada", scopes: ["inventory.read", "inventory.write", "orders.read"], roles: ["admin"] });
+      const customer = await issuer!.token({ sub: "obs-customer", scopes: ["orders.read", "orders.write"], roles: ["customer"] });
+      const send = (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${gw}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const sku = `OBS-${Date.now().toString(36).toUpperCase()}`;
+      expect((await send("PUT", `/inventory/products/${sku}`, admin, { name: "Observability probe", price: 12.5 })).status).toBeLessThan(300);
+      expect((await send("POST", `/inventory/products/${sku}/adjustments`, admin, { delta: 1, reason: "e2e stock" })).status).toBe(200);
+      // orders learns the product from inventory.product-upserted.v1: until then the sku is unknown (400)
+      const place = (quantity: number, key: string) =>
+        waitFor(
+          async () => {
+            const res = await send("POST", "/orders", customer, { lines: [{ sku, quantity }] }, { "idempotency-key": key });
+            return res.status === 201 ? ((await res.json()) as { id: string }) : undefined;
+          },
+          { timeoutMs: 15_000, intervalMs: 200, what: `an order of ${quantity} ${sku} to be accepted` },
+        );
+      const confirmed = await place(1, `obs-e2e-confirm-${sku}`);
+      const rejected = await place(5, `obs-e2e-reject-${sku}`);
+      for (const [order, status] of [[confirmed, "confirmed"], [rejected, "rejected"]] as const) {
+        await waitFor(
+          async () => ((await (await send("GET", `/orders/${order.id}`, customer)).json()) as { status: string }).status === status,
+          { timeoutMs: 15_000, intervalMs: 200, what: `order ${order.id} to be ${status}` },
+        );
+      }
+
+      const dashboard = JSON.parse(readFileSync(join(DASHBOARD_DIR, "meridian-order-flow.json"), "utf8")) as {
+        panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+      };
+      const queries = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr.replace(/\$__rate_interval/g, "1m") })));
+      const empty = await waitFor(
+        async () => {
+          const none: string[] = [];
+          for (const q of queries) if ((await promQuery(q.expr)).length === 0) none.push(`${q.panel}: ${q.expr}`);
+          return none.length === 0 ? none : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 500, what: "every Order flow query to return data" },
+      ).catch((error: Error) => [error.message]);
+      expect(empty).toEqual([]);
+      const outcomes = await promQuery("sum by (outcome) (orders_confirmation_seconds_count)");
+      expect(outcomes.map((s) => s.metric.outcome).sort()).toEqual(["confirmed", "rejected"]);
+      const consumed = await promQuery('sum by (service) (messaging_consumed_total{outcome="ack"})');
+      expect(consumed.map((s) => s.metric.service)).toEqual(expect.arrayContaining(["inventory-worker", "orders"]));
+    },
+    40_000,
+  );
 
   test("when the rules have evaluated against real series, then every group and rule is healthy", async () => {
     const groups = await waitFor(
