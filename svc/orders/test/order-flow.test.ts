@@ -23,6 +23,10 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     console.info(`order confirmed after ${Math.round(performance.now() - started)} ms`);
     expect(order).toMatchObject({ status: "confirmed", total: 13.5 });
     expect(await flow.product("FLOW-OK")).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
+    const metrics = await (await fetch(`${flow.orders.url}/metrics`)).text();
+    expect(metrics).toMatch(/orders_placed_total\{[^}]*status="pending"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/orders_status_changes_total\{[^}]*status="confirmed"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/orders_confirmation_seconds_count\{[^}]*outcome="confirmed"[^}]*\} [1-9]/);
   }, 90_000);
 
   test("when an order asks for more than is available, then it is rejected with the reason and stock is unchanged", async () => {
