@@ -67,6 +67,8 @@ const FileRoute = t.Object({
   AuthenticationOptions: t.Optional(AuthenticationOptions),
   RouteClaimsRequirement: t.Optional(t.Record(t.String(), t.String())),
   AddHeadersToRequest: t.Optional(t.Record(t.String(), t.String())),
+  UpstreamHeaderTransform: t.Optional(t.Record(t.String(), t.String())),
+  DownstreamHeaderTransform: t.Optional(t.Record(t.String(), t.String())),
   RequestIdKey: t.Optional(t.Union([Str, t.Null()])),
   QoSOptions: t.Optional(QoSOptions),
   RateLimitOptions: t.Optional(RouteRateLimitOptions),
@@ -112,6 +114,13 @@ export interface QosRule {
   timeoutMs: number;
 }
 
+/** Header transformation: add/replace the header, or find and replace inside its value. */
+export interface HeaderTransform {
+  header: string;
+  find?: string;
+  value: string;
+}
+
 export interface RouteConfig {
   /** Stable label for metrics and logs. */
   id: string;
@@ -129,12 +138,16 @@ export interface RouteConfig {
   claimsRequirement: Record<string, string>;
   addHeaders: Array<{ header: string; claim: string; index?: number; delimiter?: string }>;
   requestIdKey?: string;
+  upstreamHeaderTransform: HeaderTransform[];
+  downstreamHeaderTransform: HeaderTransform[];
   qos: QosRule;
   rateLimit?: RateLimitRule;
 }
 
 export interface GatewayRoutes {
   routes: RouteConfig[];
+  /** GlobalConfiguration.BaseUrl, for the {BaseUrl} header placeholder. */
+  baseUrl?: string;
   /** Prefix for rate-limit counter keys. */
   rateLimitCounterPrefix: string;
 }
@@ -178,6 +191,16 @@ export function parsePeriod(period: string): number {
   const n = Number(m[1]);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms" | "s" | "m" | "h" | "d"];
   return n * unit;
+}
+
+/** `"find, replace"` finds and replaces; a value without a comma adds the header (Ocelot's HeaderFindAndReplaceCreator). */
+function parseHeaderTransforms(spec: Record<string, string> | undefined): HeaderTransform[] {
+  return Object.entries(spec ?? {}).map(([header, value]) => {
+    const comma = value.indexOf(",");
+    return comma < 0
+      ? { header, value }
+      : { header, find: value.slice(0, comma), value: value.slice(comma + 1).trimStart() };
+  });
 }
 
 /** `Claims[sub] > value[0] > |` (Ocelot's claims-to-things syntax). */
@@ -285,6 +308,8 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       addHeaders: Object.entries(r.AddHeadersToRequest ?? {}).map(([h, spec]) => parseClaimToHeader(h, spec)),
       // A global RequestIdKey wins over the route's (Ocelot's RequestIdKeyCreator).
       requestIdKey: global.RequestIdKey || r.RequestIdKey || undefined,
+      upstreamHeaderTransform: parseHeaderTransforms(r.UpstreamHeaderTransform),
+      downstreamHeaderTransform: parseHeaderTransforms(r.DownstreamHeaderTransform),
       qos: {
         failuresBeforeBreaking: failures > 0 ? Math.floor(failures) : 0,
         breakMs: breakMs > 0 ? breakMs : 5000,
@@ -317,7 +342,11 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
         );
     }
   }
-  return { routes, rateLimitCounterPrefix: globalRate.RateLimitCounterPrefix ?? "ocelot" };
+  return {
+    routes,
+    baseUrl: global.BaseUrl ?? undefined,
+    rateLimitCounterPrefix: globalRate.RateLimitCounterPrefix ?? "ocelot",
+  };
 }
 
 export async function loadRoutesFile(path: string): Promise<GatewayRoutes> {

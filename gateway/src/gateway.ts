@@ -8,7 +8,7 @@ import { ProblemError, problemResponse, problems, type Logger } from "@meridian/
 import { bearerChallenge, bearerToken, type AuthContext, type TokenVerifier } from "@meridian/kit/auth";
 import { Elysia } from "elysia";
 import type { GatewayRoutes, RouteConfig } from "./config";
-import { downstreamRequestHeaders, parseCookies, upstreamResponseHeaders } from "./headers";
+import { applyHeaderTransforms, downstreamRequestHeaders, parseCookies, upstreamResponseHeaders } from "./headers";
 import { LoadBalancer } from "./loadbalancer";
 import { CircuitBreaker, SERVER_ERROR_CODES, type CircuitState } from "./qos";
 import { RateLimiter } from "./ratelimit";
@@ -204,6 +204,7 @@ export function createGateway(options: GatewayOptions) {
     url: string,
     headers: Headers,
     extraResponseHeaders: Headers,
+    vars: Record<string, string | undefined>,
   ): Promise<Response> {
     const { route, breaker, balancer } = rt;
     if (!breaker.tryAcquire())
@@ -251,6 +252,8 @@ export function createGateway(options: GatewayOptions) {
     else breaker.success();
     const responseHeaders = upstreamResponseHeaders(res.headers);
     extraResponseHeaders.forEach((v, k) => responseHeaders.set(k, v));
+    const downstreamBaseUrl = `${route.scheme}://${lease.target.host}${lease.target.port ? `:${lease.target.port}` : ""}`;
+    applyHeaderTransforms(responseHeaders, route.downstreamHeaderTransform, { ...vars, DownstreamBaseUrl: downstreamBaseUrl });
     const noBody = request.method === "HEAD" || [101, 204, 205, 304].includes(res.status);
     return new Response(noBody ? null : res.body, { status: res.status, statusText: res.statusText, headers: responseHeaders });
   }
@@ -347,7 +350,14 @@ export function createGateway(options: GatewayOptions) {
     propagation.inject(otelContext.active(), headers, {
       set: (carrier, key, value) => carrier.set(key, value),
     });
-    return forward(rt, request, `${downstream.path}${downstream.query}`, headers, responseHeaders);
+    const vars: Record<string, string | undefined> = {
+      BaseUrl: config.baseUrl ?? url.origin,
+      RemoteIpAddress: clientIp,
+      UpstreamHost: host,
+      TraceId: trace.getActiveSpan()?.spanContext().traceId,
+    };
+    applyHeaderTransforms(headers, route.upstreamHeaderTransform, vars);
+    return forward(rt, request, `${downstream.path}${downstream.query}`, headers, responseHeaders, vars);
   }
 
   function errorResponse(err: unknown, request: Request): Response {

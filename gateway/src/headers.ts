@@ -59,3 +59,21 @@ export function parseCookies(header: string | null): Record<string, string> {
   }
   return out;
 }
+
+/** Applies Ocelot header transforms; `{Name}` placeholders in values come from `vars`. */
+export function applyHeaderTransforms(
+  headers: Headers,
+  transforms: Array<{ header: string; find?: string; value: string }>,
+  vars: Record<string, string | undefined>,
+): void {
+  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+  for (const t of transforms) {
+    if (t.find === undefined) {
+      headers.set(t.header, fill(t.value));
+      continue;
+    }
+    const current = headers.get(t.header);
+    if (current === null) continue;
+    headers.set(t.header, current.split(fill(t.find)).join(fill(t.value)));
+  }
+}

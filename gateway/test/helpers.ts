@@ -28,7 +28,8 @@ export interface Downstream {
 
 /**
  * A downstream service that answers every request with a JSON echo of what it received. Paths beginning with
- * /status/<code> answer that code; /slow/<ms> waits before answering; /sse streams two events.
+ * /status/<code> answer that code; /slow/<ms> waits before answering; /sse streams two events; /redirect answers
+ * 302 to this server's /elsewhere.
  */
 export function startDownstream(name: string): Downstream {
   const received: Echo[] = [];
@@ -57,6 +58,9 @@ export function startDownstream(name: string): Downstream {
         const slow = /\/slow\/(\d+)/.exec(url.pathname);
         const delay = slow ? Number(slow[1]) : behaviour.delayMs;
         if (delay > 0) await Bun.sleep(delay);
+        if (url.pathname.endsWith("/redirect")) {
+          return new Response(null, { status: 302, headers: { location: `http://127.0.0.1:${server.port}/elsewhere` } });
+        }
         if (url.pathname.endsWith("/sse")) {
           return new Response("event: a\ndata: 1\n\nevent: b\ndata: 2\n\n", {
             headers: { "content-type": "text/event-stream" },

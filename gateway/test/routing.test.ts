@@ -444,3 +444,46 @@ describe("request and response bodies", () => {
     }
   });
 });
+
+describe("headers transformation [headerstransformation.rst]", () => {
+  test("when UpstreamHeaderTransform has find and replace, then the downstream gets the replaced value; without a comma it adds the header", async () => {
+    const gw = await startGateway({
+      Routes: [
+        route(a, {
+          UpstreamPathTemplate: "/ht/{x}",
+          DownstreamPathTemplate: "/{x}",
+          UpstreamHeaderTransform: { Test: "http://www.bbc.co.uk/, http://ocelot.com/", Uncle: "Bob", "X-Gateway-Host": "{UpstreamHost}" },
+        }),
+      ],
+    });
+    try {
+      const echo = await echoOf(await gw.get("/ht/1", { headers: { Test: "http://www.bbc.co.uk/" } }));
+      expect(echo.headers.test).toBe("http://ocelot.com/");
+      expect(echo.headers.uncle).toBe("Bob");
+      expect(echo.headers["x-gateway-host"]).toBe(new URL(gw.url).host);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test("when DownstreamHeaderTransform rewrites Location from {DownstreamBaseUrl} to {BaseUrl}, then the client sees the gateway's URL and the 302 is not followed", async () => {
+    const gw = await startGateway({
+      Routes: [
+        route(a, {
+          UpstreamPathTemplate: "/dt/{x}",
+          DownstreamPathTemplate: "/{x}",
+          DownstreamHeaderTransform: { Location: "{DownstreamBaseUrl}, {BaseUrl}", Uncle: "Bob" },
+        }),
+      ],
+      GlobalConfiguration: { BaseUrl: "http://gateway.example" },
+    });
+    try {
+      const res = await gw.get("/dt/redirect", { redirect: "manual" });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe("http://gateway.example/elsewhere");
+      expect(res.headers.get("uncle")).toBe("Bob");
+    } finally {
+      await gw.stop();
+    }
+  });
+});
