@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry for Bun processes. Bun.serve is invisible to Node auto-instrumentation, so HTTP spans
- * come from @elysiajs/opentelemetry (in http.ts) and AMQP spans from the messaging module; this file
+ * come from the app factory (one span per request, in http.ts) and AMQP spans from the messaging module; this file
  * registers the SDK they report to: W3C trace context, AsyncLocalStorage context, an OTLP exporter when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set, and metrics readable both as Prometheus text and over OTLP.
  */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Type as t } from "@sinclair/typebox";
+import { waitFor } from "../../src/testing";
 import { createHttpApp, createLogger, postgresCheck, problems, serve, type RunningServer } from "../../src/index";
 
 const lines: Array<Record<string, unknown>> = [];
@@ -120,7 +121,8 @@ describe("kit HTTP app", () => {
   test("when a request has no traceparent, then the response starts a trace that the request log carries", async () => {
     const res = await post("/items", { name: "fresh", quantity: 1 });
     const traceId = res.headers.get("traceparent")!.split("-")[1];
-    const requestLine = lines.find((l) => l.msg === "request" && l.trace_id === traceId);
+    // The request line is written after the response has been sent.
+    const requestLine = await waitFor(() => lines.find((l) => l.msg === "request" && l.trace_id === traceId));
     expect(requestLine).toMatchObject({ method: "POST", route: "/items", status: 200 });
   });
 
