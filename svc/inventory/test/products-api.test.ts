@@ -121,6 +121,21 @@ describe("inventory products API", () => {
     );
   });
 
+  test("when the catalogue is re-announced by the operations tool, then every product gets a ProductUpserted event", async () => {
+    const before = (await outboxTypes()).filter((t) => t === "inventory.product-upserted.v1").length;
+    const products = (await (await h.call("GET", "/api/inventory/products?pageSize=100")).json()) as Page<Product>;
+    const tool = Bun.spawn(["bun", "src/announce-catalogue.ts"], {
+      cwd: `${import.meta.dir}/..`,
+      env: { ...process.env, DATABASE_URL: h.db.url, LOG_LEVEL: "silent" },
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    expect(await tool.exited).toBe(0);
+    expect(JSON.parse(await new Response(tool.stdout).text())).toMatchObject({ products: products.total });
+    const after = (await outboxTypes()).filter((t) => t === "inventory.product-upserted.v1").length;
+    expect(after - before).toBe(products.total);
+  });
+
   test("when /openapi/json is read, then every inventory route is documented", async () => {
     const res = await fetch(`${h.url}/openapi/json`);
     expect(res.status).toBe(200);

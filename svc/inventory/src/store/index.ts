@@ -220,6 +220,26 @@ export class InventoryStore {
     return { items: rows.map(toReservation), page, pageSize, total: totals[0]?.total ?? 0 };
   }
 
+  /**
+   * Re-announces every product (ProductUpserted through the outbox, one transaction). Read models that started
+   * after products were created (e.g. orders' catalogue) catch up from it; consumers treat repeats as upserts.
+   */
+  async announceCatalogue(meta: EventMeta = {}): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.select().from(products).orderBy(asc(products.sku));
+      for (const row of rows) {
+        const product = toProduct(row);
+        await pgOutbox.enqueue(tx, {
+          type: "inventory.product-upserted.v1",
+          body: { sku: product.sku, name: product.name, price: product.price },
+          aggregateId: product.sku,
+          ...meta,
+        });
+      }
+      return rows.length;
+    });
+  }
+
   async getReservation(orderId: string): Promise<Reservation | undefined> {
     const [row] = await this.db.select().from(reservations).where(eq(reservations.orderId, orderId));
     return row ? toReservation(row) : undefined;
