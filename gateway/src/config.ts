@@ -67,6 +67,7 @@ const FileRoute = t.Object({
   AuthenticationOptions: t.Optional(AuthenticationOptions),
   RouteClaimsRequirement: t.Optional(t.Record(t.String(), t.String())),
   AddHeadersToRequest: t.Optional(t.Record(t.String(), t.String())),
+  AddQueriesToRequest: t.Optional(t.Record(t.String(), t.String())),
   UpstreamHeaderTransform: t.Optional(t.Record(t.String(), t.String())),
   DownstreamHeaderTransform: t.Optional(t.Record(t.String(), t.String())),
   RequestIdKey: t.Optional(t.Union([Str, t.Null()])),
@@ -137,6 +138,8 @@ export interface RouteConfig {
   allowedScopes: string[];
   claimsRequirement: Record<string, string>;
   addHeaders: Array<{ header: string; claim: string; index?: number; delimiter?: string }>;
+  /** AddQueriesToRequest: same syntax; `header` holds the query parameter name. */
+  addQueries: Array<{ header: string; claim: string; index?: number; delimiter?: string }>;
   requestIdKey?: string;
   upstreamHeaderTransform: HeaderTransform[];
   downstreamHeaderTransform: HeaderTransform[];
@@ -306,6 +309,7 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       allowedScopes,
       claimsRequirement: r.RouteClaimsRequirement ?? {},
       addHeaders: Object.entries(r.AddHeadersToRequest ?? {}).map(([h, spec]) => parseClaimToHeader(h, spec)),
+      addQueries: Object.entries(r.AddQueriesToRequest ?? {}).map(([q, spec]) => parseClaimToHeader(q, spec)),
       // A global RequestIdKey wins over the route's (Ocelot's RequestIdKeyCreator).
       requestIdKey: global.RequestIdKey || r.RequestIdKey || undefined,
       upstreamHeaderTransform: parseHeaderTransforms(r.UpstreamHeaderTransform),

@@ -183,10 +183,11 @@ export function createGateway(options: GatewayOptions) {
     }
   }
 
-  function claimHeaders(route: RouteConfig, auth: AuthContext | undefined): Record<string, string> {
+  /** Values for AddHeadersToRequest / AddQueriesToRequest (Ocelot's claims-to-things); a missing claim is a 403. */
+  function fromClaims(route: RouteConfig, specs: RouteConfig["addHeaders"], auth: AuthContext | undefined): Record<string, string> {
     const out: Record<string, string> = {};
     const claims = (auth?.claims ?? {}) as Record<string, unknown>;
-    for (const spec of route.addHeaders) {
+    for (const spec of specs) {
       let value = claimValues(claims, spec.claim)[0];
       if (value !== undefined && spec.index !== undefined) {
         value = spec.delimiter ? value.split(spec.delimiter)[spec.index] : spec.index === 0 ? value : undefined;
@@ -337,11 +338,19 @@ export function createGateway(options: GatewayOptions) {
       auth = await authenticate(request, url, route);
       authorize(route, auth, placeholders);
     }
-    const fromClaims = route.addHeaders.length > 0 ? claimHeaders(route, auth) : {};
+    const claimHeaders = route.addHeaders.length > 0 ? fromClaims(route, route.addHeaders, auth) : {};
+    const claimQueries = route.addQueries.length > 0 ? fromClaims(route, route.addQueries, auth) : {};
 
     const downstream = createDownstreamUrl(route.downstreamPathTemplate, placeholderList, rawPath, rawQuery);
+    if (route.addQueries.length > 0) {
+      // Ocelot's QueryStringBuilderMiddleware: claim values replace same-named parameters.
+      const params = new URLSearchParams(downstream.query);
+      for (const [k, v] of Object.entries(claimQueries)) params.set(k, v);
+      const q = params.toString();
+      downstream.query = q ? `?${q}` : "";
+    }
     const headers = downstreamRequestHeaders(request.headers);
-    for (const [k, v] of Object.entries(fromClaims)) headers.set(k, v);
+    for (const [k, v] of Object.entries(claimHeaders)) headers.set(k, v);
     if (auth && !headers.has("authorization")) headers.set("authorization", `Bearer ${auth.token}`);
     if (requestIdKey && requestId && !headers.has(requestIdKey)) headers.set(requestIdKey, requestId);
     if (clientIp) headers.set("x-forwarded-for", clientIp);

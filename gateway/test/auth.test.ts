@@ -46,6 +46,7 @@ beforeAll(async () => {
           DownstreamPathTemplate: "/api/claims/{everything}",
           AuthenticationOptions: keycloak([]),
           AddHeadersToRequest: { CustomerId: "Claims[sub] > value", Tenant: "Claims[tenant] > value[1] > |" },
+          AddQueriesToRequest: { customerId: "Claims[sub] > value" },
         }),
         route(down, {
           UpstreamPathTemplate: "/public/{everything}",
@@ -161,6 +162,13 @@ describe("claims to headers [claimstransformation.rst › AddHeadersToRequest]",
     const echo = await echoOf(await gw.get("/claims/x", { token, headers: { CustomerId: "ada" } }));
     expect(echo.headers.customerid).toBe("alice");
     expect(echo.headers.tenant).toBe("acme");
+  });
+
+  test("when AddQueriesToRequest names a claim, then the downstream query carries it, replacing a client-sent value [claimstransformation.rst › AddQueriesToRequest]", async () => {
+    const token = await idp.token({ sub: "alice", claims: { tenant: "eu|acme" } });
+    const echo = await echoOf(await gw.get("/claims/x?customerId=ada&page=2", { token }));
+    expect(new URLSearchParams(echo.query).get("customerId")).toBe("alice");
+    expect(new URLSearchParams(echo.query).get("page")).toBe("2");
   });
 
   test("when a claim for a header is missing, then 403", async () => {
