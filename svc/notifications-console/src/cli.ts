@@ -1,7 +1,7 @@
 /** The `meridian-events` command line (commander): publish, tail, queues, errors peek|republish, types. */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { eventTypes } from "@meridian/kit/contracts";
-import { errorQueueOf, KNOWN_SERVICES } from "./domain/queues";
+import { KNOWN_SERVICES } from "./domain/queues";
 import { peekCommand, republishCommand } from "./commands/errors";
 import { createOutput } from "./commands/output";
 import { publishCommand } from "./commands/publish";
@@ -148,22 +148,20 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
 
   errors
     .command("republish")
-    .description("send parked messages back for another try (to <service>.events, or --to-exchange)")
+    .description("send parked messages back to <service>.events for another try (kit replayDeadLetters)")
     .argument("<service>", "service name (audit) or error queue (audit.error)")
     .option("--message-id <id>", "re-publish this message; repeatable", collect)
     .option("--all", "re-publish every parked message", false)
     .option("--limit <n>", "look at most at n messages", positiveInt, 1000)
-    .option("--to-exchange", "publish to the exchange under the original routing key (every subscriber gets it again)", false)
     .action(
       async (
         service: string,
-        options: { messageId?: string[]; all: boolean; limit: number; toExchange: boolean },
+        options: { messageId?: string[]; all: boolean; limit: number },
         command: Command,
       ) => {
         if (!options.all && !options.messageId?.length) command.error("error: give --message-id <id> or --all", { exitCode: 1 });
         if (options.all && options.messageId?.length) command.error("error: --all and --message-id exclude each other", { exitCode: 1 });
         const g = globals(command);
-        errorQueueOf(service);
         await republishCommand(
           service,
           {
@@ -173,7 +171,7 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
             messageIds: options.messageId ?? [],
             all: options.all,
             limit: options.limit,
-            toExchange: options.toExchange,
+            verbose: g.verbose,
           },
           createOutput(g.json),
         );

@@ -2,13 +2,14 @@
  * `errors peek` / `errors republish`: the messages a service parked in `<service>.error` (kit messaging) — why they
  * failed, and sending them back once the cause is fixed.
  * Peek takes messages without acknowledging them and closes the channel, so RabbitMQ puts them all back.
- * Republish sends each chosen message to the service's own `<service>.events` queue (only that service gets it
- * again; the others handled it already) or, with --to-exchange, to the exchange under its original routing key;
- * the original is acknowledged only after the broker confirmed the copy.
+ * Republish hands the chosen messages to the kit's replayDeadLetters: back to the service's own `<service>.events`
+ * (only that service gets them again; the others handled them already), failure headers dropped, the original
+ * acknowledged only after the broker confirmed the copy.
  */
-import type { Message, Options } from "amqplib";
-import { messageHeaders } from "@meridian/kit/messaging";
+import type { Message } from "amqplib";
+import { messageHeaders, replayDeadLetters } from "@meridian/kit/messaging";
 import { errorQueueOf } from "../domain/queues";
+import { connectKitBroker } from "../messaging/broker";
 import { openConnection } from "../messaging/connection";
 import type { Output } from "./output";
 
@@ -102,81 +103,55 @@ export async function peekCommand(
   }
 }
 
-const FAILURE_HEADERS = [
-  messageHeaders.attempt,
-  messageHeaders.lastError,
-  messageHeaders.reason,
-  messageHeaders.kind,
-  messageHeaders.attempts,
-  messageHeaders.failedAt,
-  messageHeaders.service,
-  messageHeaders.originalExchange,
-  "x-death",
-];
-
 export interface RepublishOptions extends ConnectOptions {
   exchange: string;
   messageIds: string[];
   all: boolean;
   limit: number;
-  toExchange: boolean;
+  verbose?: boolean;
 }
 
+/** Moves chosen parked messages back to `<service>.events` with the kit's replayDeadLetters. */
 export async function republishCommand(serviceOrQueue: string, options: RepublishOptions, out: Output): Promise<number> {
-  const { errorQueue, eventsQueue } = errorQueueOf(serviceOrQueue);
+  const { errorQueue, eventsQueue, service } = errorQueueOf(serviceOrQueue);
   const wanted = new Set(options.messageIds);
-  const connection = await openConnection(options.url, options.timeoutMs);
+  const broker = await connectKitBroker({
+    url: options.url,
+    exchange: options.exchange,
+    timeoutMs: options.timeoutMs,
+    service: "notifications-console",
+    ...(options.verbose ? { verbose: true } : {}),
+  });
   try {
-    const check = await connection.createChannel();
-    check.on("error", () => {});
+    const check = await broker.openChannel();
     try {
       await check.checkQueue(errorQueue);
-      if (!options.toExchange) await check.checkQueue(eventsQueue);
+      await check.checkQueue(eventsQueue);
     } catch {
-      throw new NotFoundError(`queue ${errorQueue}${options.toExchange ? "" : ` or ${eventsQueue}`} does not exist`);
+      throw new NotFoundError(`queue ${errorQueue} or ${eventsQueue} does not exist`);
+    } finally {
+      await check.close().catch(() => {});
     }
-    const ch = await connection.createConfirmChannel();
-    const republished: ParkedMessage[] = [];
-    const found = new Set<string>();
-    for (let i = 0; i < options.limit; i++) {
-      const msg = await ch.get(errorQueue, { noAck: false });
-      if (!msg) break;
-      const parked = describe(msg);
-      const chosen = options.all || (parked.messageId !== null && wanted.has(parked.messageId));
-      // Messages not chosen stay unacknowledged until the channel closes, then RabbitMQ returns them.
-      if (!chosen) continue;
-      const headers: Record<string, unknown> = { ...(msg.properties.headers ?? {}) };
-      for (const name of FAILURE_HEADERS) delete headers[name];
-      headers["x-republished-from"] = errorQueue;
-      headers["x-republished-at"] = new Date().toISOString();
-      const properties: Options.Publish = {
-        persistent: true,
-        contentType: msg.properties.contentType ?? "application/json",
-        messageId: msg.properties.messageId,
-        correlationId: msg.properties.correlationId,
-        type: msg.properties.type,
-        appId: msg.properties.appId,
-        timestamp: msg.properties.timestamp,
-        headers,
-      };
-      const routingKey = parked.type ?? "";
-      if (options.toExchange) ch.publish(options.exchange, routingKey, msg.content, properties);
-      else ch.publish("", eventsQueue, msg.content, properties);
-      await ch.waitForConfirms();
-      ch.ack(msg);
-      republished.push(parked);
-      if (parked.messageId) found.add(parked.messageId);
-      if (!options.all && found.size === wanted.size) break;
-    }
-    await ch.close();
-    const target = options.toExchange ? `${options.exchange} (original routing keys)` : eventsQueue;
-    for (const m of republished)
-      out.result({ ...m, republishedTo: target }, `re-published ${m.messageId ?? "(no id)"} ${m.type ?? "?"} → ${target}`);
+    const chosen: Array<{ messageId?: string; type?: string }> = [];
+    const { replayed, kept } = await replayDeadLetters({
+      broker,
+      service,
+      limit: options.all ? options.limit : Math.min(options.limit, wanted.size),
+      filter: (message) => {
+        const take = options.all || (message.messageId !== undefined && wanted.has(message.messageId));
+        if (take) chosen.push(message);
+        return take;
+      },
+    });
+    for (const m of chosen.slice(0, replayed))
+      out.result({ ...m, republishedTo: eventsQueue }, `re-published ${m.messageId ?? "(no id)"} ${m.type ?? "?"} → ${eventsQueue}`);
+    const found = new Set(chosen.map((m) => m.messageId));
     const missing = [...wanted].filter((id) => !found.has(id));
     if (missing.length) throw new NotFoundError(`not found in ${errorQueue}: ${missing.join(", ")}`);
-    if (republished.length === 0) out.note(`${errorQueue} had nothing to re-publish`);
-    return republished.length;
+    if (replayed === 0) out.note(`${errorQueue} had nothing to re-publish`);
+    else if (kept > 0) out.note(`${kept} other message(s) stay in ${errorQueue}`);
+    return replayed;
   } finally {
-    await connection.close().catch(() => {});
+    await broker.close();
   }
 }

@@ -1,9 +1,7 @@
 /** `publish`: one event of the catalogue, validated, wrapped in the kit's envelope and confirmed by the broker. */
-import { createLogger } from "@meridian/kit";
 import type { EventBody, EventType } from "@meridian/kit/contracts";
-import { connectBroker } from "@meridian/kit/messaging";
 import { assertEventType, readBody, validateBody, type BodySources } from "../domain/body";
-import { BrokerUnreachableError } from "../messaging/connection";
+import { connectKitBroker } from "../messaging/broker";
 import type { Output } from "./output";
 
 export interface PublishOptions extends BodySources {
@@ -25,33 +23,14 @@ export async function publishCommand(type: string, options: PublishOptions, out:
     out.result({ valid: true, type, body }, `valid ${type} body (not sent: --dry-run)\n${JSON.stringify(body, null, 2)}`);
     return;
   }
-  const logger = createLogger({
-    service: options.source,
-    version: "cli",
-    level: options.verbose ? "debug" : "silent",
-    destination: process.stderr,
-  });
-  const broker = await connectBroker({
+  const broker = await connectKitBroker({
     url: options.url,
-    service: options.source,
-    logger,
     exchange: options.exchange,
-    waitForConnection: false,
-    reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
-    confirmTimeoutMs: options.timeoutMs,
+    timeoutMs: options.timeoutMs,
+    service: options.source,
+    ...(options.verbose ? { verbose: true } : {}),
   });
   try {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      broker.untilConnected(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no connection within ${options.timeoutMs} ms`)), options.timeoutMs);
-      }),
-    ])
-      .catch((err: unknown) => {
-        throw new BrokerUnreachableError(options.url, err);
-      })
-      .finally(() => clearTimeout(timer));
     const envelope = await broker.publish(type as EventType, body as EventBody<EventType>, {
       ...(options.correlationId ? { correlationId: options.correlationId } : {}),
       ...(options.messageId ? { messageId: options.messageId } : {}),
