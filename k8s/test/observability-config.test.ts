@@ -205,6 +205,18 @@ describe("collector, Grafana, Loki and Tempo configs", () => {
   });
 });
 
+/** A rendered object with the fields these tests read (ConfigMap data, labels, annotations). */
+interface Rendered extends K8sObject {
+  metadata: K8sObject["metadata"] & { labels: Record<string, string>; annotations: Record<string, string> };
+  data: Record<string, string>;
+}
+
+function pick(objects: K8sObject[], match: (o: K8sObject) => boolean): Rendered {
+  const found = objects.find(match);
+  if (!found) throw new Error("object not rendered");
+  return { ...found, metadata: { labels: {}, annotations: {}, ...found.metadata }, data: (found.data ?? {}) as Record<string, string> } as Rendered;
+}
+
 describe("observability Helm chart", () => {
   let objects: K8sObject[] = [];
   let rendered = "";
@@ -242,33 +254,37 @@ describe("observability Helm chart", () => {
     const files = listFiles(RULES_DIR, ".yml");
     expect(rules.map((r) => r.metadata.name).sort()).toEqual(files.map((f) => basename(f, ".yml")).sort());
     for (const file of files) {
-      const rule = rules.find((r) => r.metadata.name === basename(file, ".yml"))!;
+      const rule = pick(rules, (r) => r.metadata.name === basename(file, ".yml"));
       expect(rule.spec.groups).toEqual(readYaml<{ groups: unknown[] }>(file).groups);
       expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
     }
   });
 
   test("when rendered, then each dashboard is a ConfigMap labelled for the Grafana sidecar with the file's JSON", () => {
-    const maps = objects.filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_dashboard === "1");
+    const maps = objects
+      .filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_dashboard === "1")
+      .map((o) => pick([o], () => true));
     const files = listFiles(join(CHART_DIR, "files/dashboards"), ".json");
     expect(maps.length).toBe(files.length);
     for (const file of files) {
-      const map = maps.find((m) => basename(file) in (m.data ?? {}))!;
+      const map = maps.find((m) => basename(file) in m.data)!;
       expect(map).toBeDefined();
-      expect(JSON.parse(map.data[basename(file)])).toEqual(JSON.parse(readFileSync(file, "utf8")));
+      expect(JSON.parse(map.data[basename(file)] ?? "null")).toEqual(JSON.parse(readFileSync(file, "utf8")));
       expect(map.metadata.annotations.grafana_folder).toBe("Meridian");
     }
   });
 
   test("when rendered, then the collector runs the compose config file, and its ServiceMonitor scrapes ports its Service has", () => {
-    const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "otel-collector")!;
+    const config = pick(objects, (o) => o.kind === "ConfigMap" && o.metadata.name === "otel-collector");
     expect(config.data["config.yaml"]).toBe(readFileSync(COLLECTOR, "utf8").trimEnd());
-    const service = objects.find((o) => o.kind === "Service" && o.metadata.name === "otel-collector")!;
-    const monitor = objects.find((o) => o.kind === "ServiceMonitor" && o.metadata.name === "otel-collector")!;
+    const service = pick(objects, (o) => o.kind === "Service" && o.metadata.name === "otel-collector");
+    const monitor = pick(objects, (o) => o.kind === "ServiceMonitor" && o.metadata.name === "otel-collector");
     const portNames = service.spec.ports.map((p: { name: string }) => p.name);
     for (const endpoint of monitor.spec.endpoints) expect(portNames).toContain(endpoint.port);
     expect(monitor.spec.endpoints.map((e: { port: string }) => e.port).sort()).toEqual(["prom-exporter", "telemetry"]);
-    for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels)) expect(service.metadata.labels[key]).toBe(value);
+    for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels as Record<string, string>)) {
+      expect(service.metadata.labels[key]).toBe(value);
+    }
     expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
     // the namespace and name the services' OTEL_EXPORTER_OTLP_ENDPOINT (umbrella values) point at
     expect(`${service.metadata.name}.${service.metadata.namespace}`).toBe("otel-collector.monitoring");
@@ -278,8 +294,8 @@ describe("observability Helm chart", () => {
   });
 
   test("when rendered, then the Grafana datasources ConfigMap has the compose datasources with in-cluster URLs", () => {
-    const map = objects.find((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_datasource === "1")!;
-    const { datasources } = parseAllDocuments(map.data["meridian-datasources.yaml"])[0]!.toJS() as { datasources: any[] };
+    const map = pick(objects, (o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_datasource === "1");
+    const { datasources } = parseAllDocuments(map.data["meridian-datasources.yaml"] ?? "")[0]!.toJS() as { datasources: any[] };
     // kube-prometheus-stack brings the Prometheus datasource (uid prometheus) itself
     expect(datasources.map((d) => d.uid).sort()).toEqual(["loki", "tempo"]);
     expect(datasources.find((d) => d.uid === "tempo").url).toBe("http://tempo.monitoring.svc:3200");

@@ -7,6 +7,7 @@ import * as common from "@grafana/grafana-foundation-sdk/common";
 import {
   DashboardBuilder,
   DashboardLinkBuilder,
+  DashboardLinkType,
   DatasourceVariableBuilder,
   MappingType,
   QueryVariableBuilder,
@@ -37,8 +38,8 @@ function target(query: Query, index: number): DataqueryBuilder {
     .refId(String.fromCharCode(65 + index))
     .expr(query.expr)
     .legendFormat(query.legend ?? "__auto");
-  if (query.instant) builder.instant(true).range(false);
-  else builder.range(true);
+  if (query.instant) builder.instant();
+  else builder.range();
   return builder;
 }
 
@@ -53,7 +54,7 @@ export function meridianDashboard(options: { uid: string; title: string; descrip
     .timezone("browser")
     .link(
       new DashboardLinkBuilder("Meridian dashboards")
-        .type("dashboards")
+        .type(DashboardLinkType.Dashboards)
         .tags(["meridian"])
         .asDropdown(true)
         .includeVars(false)
