@@ -120,11 +120,13 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
     const ch = await model.createConfirmChannel();
     ch.on("error", (err: Error) => log.warn({ err: err.message }, "consumer channel error"));
     ch.on("close", () => {
-      if (channel === ch) {
+      const wasConsuming = channel === ch;
+      if (wasConsuming) {
         channel = null;
         consumerTag = null;
       }
-      if (stopping) return;
+      // Only a consuming channel is replaced here; a failed setup is reported (or retried) by its caller.
+      if (stopping || !wasConsuming) return;
       // A channel-level error on a live connection: re-subscribe on the same connection.
       const timer = setTimeout(() => {
         if (!stopping && !channel && lastModel === model && broker.connected) {

@@ -320,6 +320,16 @@ describe("broker and consumer", () => {
     expect(attempts).toEqual([1, 2]);
   });
 
+  test("when the consumer's queue exists with other arguments, then startConsumer rejects with the broker's reason", async () => {
+    const name = `${service}-mismatch`;
+    extraServices.push(name);
+    await admin.declareClassicQueue(queueNames(name, 0).events);
+    const started = startConsumer({ broker, service: name, types: ["orders.order-shipped.v1"], retry: { delaysMs: [] }, handle: async () => {} });
+    await expect(started).rejects.toThrow(/PRECONDITION_FAILED/);
+    await broker.healthCheck.check();
+    await broker.publish("orders.order-confirmed.v1", confirmed());
+  });
+
   test("when the broker is unreachable, then readiness is down, publish fails at once, and close does not hang", async () => {
     const unreachable = await connectBroker({
       url: "amqp://guest:guest@127.0.0.1:1",

@@ -68,6 +68,12 @@ export async function brokerAdmin() {
       const msg = await ch.get(queue, { noAck: true });
       return msg || undefined;
     },
+    async declareClassicQueue(queue: string): Promise<void> {
+      const declare = await connection.createChannel();
+      declare.on("error", () => {});
+      await declare.assertQueue(queue, { durable: true });
+      await declare.close().catch(() => {});
+    },
     async publishRaw(exchange: string, routingKey: string, content: Buffer, headers: Record<string, string> = {}) {
       ch.publish(exchange, routingKey, content, { persistent: true, contentType: "application/json", headers });
     },
