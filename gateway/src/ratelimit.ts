@@ -9,6 +9,8 @@ interface Counter {
   startedAt: number;
   total: number;
   exceededAt?: number;
+  /** When both the counting window and any wait are over (for sweeping). */
+  endsAt?: number;
 }
 
 export interface RateLimitDecision {
@@ -28,7 +30,7 @@ export class RateLimiter {
   constructor(private readonly prefix = "ocelot") {}
 
   check(routeId: string, clientId: string, path: string, method: string, rule: RateLimitRule, now = Date.now()): RateLimitDecision {
-    this.sweep(now, rule);
+    this.sweep(now);
     const key = `${this.prefix}_${clientId}_${path.toLowerCase()}_${method.toLowerCase()}_${routeId}_${rule.period}`;
     let counter = this.count(this.counters.get(key), rule, now);
     let allowed = true;
@@ -38,6 +40,7 @@ export class RateLimiter {
       if (retryAfterMs < 0) counter = { startedAt: now, total: 1 };
       else allowed = false;
     }
+    counter.endsAt = Math.max(counter.startedAt + rule.periodMs, (counter.exceededAt ?? 0) + rule.waitMs);
     this.counters.set(key, counter);
     return {
       allowed,
@@ -64,13 +67,10 @@ export class RateLimiter {
     return -1;
   }
 
-  /** Drops counters whose window and wait are long over, at most once a minute. */
-  private sweep(now: number, rule: RateLimitRule): void {
+  /** Drops counters whose window and wait are over, at most once a minute. */
+  private sweep(now: number): void {
     if (now < this.sweepAt) return;
     this.sweepAt = now + 60_000;
-    for (const [key, c] of this.counters) {
-      const end = Math.max(c.startedAt + rule.periodMs, (c.exceededAt ?? 0) + rule.waitMs);
-      if (end + 3_600_000 < now) this.counters.delete(key);
-    }
+    for (const [key, c] of this.counters) if ((c.endsAt ?? 0) < now) this.counters.delete(key);
   }
 }

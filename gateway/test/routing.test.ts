@@ -321,6 +321,49 @@ describe("routing (Ocelot semantics)", () => {
     ).rejects.toThrow(/same method/);
   });
 
+  test("when a route carries every Ocelot template field with nulls, zeros and unknown options, then it loads and routes", async () => {
+    const gw = await startGateway({
+      Routes: [
+        {
+          DownstreamPathTemplate: "/api/{id}",
+          UpstreamPathTemplate: "/full/{id}",
+          UpstreamHttpMethod: ["Get"],
+          DownstreamHttpMethod: null,
+          AddHeadersToRequest: {},
+          UpstreamHeaderTransform: {},
+          DownstreamHeaderTransform: {},
+          AddClaimsToRequest: {},
+          RouteClaimsRequirement: {},
+          AddQueriesToRequest: {},
+          RequestIdKey: null,
+          FileCacheOptions: { TtlSeconds: 0, Region: null },
+          RouteIsCaseSensitive: false,
+          ServiceName: null,
+          DownstreamScheme: "http",
+          DownstreamHostAndPorts: [{ Host: "127.0.0.1", Port: a.port }],
+          QoSOptions: { ExceptionsAllowedBeforeBreaking: 0, DurationOfBreak: 0, TimeoutValue: 0 },
+          LoadBalancerOptions: { Type: null, Key: null, Expiry: 0 },
+          RateLimitOptions: { ClientWhitelist: [], EnableRateLimiting: false, Period: null, PeriodTimespan: 0, Limit: 0 },
+          AuthenticationOptions: { AuthenticationProviderKey: null, AllowedScopes: [] },
+          HttpHandlerOptions: { AllowAutoRedirect: false, UseCookieContainer: false, UseTracing: false, UseProxy: true },
+          UpstreamHost: null,
+          Key: null,
+          DelegatingHandlers: [],
+          Priority: 1,
+          Timeout: 0,
+          DangerousAcceptAnyServerCertificateValidator: false,
+        },
+      ],
+      GlobalConfiguration: { BaseUrl: null, RequestIdKey: null, ServiceDiscoveryProvider: null, RateLimitOptions: null, QoSOptions: null },
+    });
+    try {
+      const echo = await echoOf(await gw.get("/full/7"));
+      expect(echo.path).toBe("/api/7");
+    } finally {
+      await gw.stop();
+    }
+  });
+
   test("when configuration keys use other casing, then they are read like .NET configuration binding does", async () => {
     const gw = await startGateway({
       routes: [
