@@ -109,7 +109,7 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
   let closing = false;
   let publishChannel: Promise<ConfirmChannel> | null = null;
   const setups = new Set<(connection: ChannelModel) => Promise<void>>();
-  let waiters: Array<() => void> = [];
+  let waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
 
   const connection: RecoveringChannelModel = await amqp.connect(options.url, {
     clientProperties: { connection_name: connectionName, service },
@@ -135,7 +135,7 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
     for (const setup of setups) runSetup(setup, model);
     const ready = waiters;
     waiters = [];
-    for (const resolve of ready) resolve();
+    for (const waiter of ready) waiter.resolve();
   });
   connection.on("disconnect", (err: Error) => {
     current = null;
@@ -171,7 +171,7 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
   function untilConnected(): Promise<void> {
     if (current) return Promise.resolve();
     if (closing) return Promise.reject(new BrokerUnavailableError("broker is closed"));
-    return new Promise((resolve) => waiters.push(resolve));
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
   }
 
   function getPublishChannel(): Promise<ConfirmChannel> {
@@ -317,6 +317,9 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
     async close() {
       if (closing) return;
       closing = true;
+      const stranded = waiters;
+      waiters = [];
+      for (const waiter of stranded) waiter.reject(new BrokerUnavailableError("broker is closed"));
       const pending = publishChannel;
       publishChannel = null;
       if (pending) await pending.then((ch) => ch.close()).catch(() => {});

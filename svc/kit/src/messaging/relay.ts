@@ -170,7 +170,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           // (a growing backlog during an outage is what operators need to see).
           await measureBacklog().catch(() => {});
           await Promise.race([brokerBack(), sleep(pollIntervalMs)]);
-          if (!broker.connected) continue;
+          // Connected but blocked (resource alarm): the wait above returned at once, so pause here.
+          if (!broker.connected) await sleep(pollIntervalMs);
+          continue;
         }
         let lastError: string | undefined;
         const sent = await store!.relayBatch(batchSize, async (rows) => {
