@@ -140,7 +140,7 @@ describe("metric names in dashboards and rules", () => {
     for (const name of [
       "http_server_request_duration_seconds_bucket", "http_server_request_duration_seconds_count", "health_dependency_up",
       "messaging_published_total", "messaging_consumed_total", "messaging_retried_total", "messaging_dead_lettered_total",
-      "messaging_handler_duration_seconds_bucket", "process_cpu_seconds_total", "process_resident_memory_bytes",
+      "messaging_handler_duration_seconds_bucket", "messaging_queue_depth", "process_cpu_seconds_total", "process_resident_memory_bytes",
     ]) {
       expect({ name, scraped: scraped.has(name) }).toEqual({ name, scraped: true });
       expect({ name, service: labelsOf.get(name)?.has("service") }).toEqual({ name, service: true });

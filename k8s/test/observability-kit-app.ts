@@ -25,6 +25,7 @@ if (process.env.RABBITMQ_URL) {
     service,
     types: ["orders.order-confirmed.v1"],
     retry: { delaysMs: [20] },
+    queueDepthIntervalMs: 100,
     logger,
     handle: async () => {
       throw new Error("fixture handler always fails");

@@ -267,7 +267,10 @@ export async function exerciseKitApp(app: KitApp, messaging: boolean): Promise<s
     async () => {
       const text = await (await fetch(`${app.url}/metrics`)).text();
       const names = exposedNames(text);
-      const done = !messaging || names.has("messaging_dead_lettered_total");
+      // the dead-lettered message is counted, and waits in <service>.error (queue depth polled every 100 ms)
+      const done =
+        !messaging ||
+        (names.has("messaging_dead_lettered_total") && /^messaging_queue_depth\{[^}]*queue="[^"]+\.error"[^}]*\} 1$/m.test(text));
       return done ? text : undefined;
     },
     { timeoutMs: 15_000, intervalMs: 100, what: "the fixture's message to be dead-lettered" },
