@@ -9,13 +9,25 @@ import { resolve } from "node:path";
 import postgres from "postgres";
 import { createLogger } from "@meridian/kit";
 import { connectBroker, type Broker } from "@meridian/kit/messaging";
-import { REPO_ROOT, startPlatform, startTestIssuer, waitFor, type Platform, type TestIssuer } from "@meridian/kit/testing";
+import Redis from "ioredis";
+import {
+  REPO_ROOT,
+  startPlatform,
+  startTestIssuer,
+  TEST_REDIS_URL,
+  uniqueName,
+  waitFor,
+  type Platform,
+  type TestIssuer,
+} from "@meridian/kit/testing";
 import { openSse, type SseClient } from "./support";
 
 setDefaultTimeout(90_000);
 
 const CONSOLE = resolve(REPO_ROOT, "svc/notifications-console/src/main.ts");
 const logger = createLogger({ service: "acceptance-test", version: "test", level: "silent" });
+// Keys of this run only: the platform's Redis database is picked at random and other runs may share (and flush) it.
+const keyPrefix = `${uniqueName("notif-acceptance")}:`;
 
 let issuer: TestIssuer;
 let platform: Platform;
@@ -62,7 +74,10 @@ beforeAll(async () => {
     issuer: issuer.issuer,
     env: { LOG_LEVEL: "warn" },
     // Short retries so a failing message reaches audit.error within seconds.
-    envFor: { audit: { CONSUMER_RETRY_DELAYS_MS: "200,400,800" } },
+    envFor: {
+      audit: { CONSUMER_RETRY_DELAYS_MS: "200,400,800" },
+      notifications: { REDIS_URL: TEST_REDIS_URL, NOTIFICATIONS_KEY_PREFIX: keyPrefix },
+    },
   });
   orders = await connectBroker({ url: platform.rabbitmqUrl, service: "orders", logger });
   inventory = await connectBroker({ url: platform.rabbitmqUrl, service: "inventory-worker", logger });
@@ -76,6 +91,10 @@ afterAll(async () => {
   await inventory?.close();
   await platform?.stop();
   await issuer?.stop();
+  const redis = new Redis(TEST_REDIS_URL);
+  const keys = await redis.keys(`${keyPrefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
 });
 
 describe("issue 5 acceptance", () => {
