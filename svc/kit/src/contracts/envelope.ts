@@ -4,12 +4,12 @@
  */
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
-import { type EventBody, type EventType, eventSchemas, isEventType } from "./events";
+import { type EventBody, type EventType, IsoDateTime, eventSchemas, isEventType } from "./events";
 
 export const EnvelopeSchema = Type.Object({
   messageId: Type.String({ minLength: 1, maxLength: 128 }),
   type: Type.String({ pattern: "^[a-z0-9-]+\\.[a-z0-9-]+\\.v[0-9]+$" }),
-  occurredAt: Type.String({ minLength: 20 }),
+  occurredAt: IsoDateTime,
   correlationId: Type.String({ minLength: 1, maxLength: 128 }),
   causationId: Type.String({ minLength: 1, maxLength: 128 }),
   source: Type.String({ minLength: 1, maxLength: 128 }),

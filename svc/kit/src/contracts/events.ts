@@ -9,7 +9,7 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 
 // Patterns rather than `format`s: formats need a process-wide FormatRegistry entry, patterns do not.
 const Uuid = Type.String({ pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" });
-const IsoDateTime = Type.String({
+export const IsoDateTime = Type.String({
   pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$",
 });
 const Sku = Type.String({ pattern: "^[A-Z0-9-]{3,32}$" });
@@ -102,7 +102,7 @@ export type EventSchemas = typeof eventSchemas;
 export type EventType = keyof EventSchemas;
 export type EventBody<T extends EventType> = Static<EventSchemas[T]>;
 
-export const eventTypes = Object.keys(eventSchemas) as EventType[];
+export const eventTypes: readonly EventType[] = Object.freeze(Object.keys(eventSchemas) as EventType[]);
 
 export function isEventType(value: string): value is EventType {
   return Object.hasOwn(eventSchemas, value);
