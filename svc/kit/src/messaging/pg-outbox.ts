@@ -6,7 +6,7 @@
  *   transaction; a message already recorded has no second effect.
  */
 import { context } from "@opentelemetry/api";
-import { type AnyRelations, and, asc, inArray, isNull, lt, sql } from "drizzle-orm";
+import { type AnyRelations, asc, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { PgAsyncDatabase, PgAsyncTransaction } from "drizzle-orm/pg-core/async";
 import type { PgQueryResultHKT } from "drizzle-orm/pg-core/session";
 import { randomUUID } from "node:crypto";
@@ -111,7 +111,7 @@ export const pgOutbox = {
       async purgeSent(olderThan: Date): Promise<number> {
         const deleted = await db
           .delete(outboxMessages)
-          .where(and(lt(outboxMessages.sentAt, olderThan.toISOString())))
+          .where(lt(outboxMessages.sentAt, olderThan.toISOString()))
           .returning({ id: outboxMessages.id });
         return deleted.length;
       },

@@ -320,4 +320,22 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
     });
     await relay.stop();
   });
+
+  test("when sent outbox rows and old inbox rows are purged, then pending rows and recent inbox rows stay", async () => {
+    const [before] = await database.client`select count(*)::int as sent from messaging_outbox where sent_at is not null`;
+    expect(before?.sent).toBeGreaterThan(0);
+    const pendingId = randomUUID();
+    await database.db.transaction(async (tx) => {
+      await pgOutbox.enqueue(tx, { type: "orders.order-confirmed.v1", body: { orderId: pendingId, customerId: "x" } });
+    });
+    const purged = await pgOutbox.store(database.db).purgeSent(new Date(Date.now() + 1000));
+    expect(purged).toBe(before?.sent);
+    const rows = await database.client`select body->>'orderId' as id, sent_at from messaging_outbox`;
+    expect([...rows]).toEqual([{ id: pendingId, sent_at: null }]);
+
+    const [inbox] = await database.client`select count(*)::int as n from messaging_inbox`;
+    expect(await pgInbox.purge(database.db, new Date(Date.now() - 60_000))).toBe(0);
+    expect(await pgInbox.purge(database.db, new Date(Date.now() + 1000))).toBe(inbox?.n);
+    await database.client`delete from messaging_outbox`;
+  });
 });
