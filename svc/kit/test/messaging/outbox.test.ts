@@ -322,20 +322,26 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   });
 
   test("when sent outbox rows and old inbox rows are purged, then pending rows and recent inbox rows stay", async () => {
-    const [before] = await database.client`select count(*)::int as sent from messaging_outbox where sent_at is not null`;
-    expect(before?.sent).toBeGreaterThan(0);
+    await database.client`delete from messaging_outbox`;
+    await database.client`delete from messaging_inbox`;
+    const sentId = randomUUID();
     const pendingId = randomUUID();
     await database.db.transaction(async (tx) => {
+      await pgOutbox.enqueue(tx, { type: "orders.order-confirmed.v1", body: { orderId: sentId, customerId: "x" } });
       await pgOutbox.enqueue(tx, { type: "orders.order-confirmed.v1", body: { orderId: pendingId, customerId: "x" } });
     });
-    const purged = await pgOutbox.store(database.db).purgeSent(new Date(Date.now() + 1000));
-    expect(purged).toBe(before?.sent);
+    await database.client`update messaging_outbox set sent_at = now() - interval '2 days' where body->>'orderId' = ${sentId}`;
+    expect(await pgOutbox.store(database.db).purgeSent(new Date(Date.now() - 24 * 3600_000))).toBe(1);
     const rows = await database.client`select body->>'orderId' as id, sent_at from messaging_outbox`;
     expect([...rows]).toEqual([{ id: pendingId, sent_at: null }]);
 
-    const [inbox] = await database.client`select count(*)::int as n from messaging_inbox`;
-    expect(await pgInbox.purge(database.db, new Date(Date.now() - 60_000))).toBe(0);
-    expect(await pgInbox.purge(database.db, new Date(Date.now() + 1000))).toBe(inbox?.n);
-    await database.client`delete from messaging_outbox`;
+    for (const messageId of [randomUUID(), randomUUID()]) {
+      await pgInbox.handleOnce(database.db, { messageId, type: "orders.order-confirmed.v1" }, "purge-test", async () => {});
+    }
+    await database.client`update messaging_inbox set handled_at = now() - interval '30 days' where consumer = 'purge-test'
+      and message_id = (select min(message_id) from messaging_inbox where consumer = 'purge-test')`;
+    expect(await pgInbox.purge(database.db, new Date(Date.now() - 7 * 24 * 3600_000))).toBe(1);
+    const [left] = await database.client`select count(*)::int as n from messaging_inbox where consumer = 'purge-test'`;
+    expect(left?.n).toBe(1);
   });
 });

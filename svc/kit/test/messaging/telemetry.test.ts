@@ -162,6 +162,9 @@ describe("messaging telemetry", () => {
   });
 
   test("when messages are published, consumed, retried and dead-lettered, then the conventions' metrics report them", async () => {
+    const goodId = randomUUID();
+    await broker.publish("orders.order-confirmed.v1", { orderId: goodId, customerId: "carol" });
+    await waitFor(() => handled.get(goodId), { what: "good message handled" });
     const poisonId = randomUUID();
     failing.add(poisonId);
     await broker.publish("orders.order-confirmed.v1", { orderId: poisonId, customerId: "carol" });
