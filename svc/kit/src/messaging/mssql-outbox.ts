@@ -197,8 +197,15 @@ export const mssqlInbox = {
     effect: (tx: MssqlDatabase) => Promise<void>,
   ): Promise<HandleOutcome> {
     return db.transaction(async (tx) => {
+      // UPDLOCK + HOLDLOCK lock the key (range) until commit: a concurrent duplicate waits here and then
+      // sees the row, without relying on a key-violation error (which XACT_ABORT ON would turn fatal).
+      const seen = await tx.execute<{ found: number }>(
+        sql`select 1 as found from messaging_inbox with (updlock, holdlock)
+            where consumer = ${consumer} and message_id = ${envelope.messageId}`,
+        "objects",
+      );
+      if (seen.length > 0) return "duplicate";
       try {
-        // A concurrent duplicate waits on the key lock, then fails with 2627 once the first commits.
         await tx.insert(mssqlInboxMessages).values({ consumer, messageId: envelope.messageId, type: envelope.type });
       } catch (err) {
         if (isDuplicateKey(err)) return "duplicate";
