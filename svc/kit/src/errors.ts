@@ -85,7 +85,7 @@ export const problems = {
   gatewayTimeout: kind(504, "gateway-timeout", "Gateway timeout"),
 };
 
-export function problemResponse(problem: ProblemDetails, headers?: HeadersInit): Response {
+export function problemResponse(problem: ProblemDetails, headers?: Record<string, string>): Response {
   const h = new Headers(headers);
   h.set("content-type", PROBLEM_CONTENT_TYPE);
   return new Response(JSON.stringify(problem), { status: problem.status, headers: h });

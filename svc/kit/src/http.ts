@@ -54,11 +54,26 @@ const headerGetter = {
 
 interface ValidationLike {
   type: string;
+  value?: unknown;
   all?: Array<{ path?: string; message?: string; summary?: string }>;
 }
 
+/**
+ * Elysia checks a converted query/params value (t.Numeric, t.Integer…) on its own and reports it as
+ * `type: "property"` without its name; find the name from the request by the value that failed.
+ */
+function propertyLocation(error: ValidationLike, request: Request): string {
+  const failed = String(error.value);
+  const names = [...new URL(request.url).searchParams].filter(([, v]) => v === failed).map(([k]) => k);
+  return names.length === 1 ? `query.${names[0]}` : "query";
+}
+
 /** Elysia's validation error → the fields that failed. */
-function fieldErrors(error: ValidationLike): FieldError[] {
+function fieldErrors(error: ValidationLike, request: Request): FieldError[] {
+  if (error.type === "property") {
+    const field = propertyLocation(error, request);
+    return [{ field, message: error.all?.[0]?.summary ?? error.all?.[0]?.message ?? "invalid" }];
+  }
   const location = error.type === "body" ? "" : `${error.type}.`;
   const seen = new Set<string>();
   const out: FieldError[] = [];
@@ -101,7 +116,7 @@ export function createHttpApp(options: HttpAppOptions) {
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
     let problem: ProblemError;
     if (error instanceof ProblemError) problem = error;
-    else if (code === "VALIDATION") problem = problems.validation(fieldErrors(error as ValidationLike));
+    else if (code === "VALIDATION") problem = problems.validation(fieldErrors(error as ValidationLike, request));
     else if (code === "NOT_FOUND") problem = problems.notFound(`No route for ${request.method} ${path}`);
     else if (code === "PARSE") problem = problems.badRequest("The request body could not be parsed.");
     else if (code === "INVALID_COOKIE_SIGNATURE") problem = problems.badRequest("Invalid cookie signature.");

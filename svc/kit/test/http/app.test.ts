@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Type as t } from "@sinclair/typebox";
 import { waitFor } from "../../src/testing";
-import { createHttpApp, createLogger, postgresCheck, problems, serve, type RunningServer } from "../../src/index";
+import { createHttpApp, createLogger, postgresCheck, problems, serve, type ProblemDetails, type ReadinessReport, type RunningServer } from "../../src/index";
 
 const lines: Array<Record<string, unknown>> = [];
 const logger = createLogger({
@@ -24,6 +24,9 @@ const app = createHttpApp({
   })
   .get("/missing", () => {
     throw problems.notFound("widget 42 does not exist");
+  })
+  .get("/paged", ({ query }) => query, {
+    query: t.Object({ page: t.Optional(t.Numeric({ minimum: 1 })), pageSize: t.Optional(t.Numeric({ maximum: 100 })) }),
   })
   .post("/items", ({ body, log }) => {
     log.info({ name: body.name }, "creating item");
@@ -51,7 +54,7 @@ describe("kit HTTP app", () => {
     const text = await res.text();
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("at ");
-    const problem = JSON.parse(text);
+    const problem = JSON.parse(text) as ProblemDetails;
     expect(problem).toMatchObject({ type: "https://meridian.dev/problems/internal", status: 500, instance: "/boom" });
     expect(problem.traceId).toMatch(/^[0-9a-f]{32}$/);
     const logged = lines.find((l) => l.msg === "unhandled error");
@@ -62,11 +65,20 @@ describe("kit HTTP app", () => {
     const res = await post("/items", { name: "", quantity: "many" });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
-    const problem = await res.json();
+    const problem = (await res.json()) as ProblemDetails;
     expect(problem.type).toBe("https://meridian.dev/problems/validation");
-    const fields = problem.errors.map((e: { field: string }) => e.field);
+    const fields = (problem.errors ?? []).map((e) => e.field);
     expect(fields).toContain("name");
     expect(fields).toContain("quantity");
+  });
+
+  test("when a numeric query value is out of range, then the 400 names that query parameter", async () => {
+    for (const [query, field] of [["page=0&pageSize=10", "query.page"], ["page=2&pageSize=1000", "query.pageSize"], ["page=abc", "query.page"]]) {
+      const res = await fetch(`${server.url}/paged?${query}`);
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as ProblemDetails;
+      expect(problem.errors?.map((e) => e.field)).toEqual([field!]);
+    }
   });
 
   test("when a domain error is thrown, then its status and detail are kept", async () => {
@@ -132,20 +144,20 @@ describe("kit HTTP app", () => {
     pgTarget = "postgres://postgres@127.0.0.1:1/postgres";
     const down = await fetch(`${server.url}/health/ready`);
     expect(down.status).toBe(503);
-    const downBody = await down.json();
+    const downBody = (await down.json()) as ReadinessReport;
     expect(downBody.checks[0]).toMatchObject({ name: "postgres", status: "down" });
-    expect(typeof downBody.checks[0].latencyMs).toBe("number");
+    expect(typeof downBody.checks[0]!.latencyMs).toBe("number");
     pgTarget = "postgres://postgres@127.0.0.1:5432/postgres";
     const up = await fetch(`${server.url}/health/ready`);
     expect(up.status).toBe(200);
-    expect((await up.json()).checks[0]).toMatchObject({ name: "postgres", status: "up" });
+    expect(((await up.json()) as ReadinessReport).checks[0]).toMatchObject({ name: "postgres", status: "up" });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/health_dependency_up\{dependency="postgres",service="[^"]+"\} 1/);
   });
 
   test("when OpenAPI is requested, then the routes are documented", async () => {
-    const doc = await (await fetch(`${server.url}/openapi/json`)).json();
+    const doc = (await (await fetch(`${server.url}/openapi/json`)).json()) as { paths: Record<string, { post: { requestBody?: unknown } }> };
     expect(Object.keys(doc.paths)).toContain("/items");
-    expect(doc.paths["/items"].post.requestBody).toBeDefined();
+    expect(doc.paths["/items"]!.post.requestBody).toBeDefined();
   });
 });
