@@ -1,0 +1,114 @@
+/**
+ * The Istio configuration: the plain files in mesh/istio are what the umbrella chart renders (no drift),
+ * and together they allow exactly the calls the architecture needs, with mTLS, timeouts, retries,
+ * bulkheads and outlier detection for every service.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { DEPLOYABLES, type K8sObject } from "../../k8s/test/deploy-support";
+import { renderIstioFiles } from "../render-istio";
+
+const ISTIO_DIR = join(import.meta.dir, "../istio");
+const committed = Object.fromEntries(readdirSync(ISTIO_DIR).map((f) => [f, readFileSync(join(ISTIO_DIR, f), "utf8")]));
+const objects: K8sObject[] = Object.values(committed).flatMap((text) =>
+  parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter(Boolean));
+const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
+const named = (kind: string, name: string) => byKind(kind).find((o) => o.metadata.name === name);
+const servers = DEPLOYABLES.filter((d) => d.component !== "job");
+
+/** Service accounts (names) an AuthorizationPolicy lets in, and whether it admits the ingress gateway. */
+function callers(policy: K8sObject): { apps: string[]; ingress: boolean } {
+  const principals: string[] = policy.spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals ?? []));
+  return {
+    apps: principals.filter((p) => p.startsWith("cluster.local/ns/meridian/sa/")).map((p) => p.split("/").pop()!).sort(),
+    ingress: principals.some((p) => p.includes("/ns/istio-system/")),
+  };
+}
+
+describe("plain Istio files", () => {
+  let rendered: Record<string, string>;
+  beforeAll(() => { rendered = renderIstioFiles(); }, 120_000);
+
+  test("when the umbrella chart renders the mesh, then mesh/istio holds exactly that (run `bun mesh/render-istio.ts` after chart changes)", () => {
+    expect(Object.keys(committed).sort()).toEqual(Object.keys(rendered).sort());
+    for (const [file, text] of Object.entries(rendered)) expect(committed[file], file).toBe(text);
+  });
+});
+
+describe("mesh policy", () => {
+  test("when the namespace is read, then sidecar injection is on by label and mTLS is STRICT", () => {
+    expect(named("Namespace", "meridian")!.metadata.labels!["istio-injection"]).toBe("enabled");
+    const peer = byKind("PeerAuthentication");
+    expect(peer.length).toBe(1);
+    expect(peer[0]!.spec).toEqual({ mtls: { mode: "STRICT" } });
+  });
+
+  test("when authorization is read, then everything is denied unless a policy allows it", () => {
+    expect(named("AuthorizationPolicy", "deny-all")!.spec).toEqual({});
+    for (const p of byKind("AuthorizationPolicy").filter((p) => p.metadata.name !== "deny-all")) {
+      expect(p.spec.action, p.metadata.name).toBe("ALLOW");
+      expect(Object.keys(p.spec.selector.matchLabels).length).toBeGreaterThan(0);
+    }
+  });
+
+  test("when each service's policy is read, then only the callers of the architecture get in", () => {
+    const expected: Record<string, { apps: string[]; ingress: boolean }> = {
+      orders: { apps: ["gateway"], ingress: false },
+      inventory: { apps: ["gateway"], ingress: false },
+      notifications: { apps: ["gateway"], ingress: false },
+      audit: { apps: ["gateway"], ingress: false },
+      "inventory-worker": { apps: [], ingress: false },
+      gateway: { apps: ["admin-bff", "web-customer"], ingress: true },
+      "admin-bff": { apps: ["web-admin"], ingress: false },
+      "web-customer": { apps: [], ingress: true },
+      "web-admin": { apps: [], ingress: true },
+      // Infrastructure in the namespace: the consumers and publishers of the broker, the stores' users.
+      "meridian-rabbitmq": { apps: ["admin-bff", "audit", "gateway", "inventory", "inventory-worker", "meridian-rabbitmq-server",
+        "notifications", "notifications-console", "orders"], ingress: false },
+      "meridian-postgres": { apps: ["audit", "inventory", "inventory-worker", "keycloak", "meridian-postgres"], ingress: false },
+      "meridian-redis": { apps: ["admin-bff", "meridian-redis", "notifications", "notifications-console"], ingress: false },
+    };
+    for (const [name, want] of Object.entries(expected)) {
+      expect(callers(named("AuthorizationPolicy", name)!), name).toEqual(want);
+    }
+    expect(byKind("AuthorizationPolicy").length).toBe(Object.keys(expected).length + 1);
+  });
+
+  test("when each service's traffic policy is read, then it has a timeout, bounded retries, bulkheads and outlier detection", () => {
+    for (const d of servers) {
+      const host = `${d.name}.meridian.svc.cluster.local`;
+      const vs = named("VirtualService", d.name)!;
+      expect(vs.spec.hosts).toEqual([host]);
+      const main = vs.spec.http.at(-1);
+      expect(main.timeout, d.name).toMatch(/^\d+s$/);
+      expect(main.retries.attempts).toBeGreaterThanOrEqual(1);
+      expect(parseInt(main.retries.perTryTimeout) * main.retries.attempts).toBeLessThanOrEqual(parseInt(main.timeout));
+      expect(main.retries.retryOn).not.toContain("reset"); // a reset after sending could repeat a write
+      const dr = named("DestinationRule", d.name)!;
+      expect(dr.spec.host).toBe(host);
+      expect(dr.spec.trafficPolicy.tls.mode).toBe("ISTIO_MUTUAL");
+      expect(dr.spec.trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
+      expect(dr.spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests).toBeGreaterThan(0);
+      expect(dr.spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBeGreaterThan(0);
+    }
+  });
+
+  test("when the event stream is routed, then it has no timeout and no retries", () => {
+    for (const [svc, prefix] of [["notifications", "/api/notifications/stream"], ["gateway", "/notifications/stream"]]) {
+      const stream = named("VirtualService", svc!)!.spec.http[0];
+      expect(stream.match[0].uri.prefix).toBe(prefix);
+      expect(stream.timeout).toBe("0s");
+      expect(stream.retries.attempts).toBe(0);
+    }
+  });
+
+  test("when the edge and Kiali are read, then the ingress gateway serves the public hosts and Kiali watches the namespace", () => {
+    const gw = named("Gateway", "meridian")!;
+    expect(gw.spec.servers[0].hosts).toEqual(["shop.meridian.example", "admin.meridian.example", "api.meridian.example"]);
+    const kiali = named("Kiali", "kiali")!;
+    expect(kiali.metadata.namespace).toBe("istio-system");
+    expect(kiali.spec.deployment.discovery_selectors.default[0].matchLabels["kubernetes.io/metadata.name"]).toBe("meridian");
+  });
+});
