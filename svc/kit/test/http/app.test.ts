@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Type as t } from "@sinclair/typebox";
+import { t } from "elysia";
 import { waitFor } from "../../src/testing";
 import { createHttpApp, createLogger, postgresCheck, problems, serve, type ProblemDetails, type ReadinessReport, type RunningServer } from "../../src/index";
 
