@@ -69,6 +69,10 @@ export interface ConsumerOptions<T extends EventType> {
 
 export interface Consumer {
   readonly queues: { events: string; retry: string[]; error: string };
+  /** True while subscribed to `<service>.events`. */
+  readonly consuming: boolean;
+  /** Readiness check `consumer:<service>`: rejects while not subscribed (reconnecting, re-subscribing). */
+  readonly healthCheck: { name: string; check(): Promise<void> };
   /** Stops taking messages, waits for handlers in flight, closes the channel. */
   stop(): Promise<void>;
 }
@@ -415,6 +419,16 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
 
   return {
     queues,
+    get consuming() {
+      return channel !== null && !stopping;
+    },
+    healthCheck: {
+      name: `consumer:${service}`,
+      async check() {
+        if (stopping) throw new Error(`consumer ${service} stopped`);
+        if (!channel) throw new Error(`consumer ${service} is not subscribed to ${queues.events} (reconnecting)`);
+      },
+    },
     async stop() {
       if (stopping) return;
       stopping = true;

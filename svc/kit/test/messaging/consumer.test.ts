@@ -351,29 +351,31 @@ describe("broker and consumer", () => {
     const name = `${service}-reconnect`;
     extraServices.push(name);
     const received = new Set<string>();
-    consumers.push(
-      await startConsumer({
-        broker,
-        service: name,
-        types: ["orders.order-cancelled.v1"],
-        retry: { delaysMs: retryDelays },
-        handle: async (envelope) => {
-          received.add(envelope.body.orderId);
-        },
-      }),
-    );
+    const consumer = await startConsumer({
+      broker,
+      service: name,
+      types: ["orders.order-cancelled.v1"],
+      retry: { delaysMs: retryDelays },
+      handle: async (envelope) => {
+        received.add(envelope.body.orderId);
+      },
+    });
+    consumers.push(consumer);
     await broker.healthCheck.check();
+    await consumer.healthCheck.check();
     const before = randomUUID();
     await broker.publish("orders.order-cancelled.v1", { orderId: before, customerId: "bob", by: "bob" });
     await waitFor(() => received.has(before), { what: "delivery before the cut" });
 
     // Sample readiness and keep publishing while the connection is cut, to see what callers see.
     let sawDown = false;
+    let consumerSawDown = false;
     let publishFailures = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
         sawDown ||= await broker.healthCheck.check().then(() => false, () => true);
+        consumerSawDown ||= !consumer.consuming;
         await Bun.sleep(5);
       }
     })();
@@ -390,6 +392,8 @@ describe("broker and consumer", () => {
     expect(await closeConnectionByName(broker.connectionName)).toBe(1);
     await waitFor(() => sawDown && publishFailures > 0, { what: "readiness down and publish failing" });
     await waitFor(() => broker.healthCheck.check().then(() => true, () => false), { timeoutMs: 15_000, what: "readiness up" });
+    await waitFor(() => consumer.healthCheck.check().then(() => true, () => false), { timeoutMs: 15_000, what: "consumer up" });
+    expect(consumerSawDown).toBe(true);
     sampling = false;
     await Promise.all([sampler, publisher]);
 
