@@ -150,6 +150,8 @@ describe("the repository route table (gateway/ocelot.json)", () => {
     { name: "POST /notifications/read-all with notifications.read", method: "POST", path: "/notifications/read-all", token: () => customer(["notifications.read"]), status: 200, server: "notifications", downstream: "/api/notifications/read-all" },
     { name: "GET /audit/events by a customer with audit.read", method: "GET", path: "/audit/events", token: () => customer(["audit.read"]), status: 403 },
     { name: "GET /audit/events by an admin with audit.read", method: "GET", path: "/audit/events", token: () => admin(["audit.read"]), status: 200, server: "audit", downstream: "/api/audit/events" },
+    { name: "POST /audit/replay by an admin (the admin console's replay)", method: "POST", path: "/audit/replay", token: () => admin(["audit.read"]), status: 200, server: "audit", downstream: "/api/audit/replay" },
+    { name: "POST /audit/replay by a customer", method: "POST", path: "/audit/replay", token: () => customer(["audit.read"]), status: 403 },
     { name: "DELETE /audit/events (no write route)", method: "DELETE", path: "/audit/events", token: () => admin(["audit.read"]), status: 404 },
     { name: "GET /unknown", method: "GET", path: "/unknown", token: () => admin(["orders.read"]), status: 404 },
   ];
