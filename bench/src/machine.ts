@@ -1,5 +1,5 @@
 /** What the numbers were measured on: every result states it. */
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 export interface MachineInfo {
   cores: number;
@@ -8,6 +8,8 @@ export interface MachineInfo {
   bun: string;
   kernel: string;
   measuredAt: string;
+  /** 1-minute load average when the run started: the machine may be shared, read the numbers with it. */
+  loadAverage?: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -18,5 +20,6 @@ export function machineInfo(): MachineInfo {
     bun: Bun.version,
     kernel: `${process.platform} ${require("node:os").release()}`,
     measuredAt: new Date().toISOString(),
+    loadAverage: Math.round(loadavg()[0]! * 10) / 10,
   };
 }

@@ -48,3 +48,11 @@ export async function freePort(): Promise<number> {
   await server.stop(true);
   return port;
 }
+
+/** Machine-wide CPU jiffies from /proc/stat: busy (everything but idle and iowait) and total. */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}

@@ -1,6 +1,7 @@
 /** Markdown tables for bench/results/README.md. */
 import type { GatewayOverheadResult } from "./gateway-overhead";
 import type { MachineInfo } from "./machine";
+import type { OrderFlowResult } from "./order-flow";
 import type { StartupResult } from "./startup";
 
 interface Record {
@@ -11,7 +12,8 @@ interface Record {
 }
 
 const machineLine = (m: MachineInfo) =>
-  `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Bun ${m.bun}, ${m.kernel}; measured ${m.measuredAt}.`;
+  `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Bun ${m.bun}, ${m.kernel}; measured ${m.measuredAt}` +
+  (m.loadAverage !== undefined ? ` (1-min load average ${m.loadAverage} at the start: the machine is shared).` : ".");
 
 function table(head: string[], rows: Array<Array<string | number>>): string {
   return [
@@ -42,6 +44,48 @@ export function markdownFor(record: Record): string {
     case "startup": {
       const rows = (record.result as StartupResult[]).map((s) => [s.service, s.readyMs, s.idleRssMiB]);
       return header + table(["service", "start → ready (ms)", "idle RSS (MiB)"], rows) + "\n";
+    }
+    case "order-flow": {
+      const r = record.result as OrderFlowResult;
+      const pct = (p: { p50Ms: number; p95Ms: number; p99Ms: number }) => `${p.p50Ms} / ${p.p95Ms} / ${p.p99Ms}`;
+      const flow = table(
+        ["connections", "orders/s", "HTTP p50 / p99 ms", "non-2xx", "created → confirmed p50 / p95 / p99 ms", "created → audited (OrderCreated) ms", "created → audited (OrderConfirmed) ms", "drain s", "statuses"],
+        r.steps.map((s) => [
+          s.connections,
+          s.placedPerSecond,
+          `${s.http.p50Ms} / ${s.http.p99Ms}`,
+          s.http.non2xx + s.http.socketErrors,
+          pct(s.createdToConfirmed),
+          pct(s.createdToAuditedCreated),
+          pct(s.createdToAuditedConfirmed),
+          s.drainSeconds,
+          Object.entries(s.statuses).map(([k, v]) => `${k} ${v}`).join(", "),
+        ]),
+      );
+      const names = [...new Set(r.steps.flatMap((s) => Object.keys(s.processes)))];
+      const usage = table(
+        ["connections", "machine CPU %", ...names.map((n) => `${n} CPU % / ms per order / RSS MiB`)],
+        r.steps.map((s) => [
+          s.connections,
+          s.machineCpuPercent,
+          ...names.map((n) => {
+            const u = s.processes[n as keyof typeof s.processes];
+            return u ? `${u.cpuPercent} / ${u.cpuMsPerOrder} / ${u.rssMiBMax}` : "";
+          }),
+        ]),
+      );
+      return (
+        header +
+        `POST /orders through the gateway (wrk, 1 thread, ${r.steps[0]?.seconds ?? "?"}s per step), one line per order over ${r.products} products ` +
+        `(${r.stockPerProduct} in stock each), services at LOG_LEVEL=${r.logLevel}. Latencies from the order's createdAt: to its confirmation ` +
+        `(orders' updatedAt) and to the audit recording OrderCreated / OrderConfirmed; "drain" is how long the backlog took to settle after the load stopped.\n\n` +
+        flow +
+        `\n\nBest: ${r.bestPlacedPerSecond} orders/s; ` +
+        (r.saturatedAt ? `saturated at ${r.saturatedAt} connections (best step; two further doublings of the connections did not add 10% throughput, or errors appeared).\n\n` : "no saturation within the steps.\n\n") +
+        `CPU (100 % = one core) while the load ran; CPU ms per confirmed order from load start until drained; RSS maximum. PostgreSQL and RabbitMQ are the machine's shared servers and not attributed.\n\n` +
+        usage +
+        "\n"
+      );
     }
     default:
       return header + "```json\n" + JSON.stringify(record.result, null, 2) + "\n```\n";

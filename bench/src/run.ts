@@ -6,12 +6,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { gatewayOverhead } from "./gateway-overhead";
 import { machineInfo } from "./machine";
+import { orderFlow } from "./order-flow";
 import { markdownFor } from "./report";
 import { startup } from "./startup";
 
 const benchmarks: Record<string, () => Promise<unknown>> = {
   "gateway-overhead": () => gatewayOverhead(Number(process.env.BENCH_SECONDS ?? 10)),
   startup: () => startup(),
+  "order-flow": () => orderFlow(Number(process.env.BENCH_SECONDS ?? 15)),
 };
 
 const results = resolve(import.meta.dir, "../results");
@@ -25,8 +27,9 @@ for (const name of selected) {
   }
   console.log(`[bench] ${name}: running`);
   const started = Date.now();
+  const machine = machineInfo();
   const result = await run();
-  const record = { benchmark: name, machine: machineInfo(), durationSeconds: Math.round((Date.now() - started) / 1000), result };
+  const record = { benchmark: name, machine, durationSeconds: Math.round((Date.now() - started) / 1000), result };
   writeFileSync(resolve(results, `${name}.json`), JSON.stringify(record, null, 2) + "\n");
   console.log(`[bench] ${name}: done in ${record.durationSeconds}s`);
 }

@@ -15,6 +15,8 @@ export interface LoadOptions {
   connections: number;
   threads?: number;
   headers?: Record<string, string>;
+  /** A wrk Lua script (e.g. to build each request). */
+  script?: string;
 }
 
 function toMs(value: string): number {
@@ -53,6 +55,7 @@ export async function wrk(options: LoadOptions): Promise<LoadResult> {
     `-c${options.connections}`,
     `-d${options.seconds}s`,
     "--latency",
+    ...(options.script ? ["-s", options.script] : []),
     ...Object.entries(options.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
     options.url,
   ];

@@ -4,9 +4,10 @@
  * each other's messages or keys), free ports, a gateway route table rewritten to those ports.
  */
 import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import { resolve } from "node:path";
 import Redis from "ioredis";
-import { createTestDatabase, REPO_ROOT, TEST_REDIS_URL, uniqueName, waitFor, type TestDatabase } from "./core";
+import { createTestDatabase, REPO_ROOT, TEST_POSTGRES_URL, TEST_REDIS_URL, uniqueName, waitFor, type TestDatabase } from "./core";
 
 export type ProcessName =
   | "dev-idp"
@@ -50,6 +51,76 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   envFor?: Partial<Record<ProcessName, Record<string, string>>>;
   readyTimeoutMs?: number;
+  /**
+   * Puts a TCP proxy of this run between the services and PostgreSQL, so fault tests can make PostgreSQL refuse
+   * connections (`platform.postgresProxy.refuse()`) without touching the machine's server. Default false.
+   * `databases.*.url` stay direct (for the test's own queries); the services get the proxied URL.
+   */
+  postgresProxy?: boolean;
+}
+
+/** A loopback TCP proxy a test controls: `refuse()` drops every open connection and refuses new ones until `accept()`. */
+export interface TcpProxy {
+  port: number;
+  readonly accepting: boolean;
+  /** Connections open now. */
+  readonly connections: number;
+  refuse(): Promise<void>;
+  accept(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const listen = (onPort: number) =>
+    new Promise<Server>((resolvePromise, reject) => {
+      const s = createServer((client) => {
+        const upstream = connect(target.port, target.host);
+        track(client);
+        track(upstream);
+        client.on("close", () => upstream.destroy());
+        upstream.on("close", () => client.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+      s.once("error", reject);
+      s.listen(onPort, "127.0.0.1", () => resolvePromise(s));
+    });
+  server = await listen(port);
+  const boundPort = (server.address() as { port: number }).port;
+  const closeServer = async () => {
+    const s = server;
+    server = null;
+    if (s) await new Promise<void>((done) => s.close(() => done()));
+  };
+  return {
+    port: boundPort,
+    get accepting() {
+      return server !== null;
+    },
+    get connections() {
+      return sockets.size;
+    },
+    async refuse() {
+      const closing = closeServer();
+      for (const socket of sockets) socket.destroy();
+      await closing;
+    },
+    async accept() {
+      if (server) return;
+      // The port may linger briefly after close: retry for a moment rather than fail the test.
+      server = await waitFor(() => listen(boundPort).catch(() => undefined), { timeoutMs: 5000, what: `port ${boundPort} to listen again` });
+    },
+    async close() {
+      await this.refuse();
+    },
+  };
 }
 
 export interface PlatformProcess {
@@ -67,6 +138,8 @@ export interface Platform {
   rabbitmqUrl: string;
   redisUrl: string;
   databases: Record<"orders" | "inventory" | "audit", TestDatabase>;
+  /** The proxy between the services and PostgreSQL (only with `postgresProxy: true`). */
+  postgresProxy?: TcpProxy;
   processes: Map<ProcessName, PlatformProcess>;
   url(name: ProcessName): string;
   /** Sends a signal (default SIGKILL) and waits for the process to exit. */
@@ -146,6 +219,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     createTestDatabase("audit"),
   ]);
   const databases = { orders, inventory, audit };
+  const pgTarget = new URL(TEST_POSTGRES_URL);
+  const postgresProxy = options.postgresProxy
+    ? await startTcpProxy({ host: pgTarget.hostname, port: Number(pgTarget.port || 5432) })
+    : undefined;
+  /** The URL a service connects with: through the proxy when there is one. */
+  const serviceDbUrl = (database: TestDatabase): string => {
+    if (!postgresProxy) return database.url;
+    const url = new URL(database.url);
+    url.hostname = "127.0.0.1";
+    url.port = String(postgresProxy.port);
+    return url.toString();
+  };
 
   const routesFile = resolve(dir, "ocelot.json");
   writeFileSync(routesFile, rewriteRoutes(resolve(REPO_ROOT, "gateway/ocelot.json"), ports));
@@ -163,11 +248,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
   const perProcess: Record<ProcessName, Record<string, string>> = {
     "dev-idp": { DEV_IDP_LOOPBACK_ANY_PORT: "true" }, // the BFF and SPAs run on free ports here
-    orders: { DATABASE_URL: orders.url },
-    inventory: { DATABASE_URL: inventory.url },
-    "inventory-worker": { DATABASE_URL: inventory.url },
+    orders: { DATABASE_URL: serviceDbUrl(orders) },
+    inventory: { DATABASE_URL: serviceDbUrl(inventory) },
+    "inventory-worker": { DATABASE_URL: serviceDbUrl(inventory) },
     notifications: {},
-    audit: { DATABASE_URL: audit.url },
+    audit: { DATABASE_URL: serviceDbUrl(audit) },
     gateway: { GATEWAY_ROUTES: routesFile },
     "admin-bff": {
       ADMIN_CLIENT_SECRET: "local-dev-only-admin-console-secret",
@@ -230,6 +315,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
   async function stop(): Promise<void> {
     await Promise.all([...children.keys()].reverse().map((name) => kill(name, "SIGTERM")));
+    await postgresProxy?.close();
     await Promise.allSettled([orders.drop(), inventory.drop(), audit.drop()]);
     await rabbitmqctl("delete_vhost", id).catch(() => undefined);
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -251,6 +337,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     rabbitmqUrl,
     redisUrl,
     databases,
+    ...(postgresProxy ? { postgresProxy } : {}),
     processes,
     url: (name) => `http://127.0.0.1:${ports[name]}`,
     kill,

@@ -1,0 +1,262 @@
+/**
+ * Order flow: orders placed through the gateway (wrk, a separate C process) at increasing concurrency until the
+ * throughput stops growing, and for every order of a step the time from OrderCreated (the order's createdAt) to
+ * its confirmation (orders' updatedAt when it became confirmed) and to its audit entries (the audit's recording
+ * time of the OrderCreated and OrderConfirmed events). CPU and RSS per platform process from /proc.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { startPlatform, startTestIssuer, waitFor, type Platform, type ProcessName } from "@meridian/kit/testing";
+import { seedCatalogue, tokensFor } from "./platform-client";
+import { cpuSeconds, machineCpu, rssMiB } from "./proc";
+import { wrk, type LoadResult } from "./wrk";
+
+export interface Percentiles {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface ProcessUsage {
+  /** Average CPU while the load ran (100 = one core). */
+  cpuPercent: number;
+  /** CPU time per confirmed order, from the start of the load until the step's backlog drained. */
+  cpuMsPerOrder: number;
+  rssMiBMax: number;
+}
+
+export interface OrderFlowStep {
+  connections: number;
+  seconds: number;
+  http: LoadResult;
+  /** Orders the platform created in this step (201s), per second of load. */
+  placedPerSecond: number;
+  /** After the load stopped: seconds until every order of the step was settled and audited. */
+  drainSeconds: number;
+  statuses: Record<string, number>;
+  createdToConfirmed: Percentiles;
+  createdToAuditedCreated: Percentiles;
+  createdToAuditedConfirmed: Percentiles;
+  processes: Partial<Record<ProcessName, ProcessUsage>>;
+  /** The whole machine's CPU use while the load ran (100 = all cores), PostgreSQL, RabbitMQ and other tenants included. */
+  machineCpuPercent: number;
+}
+
+export interface OrderFlowResult {
+  products: number;
+  stockPerProduct: number;
+  linesPerOrder: number;
+  logLevel: string;
+  steps: OrderFlowStep[];
+  saturatedAt: number | null;
+  bestPlacedPerSecond: number;
+}
+
+const MEASURED: ProcessName[] = ["gateway", "orders", "inventory-worker", "audit", "notifications", "inventory"];
+const PRODUCTS = 50;
+const STOCK = 1_000_000;
+
+export function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return { count: sorted.length, p50Ms: r(at(50)), p95Ms: r(at(95)), p99Ms: r(at(99)), maxMs: r(sorted[sorted.length - 1] ?? NaN) };
+}
+
+function luaScript(token: string, skus: string[], run: string): string {
+  return `
+local skus = { ${skus.map((s) => `"${s}"`).join(", ")} }
+local counter = 0
+local thread_no = 0
+local threads = 0
+function setup(thread)
+  thread:set("thread_no", threads)
+  threads = threads + 1
+end
+function init(args)
+  math.randomseed(os.time() + thread_no * 7919)
+end
+function request()
+  counter = counter + 1
+  local sku = skus[math.random(#skus)]
+  local body = '{"lines":[{"sku":"' .. sku .. '","quantity":1}]}'
+  return wrk.format("POST", "/orders", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer ${token}",
+    ["Idempotency-Key"] = "${run}-" .. thread_no .. "-" .. counter,
+    -- many clients, as in production: the gateway's per-client rate limit is not what this measures
+    ["ClientId"] = "bench-" .. (counter % 256)
+  }, body)
+end
+`;
+}
+
+interface Sampler {
+  stop(): Record<string, { cpu: number; rssMax: number }>;
+}
+
+/** Samples RSS every 500 ms and CPU at start and stop, per process. */
+function sample(platform: Platform): Sampler {
+  const pids = new Map<ProcessName, number>();
+  for (const name of MEASURED) {
+    const pid = platform.processes.get(name)?.pid;
+    if (pid) pids.set(name, pid);
+  }
+  const cpuStart = new Map([...pids].map(([n, pid]) => [n, cpuSeconds(pid)]));
+  const rssMax = new Map([...pids].map(([n, pid]) => [n, rssMiB(pid)]));
+  const timer = setInterval(() => {
+    for (const [n, pid] of pids) rssMax.set(n, Math.max(rssMax.get(n) ?? 0, rssMiB(pid)));
+  }, 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      const out: Record<string, { cpu: number; rssMax: number }> = {};
+      for (const [n, pid] of pids) out[n] = { cpu: cpuSeconds(pid) - cpuStart.get(n)!, rssMax: Math.max(rssMax.get(n)!, rssMiB(pid)) };
+      return out;
+    },
+  };
+}
+
+interface OrderRow {
+  id: string;
+  status: string;
+  created: number;
+  updated: number;
+}
+
+async function measureStep(
+  platform: Platform,
+  ordersSql: postgres.Sql,
+  auditSql: postgres.Sql,
+  connections: number,
+  seconds: number,
+  script: string,
+): Promise<OrderFlowStep> {
+  const [{ max: idBefore } = { max: null }] = await ordersSql<{ max: Date | null }[]>`select max(created_at) as max from orders`;
+  const since = idBefore ?? new Date(0);
+  const machineBefore = machineCpu();
+  const loadSampler = sample(platform);
+  const wholeSampler = sample(platform);
+  const http = await wrk({ url: platform.gatewayUrl, seconds, connections, script });
+  const load = loadSampler.stop();
+  const machineAfter = machineCpu();
+  const loadEnded = performance.now();
+
+  const ordersOfStep = () =>
+    ordersSql<{ id: string; status: string; created: Date; updated: Date }[]>`
+      select id, status, created_at as created, updated_at as updated from orders where created_at > ${since}`;
+  let rows: OrderRow[] = [];
+  let audited = new Map<string, { created?: number; confirmed?: number }>();
+  await waitFor(
+    async () => {
+      rows = (await ordersOfStep()).map((r) => ({ id: r.id, status: r.status, created: r.created.getTime(), updated: r.updated.getTime() }));
+      if (rows.some((r) => r.status === "pending")) return false;
+      const events = await auditSql<{ stream_id: string; message_type: string; created: Date }[]>`
+        select stream_id, message_type, created from emt_messages
+        where message_type in ('orders.order-created.v1', 'orders.order-confirmed.v1') and created > ${since}`;
+      audited = new Map();
+      for (const e of events) {
+        const id = e.stream_id.replace(/^order-/, "");
+        const entry = audited.get(id) ?? {};
+        if (e.message_type === "orders.order-created.v1") entry.created = e.created.getTime();
+        else entry.confirmed = e.created.getTime();
+        audited.set(id, entry);
+      }
+      return rows.every((r) => audited.get(r.id)?.created !== undefined && (r.status !== "confirmed" || audited.get(r.id)?.confirmed !== undefined));
+    },
+    { timeoutMs: 300_000, intervalMs: 250, what: `the orders of the ${connections}-connection step to settle and be audited` },
+  );
+  const drainSeconds = Math.round((performance.now() - loadEnded) / 100) / 10;
+  const whole = wholeSampler.stop();
+
+  const confirmed = rows.filter((r) => r.status === "confirmed");
+  const statuses: Record<string, number> = {};
+  for (const r of rows) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  const processes: OrderFlowStep["processes"] = {};
+  for (const name of Object.keys(load) as ProcessName[]) {
+    processes[name] = {
+      cpuPercent: Math.round((load[name]!.cpu / seconds) * 100),
+      cpuMsPerOrder: confirmed.length ? Math.round((whole[name]!.cpu * 1000 * 100) / confirmed.length) / 100 : NaN,
+      rssMiBMax: whole[name]!.rssMax,
+    };
+  }
+  return {
+    connections,
+    seconds,
+    http,
+    placedPerSecond: Math.round((rows.length / seconds) * 10) / 10,
+    drainSeconds,
+    statuses,
+    createdToConfirmed: percentiles(confirmed.map((r) => r.updated - r.created)),
+    createdToAuditedCreated: percentiles(rows.map((r) => audited.get(r.id)!.created! - r.created)),
+    createdToAuditedConfirmed: percentiles(confirmed.map((r) => audited.get(r.id)!.confirmed! - r.created)),
+    processes,
+    machineCpuPercent: Math.round(((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 100),
+  };
+}
+
+export async function orderFlow(
+  seconds = 15,
+  steps: number[] = [1, 2, 4, 8, 16, 32, 64, 128],
+): Promise<OrderFlowResult> {
+  const logLevel = process.env.BENCH_LOG_LEVEL ?? "warn";
+  const issuer = await startTestIssuer();
+  const platform = await startPlatform({ issuer: issuer.issuer, env: { LOG_LEVEL: logLevel } });
+  const ordersSql = postgres(platform.databases.orders.url, { max: 2, onnotice: () => {} });
+  const auditSql = postgres(platform.databases.audit.url, { max: 2, onnotice: () => {} });
+  try {
+    const tokens = await tokensFor(issuer);
+    const skus = Array.from({ length: PRODUCTS }, (_, i) => `BENCH-${String(i).padStart(3, "0")}`);
+    await seedCatalogue(platform, tokens.admin, skus.map((sku, i) => ({ sku, price: 5 + i / 4, stock: STOCK })));
+    const customer = await tokens.customer("bench-customer");
+    const dir = mkdtempSync(join(tmpdir(), "meridian-order-flow-"));
+
+    // Warm-up (JIT, connection pools, prepared statements), not measured.
+    const warm = join(dir, "warm.lua");
+    writeFileSync(warm, luaScript(customer, skus, `warm-${Date.now()}`));
+    await wrk({ url: platform.gatewayUrl, seconds: 3, connections: 4, script: warm });
+    await Bun.sleep(3000);
+
+    const results: OrderFlowStep[] = [];
+    let saturatedAt: number | null = null;
+    for (const connections of steps) {
+      const script = join(dir, `c${connections}.lua`);
+      writeFileSync(script, luaScript(customer, skus, `c${connections}-${Date.now()}`));
+      console.log(`[bench] order-flow: ${connections} connections for ${seconds}s`);
+      const step = await measureStep(platform, ordersSql, auditSql, connections, seconds, script);
+      results.push(step);
+      console.log(
+        `[bench] order-flow: ${connections} conn → ${step.placedPerSecond} orders/s, http p99 ${step.http.p99Ms} ms, ` +
+          `confirmed p99 ${step.createdToConfirmed.p99Ms} ms, audited p99 ${step.createdToAuditedConfirmed.p99Ms} ms, drain ${step.drainSeconds}s`,
+      );
+      // Saturated: two doublings of the concurrency in a row no longer buy 10% more than the best step before
+      // them (one bad step on a shared machine is noise), or more than 1% errors.
+      const gain = (i: number) => results[i]!.placedPerSecond >= 1.1 * Math.max(0, ...results.slice(0, i).map((s) => s.placedPerSecond));
+      const n = results.length;
+      const errors = step.http.non2xx + step.http.socketErrors > step.http.requests * 0.01;
+      if (errors || (n >= 3 && !gain(n - 1) && !gain(n - 2))) {
+        // Reported as the concurrency of the best step: more connections only queue.
+        saturatedAt = results.reduce((a, b) => (b.placedPerSecond > a.placedPerSecond ? b : a)).connections;
+        break;
+      }
+    }
+    return {
+      products: PRODUCTS,
+      stockPerProduct: STOCK,
+      linesPerOrder: 1,
+      logLevel,
+      steps: results,
+      saturatedAt,
+      bestPlacedPerSecond: Math.max(...results.map((s) => s.placedPerSecond)),
+    };
+  } finally {
+    await ordersSql.end();
+    await auditSql.end();
+    await platform.stop();
+    await issuer.stop();
+  }
+}
