@@ -81,10 +81,12 @@ async function startAlertmanager(): Promise<number> {
       "--cluster.listen-address=",
       "--log.level=warn",
     ],
-    { cwd: workDir, stdout: "ignore", stderr: "pipe" },
+    { cwd: workDir, stdout: "ignore", stderr: Bun.file(join(workDir, "alertmanager.log")) },
   );
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => undefined))?.ok, {
     timeoutMs: 15_000, intervalMs: 100, what: "Alertmanager to be ready",
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${readFileSync(join(workDir, "alertmanager.log"), "utf8").slice(-2000)}`);
   });
   return port;
 }
@@ -92,12 +94,16 @@ async function startAlertmanager(): Promise<number> {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "obs-e2e-"));
   issuer = await startTestIssuer();
-  [platform, app] = await Promise.all([
+  const [started, fixture] = await Promise.allSettled([
     SERVICES.length
       ? startPlatform({ processes: SERVICES, issuer: issuer.issuer, readyTimeoutMs: 30_000 })
       : Promise.resolve(undefined),
     startKitApp({ messaging: false }),
   ]);
+  // keep whatever started, so afterAll stops it even when the other half failed
+  if (started.status === "fulfilled") platform = started.value;
+  if (fixture.status === "fulfilled") app = fixture.value;
+  for (const r of [started, fixture]) if (r.status === "rejected") throw r.reason;
 
   // prometheus.yml as compose has it, with this run's loopback ports and 1 s intervals.
   const config = parseYaml(readFileSync(join(OBS_DIR, "prometheus/prometheus.yml"), "utf8")) as {
@@ -139,12 +145,14 @@ beforeAll(async () => {
       `--web.listen-address=127.0.0.1:${port}`,
       "--log.level=warn",
     ],
-    { cwd: workDir, stdout: "ignore", stderr: "pipe" },
+    { cwd: workDir, stdout: "ignore", stderr: Bun.file(join(workDir, "prometheus.log")) },
   );
   await waitFor(async () => (await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok, {
     timeoutMs: 20_000,
     intervalMs: 100,
     what: "Prometheus to be ready",
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${readFileSync(join(workDir, "prometheus.log"), "utf8").slice(-2000)}`);
   });
 }, 55_000);
 
