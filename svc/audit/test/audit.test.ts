@@ -297,6 +297,13 @@ describe("the API's guards", () => {
     expect(((await replay.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toContain("streamId");
   });
 
+  test("when replay is posted without a body, then everything is replayed", async () => {
+    const res = await fetch(`${service.url}/api/audit/replay`, { method: "POST", headers: { authorization: `Bearer ${adminToken}` } });
+    expect(res.status).toBe(200);
+    const { replayed } = (await res.json()) as { replayed: number };
+    expect(replayed).toBe((await get<PageView<EventView>>("/events?pageSize=1")).total);
+  });
+
   test("when replaying a stream that does not exist, then 404 problem", async () => {
     const res = await post("/replay", { streamId: `order-${randomUUID()}` });
     expect(res.status).toBe(404);

@@ -101,14 +101,15 @@ export function auditRoutes(deps: AuditRoutesDeps) {
           "/replay",
           async ({ body }) => {
             try {
-              return { replayed: await store.replay(body.streamId) };
+              return { replayed: await store.replay(body?.streamId) };
             } catch (err) {
               if (err instanceof StreamNotFoundError) throw problems.notFound(err.message);
               throw err;
             }
           },
           {
-            body: t.Object({ streamId: t.Optional(StreamIdSchema) }),
+            // No body (or `{}`) replays everything.
+            body: t.Optional(t.Object({ streamId: t.Optional(StreamIdSchema) })),
             response: t.Object({ replayed: t.Integer() }),
             detail: { summary: "Rebuild the audit documents from the events (one stream, or all)" },
           },
