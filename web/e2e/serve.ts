@@ -65,8 +65,9 @@ function forward(proxy: Proxy, req: http.IncomingMessage, res: http.ServerRespon
       res.destroy();
     }
   });
-  req.on('close', () => {
-    if (!res.writableEnded) upstream.destroy();
+  // The browser went away (e.g. an EventSource closed): stop the upstream request too.
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
   });
   req.pipe(upstream);
 }
