@@ -253,7 +253,7 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
 
   const SAGA: ProcessName[] = ["gateway", "orders", "inventory", "inventory-worker"];
   test.skipIf(!SAGA.every((p) => SERVICES.includes(p)))(
-    "when a confirmed and a rejected order go through the gateway, then every Order flow query returns data (needs gateway, orders, inventory, inventory-worker)",
+    "when a confirmed and a rejected order go through the gateway, then every Order flow query and the Messaging traffic queries return data (needs gateway, orders, inventory, inventory-worker)",
     async () => {
       const gw = platform!.gatewayUrl;
       const admin = await issuer!.token({ sub: "ada", scopes: ["inventory.read", "inventory.write", "orders.read"], roles: ["admin"] });
@@ -285,17 +285,29 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
         );
       }
 
-      const dashboard = JSON.parse(readFileSync(join(DASHBOARD_DIR, "meridian-order-flow.json"), "utf8")) as {
-        panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
-      };
-      const queries = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr.replace(/\$__rate_interval/g, "1m") })));
+      type Dashboard = { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+      const panelsOf = (file: string) => (JSON.parse(readFileSync(join(DASHBOARD_DIR, file), "utf8")) as Dashboard).panels;
+      // every Order flow panel, and the Messaging panels a successful saga feeds (no retries or dead letters here)
+      const panels = [
+        ...panelsOf("meridian-order-flow.json"),
+        ...panelsOf("meridian-messaging.json").filter((p) =>
+          ["Published / s by type", "Consumed / s by outcome", "Handler duration p99", "Outbox backlog"].includes(p.title),
+        ),
+      ];
+      expect(panels.length).toBeGreaterThan(12);
+      const queries = panels.flatMap((p) =>
+        (p.targets ?? []).map((t) => ({
+          panel: p.title,
+          expr: t.expr.replace(/\$__rate_interval/g, "1m").replace(/\$service\b/g, ".+"),
+        })),
+      );
       const empty = await waitFor(
         async () => {
           const none: string[] = [];
           for (const q of queries) if ((await promQuery(q.expr)).length === 0) none.push(`${q.panel}: ${q.expr}`);
           return none.length === 0 ? none : undefined;
         },
-        { timeoutMs: 15_000, intervalMs: 500, what: "every Order flow query to return data" },
+        { timeoutMs: 15_000, intervalMs: 500, what: "every Order flow and Messaging traffic query to return data" },
       ).catch((error: Error) => [error.message]);
       expect(empty).toEqual([]);
       const outcomes = await promQuery("sum by (outcome) (orders_confirmation_seconds_count)");
