@@ -211,7 +211,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
       await page.getByText(/admin/i).first().waitFor({ timeout: 30_000 });
       const text = await page.locator('body').innerText();
       assert.match(text, /bob/);
-      assert.match(text, /not|refused|only/i);
+      assert.match(text, /cannot use the admin console|not have the admin role/i);
       assert.doesNotMatch(page.url(), /\/orders$/);
       await screenshot(page, 'admin-refused-customer');
     } finally {
@@ -234,5 +234,18 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     } finally {
       await context.close();
     }
+  });
+
+  it('when the customer and the admin sign out, then each app is back to its signed-out start page', async () => {
+    await customer.getByRole('button', { name: 'Sign out' }).click();
+    await customer.waitForURL(`${platform.customerUrl}/`, { timeout: 30_000 });
+    await customer.getByRole('main').getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+    assert.equal(await customer.getByTestId('user').count(), 0);
+
+    await admin.getByRole('button', { name: 'Sign out' }).click();
+    await admin.waitForURL(new RegExp(`^${platform.adminUrl}/`), { timeout: 30_000 });
+    await admin.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+    const me = await admin.evaluate(async () => (await fetch('/auth/me', { cache: 'no-store' })).status);
+    assert.equal(me, 401, 'the BFF session is gone');
   });
 });

@@ -135,3 +135,27 @@ export async function serveSite(options: SiteOptions): Promise<Site> {
       }),
   };
 }
+
+// `node e2e/serve.ts`: the two built apps for local runs (scripts/up.sh via web/serve.sh), proxied as nginx does
+// in compose and Kubernetes: customer :4200 (/api → gateway), admin :4201 (/auth, /api → admin BFF).
+if (import.meta.main) {
+  const env = process.env;
+  const webRoot = path.resolve(import.meta.dirname, '..');
+  const customer = await serveSite({
+    root: path.join(webRoot, 'dist', 'customer', 'browser'),
+    host: env['HOST'] ?? '127.0.0.1',
+    port: Number(env['CUSTOMER_PORT'] ?? 4200),
+    proxies: [{ prefix: '/api', target: env['GATEWAY_URL'] ?? 'http://127.0.0.1:8080', stripPrefix: true }],
+    overrides: env['OIDC_ISSUER'] ? { '/config.json': JSON.stringify({ issuer: env['OIDC_ISSUER'], apiBase: '/api' }) } : {},
+  });
+  const admin = await serveSite({
+    root: path.join(webRoot, 'dist', 'admin', 'browser'),
+    host: env['HOST'] ?? '127.0.0.1',
+    port: Number(env['ADMIN_PORT'] ?? 4201),
+    proxies: ['/auth', '/api'].map((prefix) => ({ prefix, target: env['ADMIN_BFF_URL'] ?? 'http://127.0.0.1:5106' })),
+  });
+  console.log(`customer shop ${customer.url}, admin console ${admin.url}`);
+  const stop = () => void Promise.all([customer.close(), admin.close()]).then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

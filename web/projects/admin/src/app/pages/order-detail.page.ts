@@ -19,10 +19,10 @@ import { Timeline } from './timeline';
     @if (order(); as o) {
       <h1>Order <code>{{ o.id.slice(0, 8) }}</code> <mer-status-badge [status]="o.status" /></h1>
       <section class="card stack" aria-label="Order details">
-        <div><strong>Id:</strong> <code data-testid="order-id">{{ o.id }}</code></div>
-        <div><strong>Customer:</strong> {{ o.customerId }}</div>
-        <div><strong>Placed:</strong> {{ o.createdAt | date: 'medium' }} · <strong>Updated:</strong> {{ o.updatedAt | date: 'medium' }}</div>
-        @if (o.rejectionReason) { <div><strong>Rejected because:</strong> {{ o.rejectionReason }}</div> }
+        <div><strong>Id:</strong>&ngsp;<code data-testid="order-id">{{ o.id }}</code></div>
+        <div><strong>Customer:</strong>&ngsp;{{ o.customerId }}</div>
+        <div><strong>Placed:</strong>&ngsp;{{ o.createdAt | date: 'medium' }} · <strong>Updated:</strong>&ngsp;{{ o.updatedAt | date: 'medium' }}</div>
+        @if (o.rejectionReason) { <div><strong>Rejected because:</strong>&ngsp;{{ o.rejectionReason }}</div> }
         <table aria-label="Order lines">
           <thead><tr><th>SKU</th><th class="num">Quantity</th><th class="num">Unit price</th></tr></thead>
           <tbody>

@@ -34,6 +34,7 @@ export function actionLabel(action: string): string {
     .timeline { list-style: none; margin: 0; padding: 0 0 0 1.25rem; border-left: 3px solid #8a94a3; }
     .timeline li { position: relative; padding: 0 0 1rem 0.75rem; }
     .timeline li::before { content: ''; position: absolute; left: -1.85rem; top: 0.3rem; width: 0.9rem; height: 0.9rem; border-radius: 50%; background: #1849a9; border: 2px solid #fff; }
+    .what .muted { margin-left: 0.35rem; }
     .when { font-size: 0.85rem; color: #4a5360; }
     pre { white-space: pre-wrap; word-break: break-word; font-size: 0.8rem; background: #f0f2f5; padding: 0.5rem; border-radius: 6px; }
   `,
