@@ -185,6 +185,25 @@ describe("environment values", () => {
   });
 });
 
+describe("network layers agree", () => {
+  test("when the mesh is on, then each service's NetworkPolicy and AuthorizationPolicy admit the same in-namespace callers", () => {
+    const objects = rendered.get("prod")!;
+    for (const d of DEPLOYABLES.filter((x) => x.component !== "job")) {
+      const np = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === d.name)!;
+      const npCallers = np.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector?.matchLabels?.["app.kubernetes.io/name"]))
+        .filter(Boolean).sort();
+      const ap = objects.find((o) => o.kind === "AuthorizationPolicy" && o.metadata.name === d.name)!;
+      const apCallers = ap.spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals ?? []))
+        .filter((p: string) => p.includes("/ns/meridian/")).map((p: string) => p.split("/").pop()).sort();
+      expect(npCallers, d.name).toEqual(apCallers);
+      // Edge-facing services let the ingress in at both layers, the others at neither.
+      const npIngress = np.spec.ingress.some((r: any) => r.from.some((f: any) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "istio-system"));
+      const apIngress = ap.spec.rules.some((r: any) => r.from.some((f: any) => (f.source.principals ?? []).some((p: string) => p.includes("/ns/istio-system/"))));
+      expect(npIngress, `${d.name} ingress`).toBe(apIngress);
+    }
+  });
+});
+
 describe("Keycloak wiring", () => {
   const realmOf = (objects: K8sObject[]): any => {
     const imp = objects.find((o) => o.kind === "KeycloakRealmImport");
