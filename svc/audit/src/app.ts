@@ -1,5 +1,5 @@
 /** Wires the audit service: Emmett/Pongo store, consumer, HTTP API. main.ts and the tests start it. */
-import { createHttpApp, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
 import { createTokenVerifier } from "@meridian/kit/auth";
 import { connectBroker, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { AuditConfig } from "./config";
@@ -30,7 +30,7 @@ export interface AuditService {
 export async function startAuditService(config: AuditConfig, options: StartOptions): Promise<AuditService> {
   const { logger } = options;
   const store = await AuditStore.open(config.DATABASE_URL);
-  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.EVENTS_EXCHANGE });
+  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
   const verifier = createTokenVerifier({
     issuer: config.OIDC_ISSUER,
     ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
@@ -39,7 +39,7 @@ export async function startAuditService(config: AuditConfig, options: StartOptio
   const consumer = await startAuditConsumer({
     broker,
     store,
-    service: config.CONSUMER_NAME,
+    service: consumerName(config, SERVICE),
     logger,
     ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
   });

@@ -24,7 +24,8 @@ import { metric, removeTopology } from "./support";
 setDefaultTimeout(60_000);
 
 const exchange = uniqueName("test.audit");
-const consumerName = uniqueName("audit-test");
+const queuePrefix = `${uniqueName("audit-test")}-`;
+const consumerName = `${queuePrefix}audit`;
 const logger = createLogger({ service: "audit-test", version: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
 let issuer: TestIssuer;
@@ -96,8 +97,8 @@ beforeAll(async () => {
       RABBITMQ_URL: TEST_RABBITMQ_URL,
       OIDC_ISSUER: issuer.issuer,
       OIDC_JWKS_URL: issuer.jwksUrl,
-      EVENTS_EXCHANGE: exchange,
-      CONSUMER_NAME: consumerName,
+      RABBITMQ_EXCHANGE: exchange,
+      RABBITMQ_QUEUE_PREFIX: queuePrefix,
       SHUTDOWN_GRACE_MS: "2000",
     },
   });

@@ -1,5 +1,5 @@
 /** Wires the inventory worker: inventory database, broker, consumer (inbox), outbox relay, health + metrics HTTP. */
-import { createHttpApp, createLogger, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, createLogger, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
 import { connectBroker, pgInbox, startConsumer, startOutboxRelay } from "@meridian/kit/messaging";
 import { migrateInventoryDatabase, openInventoryDatabase } from "@meridian/inventory/store";
 import type { WorkerConfig } from "./config";
@@ -24,7 +24,7 @@ export async function startWorker(
 
   const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
   const relay = startOutboxRelay({ db, broker, logger, source: SERVICE });
-  const queueService = `${config.RABBITMQ_QUEUE_PREFIX}${SERVICE}`;
+  const queueService = consumerName(config, SERVICE);
   const consumer = await startConsumer({
     broker,
     service: queueService,

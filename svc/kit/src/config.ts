@@ -61,3 +61,36 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
   console.error(line);
   process.exit(1);
 }
+
+/** RabbitMQ variables every publisher and consumer shares (docs/messaging.md). */
+export function messagingConfig() {
+  return {
+    RABBITMQ_URL: t.String({ pattern: "^amqps?://", default: "amqp://guest:guest@127.0.0.1:5672" }),
+    /** Topic exchange for domain events. */
+    RABBITMQ_EXCHANGE: t.String({ minLength: 1, default: "meridian.events" }),
+    /** Prefix of this service's queue names: empty in deployments, unique per run in tests. */
+    RABBITMQ_QUEUE_PREFIX: t.String({ default: "", pattern: "^[A-Za-z0-9._-]*$" }),
+    /** Delays before each redelivery of a failed message, e.g. "1000,5000,30000" (the kit's default when unset). */
+    CONSUMER_RETRY_DELAYS_MS: t.Optional(t.String({ pattern: "^[0-9]{1,7}(,[0-9]{1,7}){0,9}$" })),
+  } satisfies TProperties;
+}
+
+/** OIDC variables of every process that validates tokens: one issuer URL per environment (docs/identity.md). */
+export function oidcConfig() {
+  return {
+    OIDC_ISSUER: t.String({ pattern: "^https?://", default: "http://localhost:8081/realms/meridian" }),
+    /** JWKS URL when the issuer's discovery document is not reachable from this process. */
+    OIDC_JWKS_URL: t.Optional(t.String({ pattern: "^https?://" })),
+    OIDC_AUDIENCE: t.String({ minLength: 1, default: "meridian-api" }),
+  } satisfies TProperties;
+}
+
+/** `CONSUMER_RETRY_DELAYS_MS` as numbers; undefined keeps the messaging module's default. */
+export function retryDelaysMs(value: string | undefined): number[] | undefined {
+  return value ? value.split(",").map(Number) : undefined;
+}
+
+/** The queue-owner name a consumer declares its queues under (`<prefix><service>.events`). */
+export function consumerName(config: { RABBITMQ_QUEUE_PREFIX: string }, service: string): string {
+  return `${config.RABBITMQ_QUEUE_PREFIX}${service}`;
+}

@@ -36,7 +36,7 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
     .addOption(
       new Option("--url <amqp-url>", "RabbitMQ URL").env("RABBITMQ_URL").default(env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672"),
     )
-    .addOption(new Option("--exchange <name>", "events exchange").env("EVENTS_EXCHANGE").default(env.EVENTS_EXCHANGE ?? "meridian.events"))
+    .addOption(new Option("--exchange <name>", "events exchange").env("RABBITMQ_EXCHANGE").default(env.RABBITMQ_EXCHANGE ?? "meridian.events"))
     .addOption(new Option("--timeout <ms>", "give up connecting after this long").argParser(positiveInt).default(5000))
     .option("--json", "print results as JSON lines", false)
     .option("--verbose", "log broker activity to stderr", false)
@@ -44,7 +44,7 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
     .addHelpText(
       "after",
       "\nExit codes: 0 ok, 1 bad input, 2 RabbitMQ unreachable, 3 queue or message not found.\n" +
-        "Environment: RABBITMQ_URL, EVENTS_EXCHANGE.",
+        "Environment: RABBITMQ_URL, RABBITMQ_EXCHANGE.",
     );
 
   program

@@ -22,7 +22,8 @@ setDefaultTimeout(60_000);
 
 const MAIN = resolve(import.meta.dir, "../src/main.ts");
 const exchange = uniqueName("test.console");
-const auditConsumer = uniqueName("audit-console-test");
+const auditQueuePrefix = `${uniqueName("audit-console-test")}-`;
+const auditConsumer = `${auditQueuePrefix}audit`;
 const logger = createLogger({ service: "console-test", version: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
 let issuer: TestIssuer;
@@ -39,7 +40,7 @@ interface Run {
 const cliEnv = (extra: Record<string, string> = {}) => ({
   ...process.env,
   RABBITMQ_URL: TEST_RABBITMQ_URL,
-  EVENTS_EXCHANGE: exchange,
+  RABBITMQ_EXCHANGE: exchange,
   ...extra,
 });
 
@@ -74,8 +75,8 @@ beforeAll(async () => {
         RABBITMQ_URL: TEST_RABBITMQ_URL,
         OIDC_ISSUER: issuer.issuer,
         OIDC_JWKS_URL: issuer.jwksUrl,
-        EVENTS_EXCHANGE: exchange,
-        CONSUMER_NAME: auditConsumer,
+        RABBITMQ_EXCHANGE: exchange,
+        RABBITMQ_QUEUE_PREFIX: auditQueuePrefix,
         SHUTDOWN_GRACE_MS: "2000",
       },
     }),

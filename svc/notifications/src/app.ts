@@ -1,6 +1,6 @@
 /** Wires the notifications service: Redis store, live hub, consumer, HTTP API. main.ts and the tests start it. */
 import Redis from "ioredis";
-import { createHttpApp, redisCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, redisCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
 import { createTokenVerifier } from "@meridian/kit/auth";
 import { connectBroker, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { NotificationsConfig } from "./config";
@@ -46,7 +46,7 @@ export async function startNotificationsService(
     retentionDays: config.NOTIFICATIONS_RETENTION_DAYS,
   });
   const hub = await LiveHub.start(subscriber, store.channel, logger.child({ component: "live" }));
-  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.EVENTS_EXCHANGE });
+  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
   const verifier = createTokenVerifier({
     issuer: config.OIDC_ISSUER,
     ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
@@ -55,7 +55,7 @@ export async function startNotificationsService(
   const consumer = await startNotificationConsumer({
     broker,
     store,
-    service: config.CONSUMER_NAME,
+    service: consumerName(config, SERVICE),
     defaultLowStockThreshold: config.LOW_STOCK_THRESHOLD,
     logger,
     ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),

@@ -57,7 +57,7 @@ const auditDocuments = () =>
 
 async function consoleRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = Bun.spawn(["bun", CONSOLE, ...args], {
-    env: { ...process.env, RABBITMQ_URL: platform.rabbitmqUrl, EVENTS_EXCHANGE: "meridian.events" },
+    env: { ...process.env, RABBITMQ_URL: platform.rabbitmqUrl, RABBITMQ_EXCHANGE: "meridian.events" },
     stdout: "pipe",
     stderr: "pipe",
   });

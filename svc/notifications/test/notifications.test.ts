@@ -20,7 +20,8 @@ import { openSse, removeTopology, type SseClient } from "./support";
 setDefaultTimeout(60_000);
 
 const exchange = uniqueName("test.notifications");
-const consumerName = uniqueName("notifications-test");
+const queuePrefix = `${uniqueName("notifications-test")}-`;
+const consumerName = `${queuePrefix}notifications`;
 const prefix = `${uniqueName("notif-test")}:`;
 const logger = createLogger({ service: "notifications-test", version: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
@@ -97,8 +98,8 @@ beforeAll(async () => {
       OIDC_ISSUER: issuer.issuer,
       OIDC_JWKS_URL: issuer.jwksUrl,
       NOTIFICATIONS_KEY_PREFIX: prefix,
-      EVENTS_EXCHANGE: exchange,
-      CONSUMER_NAME: consumerName,
+      RABBITMQ_EXCHANGE: exchange,
+      RABBITMQ_QUEUE_PREFIX: queuePrefix,
       LOW_STOCK_THRESHOLD: "5",
       SHUTDOWN_GRACE_MS: "2000",
     },
@@ -380,8 +381,8 @@ describe("shutdown", () => {
         OIDC_ISSUER: issuer.issuer,
         OIDC_JWKS_URL: issuer.jwksUrl,
         NOTIFICATIONS_KEY_PREFIX: prefix,
-        EVENTS_EXCHANGE: exchange,
-        CONSUMER_NAME: `${consumerName}-2`,
+        RABBITMQ_EXCHANGE: exchange,
+        RABBITMQ_QUEUE_PREFIX: `${queuePrefix}2-`,
         SHUTDOWN_GRACE_MS: "20000",
       },
     });
@@ -400,7 +401,7 @@ describe("shutdown", () => {
       expect(ended).toBe(true);
     } finally {
       await second.stop();
-      await removeTopology([`${consumerName}-2`], `${exchange}-unused`);
+      await removeTopology([`${queuePrefix}2-notifications`], `${exchange}-unused`);
     }
   });
 });

@@ -2,7 +2,7 @@
  * Wires the orders service: store (migrated at start), broker, outbox relay, consumer, routes.
  * `main.ts` runs it as a process; tests start it in-process on a free port.
  */
-import { createHttpApp, createLogger, serve, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, createLogger, serve, type Logger, type RunningServer } from "@meridian/kit";
 import { createTokenVerifier } from "@meridian/kit/auth";
 import { connectBroker } from "@meridian/kit/messaging";
 import type { OrdersConfig } from "./config";
@@ -54,7 +54,7 @@ export async function startOrders(
   const service = new OrderService(store, createOrderMetrics());
   const consumer = await startInventoryEventsConsumer({
     broker,
-    queueService: `${config.RABBITMQ_QUEUE_PREFIX}${SERVICE}`,
+    queueService: consumerName(config, SERVICE),
     store,
     service,
     logger,

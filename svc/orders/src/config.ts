@@ -1,21 +1,15 @@
 import { t } from "elysia";
-import { baseConfig, loadConfig, type LoadConfigOptions } from "@meridian/kit";
+import { baseConfig, loadConfig, messagingConfig, oidcConfig, type LoadConfigOptions } from "@meridian/kit";
 
 export const OrdersConfigSchema = t.Object({
   ...baseConfig({ port: 5101 }),
   /** Which store adapter: SQL Server in compose/Kubernetes, PostgreSQL where there is no SQL Server. */
   ORDERS_STORE: t.Union([t.Literal("postgres"), t.Literal("mssql")], { default: "postgres" }),
-  DATABASE_URL: t.String({ minLength: 1, default: "postgres://postgres@127.0.0.1:5432/meridian_orders" }),
+  DATABASE_URL: t.String({ minLength: 1, default: "postgres://orders:orders-dev-password@127.0.0.1:5432/meridian_orders" }),
   /** mssql://user:password@host:1433/orders?encrypt=false (needed when ORDERS_STORE=mssql). */
   MSSQL_URL: t.Optional(t.String({ minLength: 1 })),
-  RABBITMQ_URL: t.String({ minLength: 1, default: "amqp://guest:guest@127.0.0.1:5672" }),
-  /** Topic exchange for events (tests use a unique one). */
-  RABBITMQ_EXCHANGE: t.String({ minLength: 1, default: "meridian.events" }),
-  /** Prefix of this service's queue names (tests use a unique one; empty in deployments). */
-  RABBITMQ_QUEUE_PREFIX: t.String({ default: "" }),
-  OIDC_ISSUER: t.String({ minLength: 1, default: "http://localhost:8081/realms/meridian" }),
-  OIDC_JWKS_URL: t.Optional(t.String({ minLength: 1 })),
-  OIDC_AUDIENCE: t.String({ minLength: 1, default: "meridian-api" }),
+  ...messagingConfig(),
+  ...oidcConfig(),
   DATABASE_POOL_MAX: t.Integer({ minimum: 1, maximum: 100, default: 10 }),
 });
 
