@@ -2,7 +2,8 @@
 # The web apps' one test entry: Node 24 (scripts/tools/node24.sh), `npm ci` from the lock, production builds
 # of both apps (a budget or any other build warning fails), unit tests (Vitest via `ng test`), the admin PWA
 # check, and the end-to-end tests against the platform started on loopback (e2e/run-platform.ts).
-# Last line: `web: N passed, N failed` (each unit/PWA/e2e test counts once, each clean build once).
+# Last line: `web: N passed, N failed` (each unit/PWA/e2e test counts once, each clean build and the e2e type
+# check once).
 set -uo pipefail
 
 web="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,6 +42,9 @@ for app in customer admin; do
     cat "$out/build-$app.log"; failed=$((failed + 1))
   fi
 done
+
+step "type check of the end-to-end code (e2e/tsconfig.json)"
+if npx tsc -p e2e/tsconfig.json; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 # count_json <vitest json report> <exit code>: adds its counts (a run that reports nothing but failed counts 1).
 count_json() {

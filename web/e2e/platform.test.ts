@@ -75,12 +75,12 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await admin.getByLabel('Price').fill('12.50');
     await admin.getByLabel('Low-stock threshold').fill('2');
     await admin.getByRole('button', { name: 'Save product' }).click();
-    await admin.getByText(`Saved ${sku}.`).waitFor({ timeout: 15_000 });
+    await admin.getByText(`Saved ${sku}.`).waitFor({ timeout: 30_000 });
     await admin.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
     await admin.getByLabel('Change (+/−)').fill('20');
     await admin.getByLabel('Reason').fill('e2e delivery');
     await admin.getByRole('button', { name: 'Adjust stock', exact: true }).click();
-    await admin.getByText(`Stock of ${sku} is now 20 on hand (20 available).`).waitFor({ timeout: 15_000 });
+    await admin.getByText(`Stock of ${sku} is now 20 on hand (20 available).`).waitFor({ timeout: 30_000 });
     await screenshot(admin, 'admin-inventory');
   });
 
@@ -94,7 +94,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
 
     await customer.getByLabel('Search products').fill(sku);
     const row = customer.locator(`tr[data-sku="${sku}"]`);
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: 30_000 });
     assert.match((await row.textContent()) ?? '', /€12\.50/);
     await row.getByLabel(`Quantity of ${productName}`).fill('2');
     await row.getByRole('button', { name: `Add ${productName} to cart` }).click();
@@ -135,7 +135,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await admin.getByTestId('order-id').waitFor();
     assert.equal(await admin.getByTestId('order-id').textContent(), orderId);
     await admin.getByRole('button', { name: 'Ship' }).click();
-    await admin.getByText('Order shipped.').waitFor({ timeout: 15_000 });
+    await admin.getByText('Order shipped.').waitFor({ timeout: 30_000 });
 
     await waitFor(async () => (await statusOf(customer, orderId)) === 'shipped', 'the customer to see the order shipped', 60_000);
     assert.equal(await customer.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker), 'no reload');
@@ -162,9 +162,9 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await admin.getByRole('link', { name: 'Audit' }).click();
     await admin.getByLabel('Entity id').fill(orderId);
     await admin.getByRole('button', { name: 'Show history' }).click();
-    await admin.locator('ol[aria-label="Audit timeline"] li').first().waitFor({ timeout: 15_000 });
+    await admin.locator('ol[aria-label="Audit timeline"] li').first().waitFor({ timeout: 30_000 });
     await admin.getByRole('button', { name: 'Show events' }).click();
-    await admin.locator('table[aria-label="Events"] tbody tr').first().waitFor({ timeout: 15_000 });
+    await admin.locator('table[aria-label="Events"] tbody tr').first().waitFor({ timeout: 30_000 });
     await admin.getByRole('button', { name: /Replay/ }).click();
     await admin.getByText(/Replayed \d+ event\(s\)/).waitFor({ timeout: 30_000 });
     await screenshot(admin, 'admin-audit');
@@ -175,8 +175,8 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await admin.getByLabel('Title').fill('Maintenance tonight');
     await admin.getByLabel('Message').fill('The shop pauses for ten minutes at 22:00 UTC.');
     await admin.getByRole('button', { name: 'Send broadcast' }).click();
-    await admin.getByText('Broadcast “Maintenance tonight” is on its way.').waitFor({ timeout: 15_000 });
-    await admin.locator('section[aria-labelledby="dl-title"]').getByText(/No dead letters|When/).first().waitFor({ timeout: 15_000 });
+    await admin.getByText('Broadcast “Maintenance tonight” is on its way.').waitFor({ timeout: 30_000 });
+    await admin.locator('section[aria-labelledby="dl-title"]').getByText(/No dead letters|When/).first().waitFor({ timeout: 30_000 });
     await screenshot(admin, 'admin-notifications');
   });
 
@@ -227,7 +227,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
       await page.goto(`${platform.customerUrl}/products`);
       await signInAtIdp(page, 'alice');
       await page.getByRole('heading', { name: 'Products' }).waitFor({ timeout: 30_000 });
-      await page.locator(`tr[data-sku="${sku}"]`).waitFor({ timeout: 15_000 });
+      await page.locator(`tr[data-sku="${sku}"]`).waitFor({ timeout: 30_000 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
       await screenshot(page, 'customer-products-phone');

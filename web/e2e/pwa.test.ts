@@ -61,7 +61,8 @@ describe('admin PWA (production build)', () => {
     for (const wanted of [192, 512]) {
       const icon = manifest.icons?.find((i) => i.sizes === `${wanted}x${wanted}` && i.type === 'image/png' && (i.purpose ?? 'any').includes('any'));
       assert.ok(icon, `an "any" PNG icon of ${wanted}px`);
-      const bytes = Buffer.from(await (await fetch(new URL(icon.src, new URL(href, `${site.url}/`)))).arrayBuffer());
+      const iconResponse = await fetch(new URL(icon.src, new URL(href, `${site.url}/`)));
+      const bytes: Buffer = Buffer.from(await iconResponse.arrayBuffer());
       assert.deepEqual(pngSize(bytes), { width: wanted, height: wanted });
     }
   });

@@ -70,6 +70,11 @@ export class CartService {
     return this.key;
   }
 
+  /** After the service refused the order as invalid (no order exists), a corrected retry gets a fresh key. */
+  renewCheckoutKey(): void {
+    this.key = newIdempotencyKey();
+  }
+
   private update(lines: CartLine[]): void {
     this.state.set(lines);
     this.key = newIdempotencyKey();

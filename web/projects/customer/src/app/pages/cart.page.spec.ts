@@ -61,4 +61,29 @@ describe('CartPage', () => {
     expect(fixture.nativeElement.querySelector('[role="alert"]').textContent).toContain('lines[0].sku: unknown sku');
     expect(cart.lines().length).toBe(1);
   });
+
+  it('when the network fails, then the retry sends the same Idempotency-Key; after a 400 refusal a new key', async () => {
+    const cart = TestBed.inject(CartService);
+    cart.add({ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5 });
+    const fixture = TestBed.createComponent(CartPage);
+    await fixture.whenStable();
+    const http = TestBed.inject(HttpTestingController);
+    const place = async () => {
+      (fixture.nativeElement.querySelector('[data-testid="place-order"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      return http.expectOne('/api/orders');
+    };
+
+    const first = await place();
+    first.error(new ProgressEvent('error'), { status: 0, statusText: 'Unknown Error' });
+    await fixture.whenStable();
+    const second = await place();
+    expect(second.request.headers.get('Idempotency-Key')).toBe(first.request.headers.get('Idempotency-Key'));
+
+    second.flush({ title: 'Validation failed', status: 400 }, { status: 400, statusText: 'Bad Request' });
+    await fixture.whenStable();
+    const third = await place();
+    expect(third.request.headers.get('Idempotency-Key')).not.toBe(second.request.headers.get('Idempotency-Key'));
+    third.flush({ title: 'Validation failed', status: 400 }, { status: 400, statusText: 'Bad Request' });
+  });
 });

@@ -1,4 +1,5 @@
 import { CurrencyPipe } from '@angular/common';
+import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import { finalize } from 'rxjs';
@@ -67,7 +68,14 @@ export class CartPage {
           this.cart.clear();
           void this.router.navigate(['/orders'], { queryParams: { placed: order.id } });
         },
-        error: (error: unknown) => this.error.set(problemMessage(error)),
+        error: (error: unknown) => {
+          this.error.set(problemMessage(error));
+          // A 4xx refusal created nothing: the next attempt is a new request. On a network error or 5xx the
+          // order may exist, so the retry keeps the key and the service answers with that order.
+          if (error instanceof HttpErrorResponse && error.status >= 400 && error.status < 500 && error.status !== 409) {
+            this.cart.renewCheckoutKey();
+          }
+        },
       });
   }
 }
