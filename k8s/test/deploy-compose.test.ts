@@ -10,6 +10,7 @@ import addFormats from "ajv-formats";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { uniqueName } from "@meridian/kit/testing";
 import { DEPLOYABLES, NOT_DEPLOYED, REPO_ROOT, run } from "./deploy-support";
 
 type Env = Record<string, string>;
@@ -70,19 +71,34 @@ function envOf(service: ComposeService): Env {
   return Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v ?? "")]));
 }
 
-/** Config keys a service declares with TypeBox, and whether they lack a default / default to loopback. */
-function declaredConfig(source: string): { required: string[]; loopbackDefaults: string[] } {
+/**
+ * Config keys a service declares, split into those without a default and those whose default is a
+ * loopback address (right on a laptop, wrong in a container). Read from the TypeBox schemas that
+ * src/config.ts exports (so the kit's spread-in groups count); services without one are scanned as text.
+ */
+async function declaredConfig(source: string): Promise<{ required: string[]; loopbackDefaults: string[] }> {
   const required: string[] = [];
   const loopbackDefaults: string[] = [];
+  const classify = (key: string, schema: Record<PropertyKey, unknown>) => {
+    if (schema[Symbol.for("TypeBox.Optional")] === "Optional") return;
+    if (!("default" in schema)) required.push(key);
+    else if (typeof schema.default === "string" && /127\.0\.0\.1|localhost/.test(schema.default)) loopbackDefaults.push(key);
+  };
+  const configModule = join(REPO_ROOT, source, "src/config.ts");
+  if (existsSync(configModule)) {
+    const mod = await import(configModule) as Record<string, unknown>;
+    const schemas = Object.values(mod).filter((v): v is { type: string; properties: Record<string, Record<PropertyKey, unknown>> } =>
+      typeof v === "object" && v !== null && (v as { type?: string }).type === "object" && "properties" in v);
+    for (const schema of schemas) for (const [key, prop] of Object.entries(schema.properties)) classify(key, prop);
+    if (schemas.length > 0) return { required: [...new Set(required)], loopbackDefaults: [...new Set(loopbackDefaults)] };
+  }
   const srcDir = join(REPO_ROOT, source, "src");
-  if (!existsSync(srcDir)) return { required, loopbackDefaults };
   for (const file of new Bun.Glob("**/*.ts").scanSync(srcDir)) {
     for (const line of readFileSync(join(srcDir, file), "utf8").split("\n")) {
       const m = line.match(/^\s*([A-Z][A-Z0-9_]+):\s*(t|Type)\.(\w+)\((.*)$/);
       if (!m || m[3] === "Optional") continue;
-      const rest = m[4]!;
-      if (!rest.includes("default:")) required.push(m[1]!);
-      else if (/default:\s*["'`][^"'`]*(127\.0\.0\.1|localhost)/.test(rest)) loopbackDefaults.push(m[1]!);
+      if (!m[4]!.includes("default:")) required.push(m[1]!);
+      else if (/default:\s*["'`][^"'`]*(127\.0\.0\.1|localhost)/.test(m[4]!)) loopbackDefaults.push(m[1]!);
     }
   }
   return { required, loopbackDefaults };
@@ -170,11 +186,11 @@ describe("compose.yml matches the repository", () => {
     }
   });
 
-  test("when each service's environment is read, then every variable the contract and its config schema require is set", () => {
+  test("when each service's environment is read, then every variable the contract and its config schema require is set", async () => {
     const problems: string[] = [];
     for (const d of DEPLOYABLES) {
       const env = envOf(compose.services[d.name]!);
-      const declared = declaredConfig(d.source);
+      const declared = d.component === "web" ? { required: [], loopbackDefaults: [] } : await declaredConfig(d.source);
       const exempt = NOT_NEEDED_IN_COMPOSE[d.name] ?? {};
       const needed = new Set([...d.requiredEnv, ...declared.required, ...declared.loopbackDefaults].filter((k) => !(k in exempt)));
       if (d.component === "job") needed.delete("HOST"), needed.delete("PORT");
@@ -261,5 +277,34 @@ describe("compose.yml matches the repository", () => {
       expect(compose.services[sidecar]!.volumes!.some((v) => v.startsWith(`./mesh/envoy/${sidecar}.yaml:`))).toBe(true);
     }
     expect(compose.services.edge!.volumes!.some((v) => v.startsWith("./mesh/envoy/edge.yaml:"))).toBe(true);
+  });
+});
+
+describe("compose's database bootstrap, run against this machine's PostgreSQL", () => {
+  test("when postgres-init runs (twice), then each service's database exists once, owned by its own role", () => {
+    const init = compose.services["postgres-init"] as ComposeService & { entrypoint: string[] };
+    const prefix = uniqueName("compose_init").toLowerCase().replace(/[^a-z0-9_]/g, "_");
+    // The same script with this run's names, so nothing of the machine's own databases is touched.
+    const script = init.entrypoint.at(-1)!.replace(/^ensure (\w+) ("\$\w+") (\w+)$/gm, `ensure ${prefix}_$1 $2 ${prefix}_$3`);
+    const names = [...script.matchAll(/^ensure (\w+) "\$\w+" (\w+)$/gm)].map((m) => ({ role: m[1]!, db: m[2]! }));
+    expect(names.length).toBe(3);
+    const env = { ...process.env, ...envOf(init), PGHOST: "127.0.0.1" };
+    const psql = (sql: string) => Bun.spawnSync(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql], { env: process.env }).stdout.toString().trim();
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = Bun.spawnSync([init.entrypoint[0]!, init.entrypoint[1]!, script], { env, stderr: "pipe" });
+        expect(r.stderr.toString(), `run ${i + 1}`).toBe("");
+        expect(r.exitCode).toBe(0);
+      }
+      for (const { role, db } of names) {
+        expect(psql(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${db}'`)).toBe(role);
+        expect(psql(`SELECT rolcanlogin FROM pg_roles WHERE rolname = '${role}'`)).toBe("t");
+      }
+    } finally {
+      for (const { role, db } of names) {
+        psql(`DROP DATABASE IF EXISTS "${db}"`);
+        psql(`DROP ROLE IF EXISTS "${role}"`);
+      }
+    }
   });
 });
