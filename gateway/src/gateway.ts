@@ -4,7 +4,7 @@
  * downstream URL → circuit breaker (503) → load balancer → downstream request with timeout (503/502).
  */
 import { metrics, propagation, context as otelContext, trace } from "@opentelemetry/api";
-import { ProblemError, problemResponse, problems, type Logger } from "@meridian/kit";
+import { ProblemError, problemResponse, problems, setHttpRoute, type Logger } from "@meridian/kit";
 import { bearerChallenge, bearerToken, type AuthContext, type TokenVerifier } from "@meridian/kit/auth";
 import { Elysia } from "elysia";
 import type { GatewayRoutes, RouteConfig } from "./config";
@@ -274,6 +274,7 @@ export function createGateway(options: GatewayOptions) {
     const rt = findRoute(method, host, path, rawQuery);
     if (!rt) throw new GatewayError(problems.notFound(`no route for ${method} ${rawPath}`));
     const { route } = rt;
+    setHttpRoute(request, route.upstream.original);
     const responseHeaders = new Headers();
     // Bun closes connections idle for 10 s; keep this one open as long as the route may wait, and for
     // server-sent events without limit.

@@ -89,6 +89,16 @@ describe("bun gateway/src/main.ts", () => {
     expect(echo.headers["x-request-id"]).toBeString();
   });
 
+  test("when requests are routed, then the duration metric names the matched upstream template, not the catch-all", async () => {
+    const token = await idp.token({ sub: "alice", scopes: ["orders.read"], roles: ["customer"] });
+    await fetch(`${base}/orders/mine`, { headers: { authorization: `Bearer ${token}` } });
+    const text = await waitFor(async () => {
+      const body = await (await fetch(`${base}/metrics`)).text();
+      return body.includes('http_route="/orders/{everything}"') ? body : undefined;
+    }, { what: "the request to be measured" });
+    expect(text).not.toContain('http_route="/*"');
+  });
+
   test("when the process gets SIGTERM, then it exits 0", async () => {
     const routesFile = resolve(tmpdir(), `gateway-routes-term-${process.pid}-${Date.now()}.json`);
     tempFiles.push(routesFile);

@@ -40,6 +40,16 @@ export interface HttpAppOptions {
 
 const PUBLIC_PATHS = new Set(["/health/live", "/health/ready", "/metrics"]);
 
+const routeOverrides = new WeakMap<Request, string>();
+
+/**
+ * Names the route a request is measured and logged under when the Elysia route is a catch-all
+ * (the gateway's `/*` serves every upstream template).
+ */
+export function setHttpRoute(request: Request, route: string): void {
+  routeOverrides.set(request, route);
+}
+
 function traceparentOfActiveSpan(): string | undefined {
   const span = trace.getActiveSpan();
   if (!span) return undefined;
@@ -184,7 +194,7 @@ export function createHttpApp(options: HttpAppOptions) {
       const ms = performance.now() - started;
       const status = typeof set.status === "number" ? set.status : 200;
       if (PUBLIC_PATHS.has(path)) return;
-      const httpRoute = route || "unmatched";
+      const httpRoute = routeOverrides.get(request) ?? (route || "unmatched");
       const span = serverSpans.get(request);
       if (span) {
         span.updateName(`${request.method} ${httpRoute}`);
