@@ -137,6 +137,8 @@ export interface Platform {
   gatewayUrl: string;
   rabbitmqUrl: string;
   redisUrl: string;
+  /** Every Redis key this run's processes write starts with it (notifications: `<prefix>notif:`). */
+  redisKeyPrefix: string;
   databases: Record<"orders" | "inventory" | "audit", TestDatabase>;
   /** The proxy between the services and PostgreSQL (only with `postgresProxy: true`). */
   postgresProxy?: TcpProxy;
@@ -211,8 +213,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   await rabbitmqctl("add_vhost", id);
   await rabbitmqctl("set_permissions", "-p", id, "guest", ".*", ".*", ".*");
   const rabbitmqUrl = `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(id)}`;
-  const redisDb = 1 + Math.floor(Math.random() * 15);
-  const redisUrl = `${TEST_REDIS_URL.replace(/\/\d*$/, "")}/${redisDb}`;
+  // Redis keys of this run start with its id (a shared database, so no FLUSHDB: other runs may be live).
+  const redisUrl = TEST_REDIS_URL;
+  const redisKeyPrefix = `${id}:`;
   const [orders, inventory, audit] = await Promise.all([
     createTestDatabase("orders"),
     createTestDatabase("inventory"),
@@ -251,7 +254,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     orders: { DATABASE_URL: serviceDbUrl(orders) },
     inventory: { DATABASE_URL: serviceDbUrl(inventory) },
     "inventory-worker": { DATABASE_URL: serviceDbUrl(inventory) },
-    notifications: {},
+    notifications: { NOTIFICATIONS_KEY_PREFIX: `${redisKeyPrefix}notif:` },
     audit: { DATABASE_URL: serviceDbUrl(audit) },
     gateway: { GATEWAY_ROUTES: routesFile },
     "admin-bff": {
@@ -319,7 +322,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await Promise.allSettled([orders.drop(), inventory.drop(), audit.drop()]);
     await rabbitmqctl("delete_vhost", id).catch(() => undefined);
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect().then(() => redis.flushdb()).catch(() => undefined);
+    await redis
+      .connect()
+      .then(async () => {
+        let cursor = "0";
+        do {
+          const [next, keys] = await redis.scan(cursor, "MATCH", `${redisKeyPrefix}*`, "COUNT", 500);
+          if (keys.length) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== "0");
+      })
+      .catch(() => undefined);
     redis.disconnect();
   }
 
@@ -336,6 +349,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     gatewayUrl: `http://127.0.0.1:${ports.gateway ?? 0}`,
     rabbitmqUrl,
     redisUrl,
+    redisKeyPrefix,
     databases,
     ...(postgresProxy ? { postgresProxy } : {}),
     processes,
