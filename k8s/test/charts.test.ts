@@ -3,13 +3,16 @@
  * overlays, every rendered object validated against the Kubernetes / Istio / Prometheus Operator schemas,
  * and the workload policy (probes, resources, non-root, read-only root, NetworkPolicy, PDB).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   CHARTS_DIR, DEPLOYABLES, HELM, type K8sObject, containerEnvNames, helmTemplate, podWorkloads,
   policyViolations, prepareCharts, run, validateObject,
 } from "./deploy-support";
+
+// Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
+setDefaultTimeout(60_000);
 
 const SERVICE_CHARTS = [...DEPLOYABLES.map((d) => d.name), "keycloak-realm"];
 const OVERLAYS = { base: [], dev: ["-f", "VALUES/values-dev.yaml"], prod: ["-f", "VALUES/values-prod.yaml"] } as const;

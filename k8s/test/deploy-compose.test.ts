@@ -4,7 +4,7 @@
  * plugin exists), then checked against the repository: every deployable service has its entry, every
  * variable its code needs is set, health-gated start order, mounted files exist, one issuer.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import Ajv2019 from "ajv/dist/2019";
 import addFormats from "ajv-formats";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { uniqueName } from "@meridian/kit/testing";
 import { DEPLOYABLES, NOT_DEPLOYED, REPO_ROOT, run } from "./deploy-support";
+
+// Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
+setDefaultTimeout(60_000);
 
 type Env = Record<string, string>;
 interface ComposeService {
@@ -103,6 +106,9 @@ async function declaredConfig(source: string): Promise<{ required: string[]; loo
   }
   return { required, loopbackDefaults };
 }
+
+/** URLs the browser follows (so localhost is right), not ones the container calls itself. */
+const BROWSER_FACING = new Set(["OIDC_ISSUER", "BFF_PUBLIC_URL", "ADMIN_APP_URL"]);
 
 /** Keys a service declares that compose rightly leaves unset, and why. */
 const NOT_NEEDED_IN_COMPOSE: Record<string, Record<string, string>> = {
@@ -196,7 +202,7 @@ describe("compose.yml matches the repository", () => {
       if (d.component === "job") needed.delete("HOST"), needed.delete("PORT");
       for (const key of needed) {
         if (!env[key]) problems.push(`${d.name}: ${key} is not set`);
-        else if (/127\.0\.0\.1|localhost/.test(env[key]!) && !key.startsWith("OIDC_ISSUER") && key !== "BFF_PUBLIC_URL"
+        else if (/127\.0\.0\.1|localhost/.test(env[key]!) && !BROWSER_FACING.has(key)
           && !(key === "GATEWAY_URL" && compose.services[d.name]!.network_mode)) {
           problems.push(`${d.name}: ${key}=${env[key]} points at the container itself`);
         }

@@ -6,11 +6,14 @@
  * stage's COPY lines — then the entry is bundled from that tree, which fails if any import the service
  * makes at run time is missing from the production install.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { DEPLOYABLES, REPO_ROOT, run } from "./deploy-support";
+
+// Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
+setDefaultTimeout(60_000);
 
 interface Stage { from: string; name?: string; lines: string[] }
 

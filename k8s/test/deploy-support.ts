@@ -43,7 +43,7 @@ export const DEPLOYABLES: Deployable[] = [
   { name: "inventory-worker", component: "worker", port: 5105, source: "svc/inventory-worker",
     requiredEnv: [...SERVER_ENV, "DATABASE_URL"] },
   { name: "admin-bff", component: "bff", port: 5106, source: "svc/admin-bff",
-    requiredEnv: [...SERVER_ENV, "REDIS_URL", "OIDC_ISSUER", "ADMIN_CLIENT_SECRET", "GATEWAY_URL", "BFF_PUBLIC_URL"] },
+    requiredEnv: [...SERVER_ENV, "REDIS_URL", "OIDC_ISSUER", "ADMIN_CLIENT_SECRET", "GATEWAY_URL", "BFF_PUBLIC_URL", "ADMIN_APP_URL"] },
   { name: "gateway", component: "edge", port: 8080, source: "gateway",
     requiredEnv: [...SERVER_ENV, "GATEWAY_ROUTES", "OIDC_ISSUER"] },
   { name: "notifications-console", component: "job", source: "svc/notifications-console",

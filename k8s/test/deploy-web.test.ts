@@ -4,12 +4,15 @@
  * nginx on a loopback port over a stand-in build, with a loopback upstream standing in for the gateway
  * or the admin BFF.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tools, waitFor } from "@meridian/kit/testing";
 import { REPO_ROOT } from "./deploy-support";
+
+// Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
+setDefaultTimeout(60_000);
 
 interface Seen { method: string; path: string; authorization: string | null; forwardedProto: string | null }
 

@@ -4,11 +4,14 @@
  * the listeners line up with what the other side expects: gateway/ocelot.json's loopback downstreams,
  * the admin BFF's GATEWAY_URL and issuer port, the ports compose publishes.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { DEPLOYABLES, REPO_ROOT } from "../../k8s/test/deploy-support";
+
+// Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
+setDefaultTimeout(60_000);
 
 const ENVOY_DIR = join(REPO_ROOT, "mesh/envoy");
 const configs = Object.fromEntries(readdirSync(ENVOY_DIR).filter((f) => f.endsWith(".yaml"))

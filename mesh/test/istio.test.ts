@@ -3,12 +3,15 @@
  * and together they allow exactly the calls the architecture needs, with mTLS, timeouts, retries,
  * bulkheads and outlier detection for every service.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { DEPLOYABLES, type K8sObject } from "../../k8s/test/deploy-support";
 import { renderIstioFiles } from "../render-istio";
+
+// Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
+setDefaultTimeout(60_000);
 
 const ISTIO_DIR = join(import.meta.dir, "../istio");
 const committed = Object.fromEntries(readdirSync(ISTIO_DIR).map((f) => [f, readFileSync(join(ISTIO_DIR, f), "utf8")]));
