@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations } from './a11y.ts';
 import { launchChromium, launchPersistentChromium, waitFor } from './browser.ts';
 import { startPlatform, type Platform } from './run-platform.ts';
 
@@ -14,8 +15,14 @@ const shots = path.resolve(import.meta.dirname, 'screenshots');
 const sku = `E2E-${Date.now().toString(36).toUpperCase()}`;
 const productName = `Meridian e2e mug ${sku.slice(4)}`;
 
+const a11yFindings: string[] = [];
+
+/** Saves a screenshot of a main screen and records its accessibility violations (asserted at the end). */
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  if (new URL(page.url()).hostname === 'localhost' && !page.url().includes('/realms/')) {
+    for (const finding of await accessibilityViolations(page)) a11yFindings.push(`${name}: ${finding}`);
+  }
 }
 
 /** The dev IdP's sign-in form (the same field ids as Keycloak's). */
@@ -97,7 +104,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await row.waitFor({ timeout: 30_000 });
     assert.match((await row.textContent()) ?? '', /€12\.50/);
     await row.getByLabel(`Quantity of ${productName}`).fill('2');
-    await row.getByRole('button', { name: `Add ${productName} to cart` }).click();
+    await row.getByRole('button', { name: `Add to cart: ${productName}` }).click();
     await customer.getByText(`Added 2 × ${productName} to your cart.`).waitFor();
     await screenshot(customer, 'customer-products');
 
@@ -140,6 +147,28 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await waitFor(async () => (await statusOf(customer, orderId)) === 'shipped', 'the customer to see the order shipped', 60_000);
     assert.equal(await customer.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker), 'no reload');
     await screenshot(customer, 'customer-orders-shipped');
+  });
+
+  it('when the customer orders again and cancels while allowed, then the order shows cancelled and the admin finds it by status', async () => {
+    await customer.getByRole('link', { name: 'Products' }).click();
+    await customer.getByLabel('Search products').fill(sku);
+    await customer.locator(`tr[data-sku="${sku}"]`).getByRole('button', { name: `Add to cart: ${productName}` }).click();
+    await customer.getByRole('link', { name: /Cart \(1\)/ }).click();
+    await customer.getByTestId('place-order').click();
+    await customer.waitForURL(/\/orders\?placed=/, { timeout: 30_000 });
+    const second = new URL(customer.url()).searchParams.get('placed') ?? '';
+    await waitFor(async () => ['pending', 'confirmed'].includes((await statusOf(customer, second)) ?? ''), 'the second order to be listed', 30_000);
+    await customer.getByRole('button', { name: `Cancel order ${second.slice(0, 8)}` }).click();
+    await waitFor(async () => (await statusOf(customer, second)) === 'cancelled', 'the order to show cancelled', 30_000);
+    assert.equal(await customer.getByRole('button', { name: `Cancel order ${second.slice(0, 8)}` }).count(), 0);
+
+    await admin.goto(`${platform.adminUrl}/orders`);
+    await admin.getByLabel('Status').selectOption('cancelled');
+    await admin.getByRole('button', { name: 'Search' }).click();
+    await admin.locator(`tr[data-order-id="${second}"]`).waitFor({ timeout: 30_000 });
+    assert.equal(await admin.locator(`tr[data-order-id="${orderId}"]`).count(), 0, 'the shipped order is not among the cancelled');
+    await admin.goto(`${platform.adminUrl}/orders/${orderId}`);
+    await admin.getByTestId('order-id').waitFor();
   });
 
   it("when the admin views the order, then its audit timeline shows it created, confirmed and shipped in order", async () => {
@@ -247,5 +276,9 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await admin.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
     const me = await admin.evaluate(async () => (await fetch('/auth/me', { cache: 'no-store' })).status);
     assert.equal(me, 401, 'the BFF session is gone');
+  });
+
+  it('when the main screens were checked with axe-core, then none has a serious or critical WCAG A/AA violation', () => {
+    assert.deepEqual(a11yFindings, []);
   });
 });

@@ -47,7 +47,7 @@ type Load = { state: 'loading' } | { state: 'error'; message: string } | { state
                   </td>
                   <td>
                     <button type="button" (click)="add(p, qty.valueAsNumber)" [disabled]="p.available < 1"
-                      [attr.aria-label]="'Add ' + p.name + ' to cart'">Add to cart</button>
+                      [attr.aria-label]="'Add to cart: ' + p.name">Add to cart</button>
                   </td>
                 </tr>
               }
