@@ -1,0 +1,195 @@
+/**
+ * Hostile input through the gateway, generated from every service's OpenAPI document (GET /openapi/json): wrong
+ * types, missing fields, huge bodies, deep JSON, unicode, injection strings, bad ids, bad paging values. Never a
+ * 5xx; a 4xx is always problem+json; invalid input is refused; and nothing is written for a refused request (every
+ * table of the three databases and every Redis key of notifications are digested before and after). Seeded: set
+ * HOSTILE_SEED to replay a failure's seed.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import Redis from "ioredis";
+import type postgres from "postgres";
+import { REPO_ROOT, uniqueName, waitFor } from "@meridian/kit/testing";
+import { placeOrder } from "../src/platform-client";
+import { casesFor, operationsOf, type FuzzCase, type Operation } from "./fuzz";
+import { startFixture, type Fixture } from "./support";
+
+const SEED = Number(process.env.HOSTILE_SEED ?? 20261125);
+const SERVICES = ["orders", "inventory", "notifications", "audit"] as const;
+const KEY_PREFIX = `${uniqueName("hostile")}:`;
+
+let fixture: Fixture;
+let redis: Redis;
+let orderId: string;
+const operations = new Map<string, Operation[]>();
+
+beforeAll(async () => {
+  fixture = await startFixture(
+    [
+      { sku: "HOSTILE-001", price: 12.5, stock: 1000 },
+      { sku: "HOSTILE-002", price: 3, stock: 5 },
+    ],
+    { envFor: { notifications: { NOTIFICATIONS_KEY_PREFIX: KEY_PREFIX } } },
+  );
+  redis = new Redis(fixture.platform.redisUrl, { maxRetriesPerRequest: 2 });
+  const placed = await placeOrder(fixture.platform.gatewayUrl, fixture.tokens.admin, `hostile-seed-order-${SEED}`, [{ sku: "HOSTILE-001", quantity: 1 }]);
+  if (!placed.orderId) throw new Error(`could not place the seed order: ${placed.status} ${placed.body}`);
+  orderId = placed.orderId;
+  const routes = (JSON.parse(readFileSync(resolve(REPO_ROOT, "gateway/ocelot.json"), "utf8")) as { Routes: Parameters<typeof operationsOf>[2] }).Routes;
+  for (const service of SERVICES) {
+    const res = await fetch(`${fixture.platform.url(service)}/openapi/json`);
+    if (!res.ok) throw new Error(`${service} /openapi/json answered ${res.status}`);
+    operations.set(service, operationsOf(service, (await res.json()) as Parameters<typeof operationsOf>[1], routes));
+  }
+}, 150_000);
+
+afterAll(async () => {
+  redis?.disconnect();
+  await fixture?.stop();
+}, 60_000);
+
+/** Every table's row count and content hash, per database, plus every notifications Redis key and its content. */
+async function digest(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const dbs: Array<[string, postgres.Sql]> = [["orders", fixture.sql.orders], ["inventory", fixture.sql.inventory], ["audit", fixture.sql.audit]];
+  for (const [db, sql] of dbs) {
+    const tables = await sql<{ name: string }[]>`
+      select quote_ident(table_name) as name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`;
+    if (tables.length === 0) continue;
+    const query = tables
+      .map((t) => `select '${t.name}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${t.name} x`)
+      .join(" union all ");
+    for (const row of await sql.unsafe<{ t: string; n: number; h: string }[]>(query)) out[`${db}.${row.t}`] = `${row.n}:${row.h}`;
+  }
+  const keys = (await redis.keys(`${KEY_PREFIX}*`)).sort();
+  for (const key of keys) {
+    const type = await redis.type(key);
+    const value =
+      type === "string" ? await redis.get(key)
+      : type === "hash" ? JSON.stringify(Object.entries(await redis.hgetall(key)).sort())
+      : type === "list" ? JSON.stringify(await redis.lrange(key, 0, -1))
+      : type === "set" ? JSON.stringify((await redis.smembers(key)).sort())
+      : type === "zset" ? JSON.stringify(await redis.zrange(key, 0, -1, "WITHSCORES"))
+      : type === "stream" ? JSON.stringify(await redis.xrange(key, "-", "+"))
+      : type;
+    out[`redis.${key}`] = `${type}:${value}`;
+  }
+  return out;
+}
+
+function changes(before: Record<string, string>, after: Record<string, string>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]?.split(":")[0] ?? "∅"} → ${after[k]?.split(":")[0] ?? "∅"}`);
+}
+
+/** After an accepted write, waits until its consequences (events, read models, audit) stopped changing anything. */
+async function settled(): Promise<Record<string, string>> {
+  let previous = await digest();
+  return waitFor(
+    async () => {
+      await Bun.sleep(700);
+      const now = await digest();
+      const stable = changes(previous, now).length === 0;
+      previous = now;
+      return stable ? now : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 0, what: "the platform to stop changing after an accepted write" },
+  );
+}
+
+interface Outcome {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+async function send(c: FuzzCase): Promise<Outcome> {
+  const res = await fetch(`${fixture.platform.gatewayUrl}${c.target}`, {
+    method: c.method,
+    headers: c.headers,
+    ...(c.body !== undefined ? { body: c.body } : {}),
+    redirect: "manual",
+    signal: AbortSignal.timeout(20_000),
+  });
+  const contentType = res.headers.get("content-type") ?? "";
+  if (contentType.startsWith("text/event-stream")) {
+    await res.body?.cancel(); // an open live stream: the answer is in the status line
+    return { status: res.status, contentType, body: "" };
+  }
+  return { status: res.status, contentType, body: await res.text() };
+}
+
+function judge(c: FuzzCase, o: Outcome): string | undefined {
+  if (o.status >= 500) return `answered ${o.status}: ${o.body.slice(0, 200)}`;
+  if (o.status >= 400) {
+    if (!o.contentType.startsWith("application/problem+json")) return `answered ${o.status} as ${o.contentType || "no content type"}, not problem+json: ${o.body.slice(0, 120)}`;
+    try {
+      const problem = JSON.parse(o.body) as { status?: number; title?: string };
+      if (problem.status !== o.status || !problem.title) return `problem+json without matching status/title: ${o.body.slice(0, 160)}`;
+    } catch {
+      return `problem+json that is not JSON: ${o.body.slice(0, 120)}`;
+    }
+  } else if (c.expect === "reject") {
+    return `accepted invalid input with ${o.status}: ${o.body.slice(0, 160)}`;
+  }
+  return undefined;
+}
+
+async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number; accepted: number; failures: string[] }> {
+  const ops = operations.get(service)!;
+  const failures: string[] = [];
+  let baseline = await settled();
+  let cases = 0;
+  let accepted = 0;
+  for (const op of ops) {
+    for (const c of casesFor(op, { sku: "HOSTILE-001", orderId, seed: SEED }, fixture.tokens.admin)) {
+      cases += 1;
+      const where = `[seed ${SEED}] ${c.id} ${c.method} ${c.target.slice(0, 100)} (${c.label})`;
+      let outcome: Outcome;
+      try {
+        outcome = await send(c);
+      } catch (error) {
+        failures.push(`${where}: request failed: ${(error as Error).message}`);
+        continue;
+      }
+      const verdict = judge(c, outcome);
+      if (verdict) failures.push(`${where}: ${verdict}`);
+      const wrote = outcome.status < 300 && c.method !== "GET" && c.method !== "HEAD";
+      if (wrote) {
+        accepted += 1;
+        baseline = await settled();
+      } else {
+        const changed = changes(baseline, await digest());
+        if (changed.length) {
+          failures.push(`${where}: refused with ${outcome.status} but wrote: ${changed.join(", ")}`);
+          baseline = await settled();
+        }
+      }
+    }
+  }
+  return { cases, accepted, failures };
+}
+
+describe("hostile input through the gateway", () => {
+  test("when the OpenAPI documents are read, then every public operation is reachable through a gateway route", () => {
+    const all = [...operations.values()].flat();
+    expect(all.length).toBeGreaterThan(15);
+    const unrouted = all.filter((op) => !op.gatewayPath).map((op) => `${op.method} ${op.path}`);
+    expect(unrouted).toEqual([]);
+  });
+
+  for (const service of SERVICES) {
+    test(
+      `when every ${service} operation gets hostile input, then no 5xx, 4xx are problem+json, invalid input is refused and refusals write nothing`,
+      async () => {
+        const { cases, accepted, failures } = await fuzz(service);
+        console.log(`[hostile] ${service}: ${cases} cases, ${accepted} accepted writes, ${failures.length} failures`);
+        expect(cases).toBeGreaterThan(30);
+        expect(failures).toEqual([]);
+      },
+      240_000,
+    );
+  }
+});
