@@ -2,8 +2,8 @@
  * Meridian API gateway: Ocelot-compatible routing from GATEWAY_ROUTES (an ocelot.json), bearer-token
  * authentication against OIDC_ISSUER, rate limiting, QoS and load balancing.
  */
-import { baseConfig, createHttpApp, createLogger, loadConfig, serve } from "@meridian/kit";
-import { createTokenVerifier } from "@meridian/kit/auth";
+import { baseConfig, createHttpApp, createLogger, loadConfig, serve, serveOptions } from "@meridian/kit";
+import { verifierFromConfig } from "@meridian/kit/auth";
 import { Type as t } from "@sinclair/typebox";
 import { resolve } from "node:path";
 import { GatewayConfigError, loadRoutesFile } from "./config";
@@ -38,9 +38,7 @@ if (!config.OIDC_ISSUER && routes.routes.some((r) => r.authenticated)) {
   process.exit(1);
 }
 
-const verifier = config.OIDC_ISSUER
-  ? createTokenVerifier({ issuer: config.OIDC_ISSUER, jwksUrl: config.OIDC_JWKS_URL, audience: config.OIDC_AUDIENCE })
-  : undefined;
+const verifier = config.OIDC_ISSUER ? verifierFromConfig({ ...config, OIDC_ISSUER: config.OIDC_ISSUER }) : undefined;
 
 const app = createHttpApp({
   service: "gateway",
@@ -50,11 +48,5 @@ const app = createHttpApp({
   openapi: { title: "Meridian gateway" },
 }).use(createGateway({ config: routes, verifier, logger }));
 
-await serve(app, {
-  port: config.PORT,
-  host: config.HOST,
-  logger,
-  shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-  bodyLimitBytes: config.BODY_LIMIT_BYTES,
-});
+await serve(app, { ...serveOptions(config), logger });
 logger.info({ routes: routes.routes.length, issuer: config.OIDC_ISSUER }, "gateway routes loaded");

@@ -1,6 +1,6 @@
 /** Admin console backend-for-frontend: `bun svc/admin-bff/src/main.ts` (port 5106). */
 import Redis from "ioredis";
-import { createLogger, serve } from "@meridian/kit";
+import { createLogger, serve, serveOptions } from "@meridian/kit";
 import { createBff, SERVICE, VERSION } from "./app";
 import { loadBffConfig } from "./config";
 
@@ -11,11 +11,8 @@ redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
 
 const { app } = createBff({ config, redis, logger });
 await serve(app, {
-  port: config.PORT,
-  host: config.HOST,
+  ...serveOptions(config),
   logger,
-  shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-  bodyLimitBytes: config.BODY_LIMIT_BYTES,
   onShutdown: async () => {
     await redis.quit();
   },

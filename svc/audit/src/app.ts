@@ -1,7 +1,7 @@
 /** Wires the audit service: Emmett/Pongo store, consumer, HTTP API. main.ts and the tests start it. */
-import { consumerName, createHttpApp, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
-import { createTokenVerifier } from "@meridian/kit/auth";
-import { connectBroker, type Broker, type Consumer } from "@meridian/kit/messaging";
+import { consumerName, createHttpApp, postgresCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { verifierFromConfig } from "@meridian/kit/auth";
+import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { AuditConfig } from "./config";
 import { startAuditConsumer } from "./messaging/consumer";
 import { auditRoutes } from "./routes/audit";
@@ -30,12 +30,8 @@ export interface AuditService {
 export async function startAuditService(config: AuditConfig, options: StartOptions): Promise<AuditService> {
   const { logger } = options;
   const store = await AuditStore.open(config.DATABASE_URL);
-  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
-  const verifier = createTokenVerifier({
-    issuer: config.OIDC_ISSUER,
-    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
-    ...(config.OIDC_AUDIENCE ? { audience: config.OIDC_AUDIENCE } : {}),
-  });
+  const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
+  const verifier = verifierFromConfig(config);
   const consumer = await startAuditConsumer({
     broker,
     store,
@@ -54,11 +50,8 @@ export async function startAuditService(config: AuditConfig, options: StartOptio
   }).use(auditRoutes({ store, verifier }));
 
   const server = await serve(app, {
-    port: config.PORT,
-    host: config.HOST,
+    ...serveOptions(config),
     logger,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
     handleSignals: options.handleSignals ?? false,
     onShutdown: async () => {
       await consumer.stop();

@@ -1,6 +1,6 @@
 /** Wires the inventory worker: inventory database, broker, consumer (inbox), outbox relay, health + metrics HTTP. */
-import { consumerName, createHttpApp, createLogger, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
-import { connectBroker, pgInbox, startConsumer, startOutboxRelay } from "@meridian/kit/messaging";
+import { consumerName, createHttpApp, createLogger, postgresCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { connectBrokerFromConfig, pgInbox, startConsumer, startOutboxRelay } from "@meridian/kit/messaging";
 import { migrateInventoryDatabase, openInventoryDatabase } from "@meridian/inventory/store";
 import type { WorkerConfig } from "./config";
 import { handleOrderCancelled, handleOrderCreated, handleOrderShipped } from "./domain/stock-handlers";
@@ -22,7 +22,7 @@ export async function startWorker(
   await migrateInventoryDatabase(database.db);
   const { db } = database;
 
-  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
+  const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
   const relay = startOutboxRelay({ db, broker, logger, source: SERVICE });
   const queueService = consumerName(config, SERVICE);
   const consumer = await startConsumer({
@@ -53,12 +53,11 @@ export async function startWorker(
     logger,
     checks: [postgresCheck("postgres", database.sql), broker.healthCheck],
     openapi: { title: "Inventory worker", description: "Health and metrics only." },
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
   const server = await serve(app, {
-    port: config.PORT,
-    host: config.HOST,
+    ...serveOptions(config),
     logger,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     handleSignals: options.handleSignals ?? true,
     onShutdown: async () => {
       await consumer.stop();

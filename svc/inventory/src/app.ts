@@ -2,9 +2,9 @@
  * Wires the inventory API: database (migrated at start), broker, outbox relay, routes. `main.ts` runs it as a
  * process; tests start it in-process on a free port.
  */
-import { createHttpApp, createLogger, postgresCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
-import { createTokenVerifier } from "@meridian/kit/auth";
-import { connectBroker, startOutboxRelay } from "@meridian/kit/messaging";
+import { createHttpApp, createLogger, postgresCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { verifierFromConfig } from "@meridian/kit/auth";
+import { connectBrokerFromConfig, startOutboxRelay } from "@meridian/kit/messaging";
 import type { InventoryConfig } from "./config";
 import { inventoryRoutes } from "./routes";
 import { InventoryStore, migrateInventoryDatabase, openInventoryDatabase } from "./store";
@@ -27,19 +27,10 @@ export async function startInventory(
   await migrateInventoryDatabase(database.db);
   const store = new InventoryStore(database.db);
 
-  const broker = await connectBroker({
-    url: config.RABBITMQ_URL,
-    service: SERVICE,
-    logger,
-    exchange: config.RABBITMQ_EXCHANGE,
-  });
+  const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
   const relay = startOutboxRelay({ db: database.db, broker, logger, source: SERVICE });
 
-  const verifier = createTokenVerifier({
-    issuer: config.OIDC_ISSUER,
-    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
-    audience: config.OIDC_AUDIENCE,
-  });
+  const verifier = verifierFromConfig(config);
 
   const app = createHttpApp({
     service: SERVICE,
@@ -51,11 +42,8 @@ export async function startInventory(
   }).use(inventoryRoutes({ store, verifier }));
 
   const server = await serve(app, {
-    port: config.PORT,
-    host: config.HOST,
+    ...serveOptions(config),
     logger,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
     handleSignals: options.handleSignals ?? true,
     onShutdown: async () => {
       await relay.stop();

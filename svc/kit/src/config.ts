@@ -75,6 +75,8 @@ export function messagingConfig() {
   } satisfies TProperties;
 }
 
+export type MessagingConfig = Static<TObject<ReturnType<typeof messagingConfig>>>;
+
 /** OIDC variables of every process that validates tokens: one issuer URL per environment (docs/identity.md). */
 export function oidcConfig() {
   return {
@@ -84,6 +86,8 @@ export function oidcConfig() {
     OIDC_AUDIENCE: t.String({ minLength: 1, default: "meridian-api" }),
   } satisfies TProperties;
 }
+
+export type OidcConfig = Static<TObject<ReturnType<typeof oidcConfig>>>;
 
 /** `CONSUMER_RETRY_DELAYS_MS` as numbers; undefined keeps the messaging module's default. */
 export function retryDelaysMs(value: string | undefined): number[] | undefined {

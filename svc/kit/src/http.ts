@@ -23,6 +23,7 @@ import {
   problems,
   type FieldError,
 } from "./errors";
+import type { BaseConfig } from "./config";
 import { runChecks, type HealthCheck } from "./health";
 import type { Logger } from "./logging";
 import { initTelemetry } from "./telemetry";
@@ -242,6 +243,18 @@ export interface ServeOptions {
   onShutdown?: () => Promise<void> | void;
   /** Install SIGTERM/SIGINT handlers (off in tests that run several servers in one process). */
   handleSignals?: boolean;
+}
+
+/** The listen settings of `baseConfig()` (PORT, HOST, SHUTDOWN_GRACE_MS, BODY_LIMIT_BYTES) as `serve` options. */
+export function serveOptions(
+  config: Pick<BaseConfig, "PORT" | "HOST" | "SHUTDOWN_GRACE_MS" | "BODY_LIMIT_BYTES">,
+): Pick<ServeOptions, "port" | "host" | "shutdownGraceMs" | "bodyLimitBytes"> {
+  return {
+    port: config.PORT,
+    host: config.HOST,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  };
 }
 
 export interface RunningServer {

@@ -1,8 +1,8 @@
 /** Wires the notifications service: Redis store, live hub, consumer, HTTP API. main.ts and the tests start it. */
 import Redis from "ioredis";
-import { consumerName, createHttpApp, redisCheck, serve, type Logger, type RunningServer } from "@meridian/kit";
-import { createTokenVerifier } from "@meridian/kit/auth";
-import { connectBroker, type Broker, type Consumer } from "@meridian/kit/messaging";
+import { consumerName, createHttpApp, redisCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { verifierFromConfig } from "@meridian/kit/auth";
+import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { NotificationsConfig } from "./config";
 import { startNotificationConsumer } from "./messaging/consumer";
 import { notificationRoutes } from "./routes/notifications";
@@ -46,12 +46,8 @@ export async function startNotificationsService(
     retentionDays: config.NOTIFICATIONS_RETENTION_DAYS,
   });
   const hub = await LiveHub.start(subscriber, store.channel, logger.child({ component: "live" }));
-  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
-  const verifier = createTokenVerifier({
-    issuer: config.OIDC_ISSUER,
-    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
-    ...(config.OIDC_AUDIENCE ? { audience: config.OIDC_AUDIENCE } : {}),
-  });
+  const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
+  const verifier = verifierFromConfig(config);
   const consumer = await startNotificationConsumer({
     broker,
     store,
@@ -71,11 +67,8 @@ export async function startNotificationsService(
   }).use(notificationRoutes({ store, hub, broker, verifier, logger, keepAliveMs: options.keepAliveMs }));
 
   const server = await serve(app, {
-    port: config.PORT,
-    host: config.HOST,
+    ...serveOptions(config),
     logger,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
     handleSignals: options.handleSignals ?? false,
     onShutdown: async () => {
       await hub.close();

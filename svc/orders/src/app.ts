@@ -2,9 +2,9 @@
  * Wires the orders service: store (migrated at start), broker, outbox relay, consumer, routes.
  * `main.ts` runs it as a process; tests start it in-process on a free port.
  */
-import { consumerName, createHttpApp, createLogger, serve, type Logger, type RunningServer } from "@meridian/kit";
-import { createTokenVerifier } from "@meridian/kit/auth";
-import { connectBroker } from "@meridian/kit/messaging";
+import { consumerName, createHttpApp, createLogger, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { verifierFromConfig } from "@meridian/kit/auth";
+import { connectBrokerFromConfig } from "@meridian/kit/messaging";
 import type { OrdersConfig } from "./config";
 import { createOrderMetrics } from "./domain/metrics";
 import { OrderService } from "./domain/order-service";
@@ -34,13 +34,9 @@ export async function startOrders(
   });
   await store.migrate();
 
-  const broker = await connectBroker({ url: config.RABBITMQ_URL, service: SERVICE, logger, exchange: config.RABBITMQ_EXCHANGE });
+  const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
   const relay = store.startOutboxRelay({ broker, logger, source: SERVICE });
-  const verifier = createTokenVerifier({
-    issuer: config.OIDC_ISSUER,
-    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
-    audience: config.OIDC_AUDIENCE,
-  });
+  const verifier = verifierFromConfig(config);
 
   const app = createHttpApp({
     service: SERVICE,
@@ -61,11 +57,8 @@ export async function startOrders(
   });
 
   const server = await serve(app.use(orderRoutes({ service, verifier })), {
-    port: config.PORT,
-    host: config.HOST,
+    ...serveOptions(config),
     logger,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
     handleSignals: options.handleSignals ?? true,
     onShutdown: async () => {
       await consumer.stop();

@@ -9,6 +9,8 @@ export {
   type TokenFailureReason,
   type TokenVerifier,
   type TokenVerifierOptions,
+  verifierFromConfig,
+  type OidcVerifierConfig,
 } from "./verifier";
 export {
   authPlugin,

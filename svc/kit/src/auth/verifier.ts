@@ -213,3 +213,22 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return { issuer, verify };
 }
+
+/** The OIDC variables of `oidcConfig()`; optional where a process may run without them (the gateway). */
+export interface OidcVerifierConfig {
+  OIDC_ISSUER: string;
+  OIDC_JWKS_URL?: string;
+  OIDC_AUDIENCE?: string;
+}
+
+/**
+ * The verifier of this environment's issuer: keys from OIDC_JWKS_URL when set (else discovery), `aud` checked
+ * against OIDC_AUDIENCE when set.
+ */
+export function verifierFromConfig(config: OidcVerifierConfig): TokenVerifier {
+  return createTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
+    ...(config.OIDC_AUDIENCE ? { audience: config.OIDC_AUDIENCE } : {}),
+  });
+}

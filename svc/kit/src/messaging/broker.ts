@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from "@opentelemetry/api";
 import amqp, { type ChannelModel, type ConfirmChannel, type Options, type RecoveringChannelModel } from "amqplib";
 import { type EventBody, type EventType, type Envelope, assertBody } from "../contracts";
+import type { MessagingConfig } from "../config";
 import type { Logger } from "../logging";
 import { attrs, instruments, tracer } from "./telemetry";
 
@@ -94,6 +95,14 @@ export function traceHeaders(ctx: Context): Record<string, string> {
 export function contextFromTraceparent(traceparent: string | undefined): Context {
   if (!traceparent) return context.active();
   return propagation.extract(ROOT_CONTEXT, { traceparent });
+}
+
+/** `connectBroker` to the broker and exchange of `messagingConfig()` (RABBITMQ_URL, RABBITMQ_EXCHANGE). */
+export function connectBrokerFromConfig(
+  config: Pick<MessagingConfig, "RABBITMQ_URL" | "RABBITMQ_EXCHANGE">,
+  options: Omit<BrokerOptions, "url" | "exchange">,
+): Promise<Broker> {
+  return connectBroker({ ...options, url: config.RABBITMQ_URL, exchange: config.RABBITMQ_EXCHANGE });
 }
 
 export async function connectBroker(options: BrokerOptions): Promise<Broker> {

@@ -1,6 +1,7 @@
 /** @meridian/kit/messaging: RabbitMQ publishing and consuming, transactional outbox, idempotent inbox. */
 export {
   connectBroker,
+  connectBrokerFromConfig,
   BrokerUnavailableError,
   type Broker,
   type BrokerOptions,
