@@ -8,6 +8,8 @@ import type { AnyEnvelope } from "@meridian/kit/contracts";
 import { connectBroker, type Broker } from "@meridian/kit/messaging";
 import {
   createTestDatabase,
+  metricValue,
+  removeTopology,
   startTestIssuer,
   TEST_RABBITMQ_URL,
   uniqueName,
@@ -18,7 +20,6 @@ import {
 import { startAuditService, type AuditService } from "../src/app";
 import { loadAuditConfig } from "../src/config";
 import { DOCUMENTS_COLLECTION } from "../src/store/audit-store";
-import { metric, removeTopology } from "./support";
 
 // Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
 setDefaultTimeout(60_000);
@@ -158,14 +159,14 @@ describe("the order stream", () => {
   });
 
   test("when the same event is delivered twice, then the stream keeps one entry and one document", async () => {
-    const before = await metric(service.url, "messaging_consumed_total", {
+    const before = await metricValue(service.url, "messaging_consumed_total", {
       messaging_destination: "orders.order-confirmed.v1",
       outcome: "duplicate",
     });
     await orders.publish("orders.order-confirmed.v1", { orderId, customerId: "alice" }, { messageId: confirmed.messageId });
     await waitFor(
       async () =>
-        (await metric(service.url, "messaging_consumed_total", {
+        (await metricValue(service.url, "messaging_consumed_total", {
           messaging_destination: "orders.order-confirmed.v1",
           outcome: "duplicate",
         })) > before,

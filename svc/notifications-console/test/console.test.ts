@@ -6,6 +6,7 @@ import postgres from "postgres";
 import { createLogger } from "@meridian/kit";
 import {
   createTestDatabase,
+  removeTopology,
   startTestIssuer,
   TEST_RABBITMQ_URL,
   uniqueName,
@@ -15,7 +16,6 @@ import {
 } from "@meridian/kit/testing";
 import { startAuditService, type AuditService } from "../../audit/src/app";
 import { loadAuditConfig } from "../../audit/src/config";
-import { removeTopology } from "./support";
 
 // Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
 setDefaultTimeout(60_000);

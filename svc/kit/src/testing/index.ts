@@ -1,3 +1,7 @@
 export * from "./core";
 export * from "./issuer";
 export * from "./platform";
+export * from "./broker";
+export * from "./http";
+export * from "./metrics";
+export * from "./sse";
