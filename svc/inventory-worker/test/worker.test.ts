@@ -3,7 +3,7 @@ import amqp, { type ChannelModel } from "amqplib";
 import { createLogger } from "@meridian/kit";
 import type { AnyEnvelope } from "@meridian/kit/contracts";
 import { connectBroker, type Broker } from "@meridian/kit/messaging";
-import { createTestDatabase, TEST_RABBITMQ_URL, uniqueName, waitFor, type TestDatabase } from "@meridian/kit/testing";
+import { createTestDatabase, removeTopology, TEST_RABBITMQ_URL, uniqueName, waitFor, type TestDatabase } from "@meridian/kit/testing";
 import { InventoryStore, migrateInventoryDatabase, openInventoryDatabase, type InventoryDatabase } from "@meridian/inventory/store";
 import { loadWorkerConfig } from "../src/config";
 import { startWorker, type RunningWorker } from "../src/worker";
@@ -62,12 +62,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker?.close();
   await worker?.stop();
-  const channel = await listener.createChannel();
-  for (const suffix of ["events", "retry.1", "retry.2", "retry.3", "error"]) {
-    await channel.deleteQueue(`${queuePrefix}inventory-worker.${suffix}`);
-  }
-  await channel.deleteExchange(exchange);
   await listener.close();
+  await removeTopology([`${queuePrefix}inventory-worker`], exchange);
   await database?.close();
   await db?.drop();
 });

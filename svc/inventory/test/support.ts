@@ -1,6 +1,15 @@
 /** Starts the inventory API in-process against a fresh database, a unique exchange and a loopback token issuer. */
-import amqp from "amqplib";
-import { createTestDatabase, startTestIssuer, TEST_RABBITMQ_URL, uniqueName, type TestDatabase, type TestIssuer } from "@meridian/kit/testing";
+import {
+  bearerCaller,
+  createTestDatabase,
+  removeTopology,
+  startTestIssuer,
+  TEST_RABBITMQ_URL,
+  uniqueName,
+  type Call,
+  type TestDatabase,
+  type TestIssuer,
+} from "@meridian/kit/testing";
 import { startInventory, type RunningInventory } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
 
@@ -12,7 +21,7 @@ export interface InventoryHarness {
   inventory: RunningInventory;
   adminToken: string;
   readerToken: string;
-  call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call: Call;
   stop(): Promise<void>;
 }
 
@@ -45,34 +54,12 @@ export async function startInventoryHarness(prefix = "inventory"): Promise<Inven
     inventory,
     adminToken,
     readerToken,
-    call(method, path, options = {}) {
-      const token = options.token === undefined ? adminToken : options.token;
-      return fetch(`${url}${path}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-          ...options.headers,
-        },
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      });
-    },
+    call: bearerCaller(url, adminToken),
     async stop() {
       await inventory.stop();
       await issuer.stop();
-      await deleteExchange(exchange);
+      await removeTopology([], exchange);
       await db.drop();
     },
   };
-}
-
-export async function deleteExchange(exchange: string, queues: string[] = []): Promise<void> {
-  const connection = await amqp.connect(TEST_RABBITMQ_URL);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteExchange(exchange).catch(() => {});
-  } finally {
-    await connection.close().catch(() => {});
-  }
 }

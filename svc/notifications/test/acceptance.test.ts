@@ -11,6 +11,7 @@ import { createLogger } from "@meridian/kit";
 import { connectBroker, type Broker } from "@meridian/kit/messaging";
 import Redis from "ioredis";
 import {
+  openSse,
   REPO_ROOT,
   startPlatform,
   startTestIssuer,
@@ -18,9 +19,9 @@ import {
   uniqueName,
   waitFor,
   type Platform,
+  type SseClient,
   type TestIssuer,
 } from "@meridian/kit/testing";
-import { openSse, type SseClient } from "./support";
 
 setDefaultTimeout(90_000);
 

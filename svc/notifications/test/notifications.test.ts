@@ -5,16 +5,19 @@ import { createLogger } from "@meridian/kit";
 import type { EventBody, EventType } from "@meridian/kit/contracts";
 import { connectBroker, type Broker } from "@meridian/kit/messaging";
 import {
+  metricValue,
+  openSse,
+  removeTopology,
   startTestIssuer,
   TEST_RABBITMQ_URL,
   TEST_REDIS_URL,
   uniqueName,
   waitFor,
+  type SseClient,
   type TestIssuer,
 } from "@meridian/kit/testing";
 import { startNotificationsService, type NotificationsService } from "../src/app";
 import { loadNotificationsConfig } from "../src/config";
-import { openSse, removeTopology, type SseClient } from "./support";
 
 // Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
 setDefaultTimeout(60_000);
@@ -71,16 +74,6 @@ interface PageView {
   page: number;
   pageSize: number;
   total: number;
-}
-
-/** Value of a counter line in the service's /metrics, 0 when absent. */
-async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(" ").pop());
-  }
-  return 0;
 }
 
 function publish<T extends EventType>(from: Broker, type: T, body: EventBody<T>, messageId?: string) {
@@ -173,14 +166,14 @@ describe("notifications from the order flow", () => {
 
   test("when the same event is delivered twice, then there is still one notification", async () => {
     const token = await tokenFor(alice);
-    const duplicatesBefore = await metric("messaging_consumed_total", {
+    const duplicatesBefore = await metricValue(service.url, "messaging_consumed_total", {
       messaging_destination: "orders.order-confirmed.v1",
       outcome: "duplicate",
     });
     await publish(producers.orders, "orders.order-confirmed.v1", { orderId, customerId: alice }, confirmedMessageId);
     await waitFor(
       async () =>
-        (await metric("messaging_consumed_total", { messaging_destination: "orders.order-confirmed.v1", outcome: "duplicate" })) >
+        (await metricValue(service.url, "messaging_consumed_total", { messaging_destination: "orders.order-confirmed.v1", outcome: "duplicate" })) >
         duplicatesBefore,
       { timeoutMs: 15_000, what: "the redelivery to be handled as a duplicate" },
     );

@@ -8,17 +8,20 @@ import { startInventory, type RunningInventory } from "@meridian/inventory/app";
 import { loadInventoryConfig } from "@meridian/inventory/config";
 import { openInventoryDatabase, type InventoryDatabase } from "@meridian/inventory/store";
 import {
+  bearerCaller,
   createTestDatabase,
   REPO_ROOT,
+  removeTopology,
   startTestIssuer,
   TEST_RABBITMQ_URL,
   uniqueName,
   waitFor,
   type TestDatabase,
+  type Call,
   type TestIssuer,
 } from "@meridian/kit/testing";
 import type { Order } from "../src/domain/order";
-import { caller, deleteRabbitResources, startOrdersHarness, type Call, type OrdersHarness } from "./support";
+import { startOrdersHarness, type OrdersHarness } from "./support";
 
 const WORKER_ENTRY = resolve(REPO_ROOT, "svc/inventory-worker/src/main.ts");
 
@@ -82,7 +85,7 @@ export async function startFlow(prefix: string): Promise<Flow> {
   );
   const stock = openInventoryDatabase(inventoryDb.url, { max: 2 });
   const orders = await startOrdersHarness({ prefix: `${prefix}_ord`, issuer, exchange, queuePrefix });
-  const inventoryAdmin = caller(
+  const inventoryAdmin = bearerCaller(
     inventory.server.url,
     await issuer.token({ sub: "admin-1", scopes: ["inventory.read", "inventory.write"], roles: ["admin"] }),
   );
@@ -148,7 +151,7 @@ export async function startFlow(prefix: string): Promise<Flow> {
     worker: await startWorker(),
     admin: orders.call,
     inventoryAdmin,
-    customer: async (sub) => caller(orders.url, await issuer.token({ sub, scopes: ["orders.read", "orders.write"], roles: ["customer"] })),
+    customer: async (sub) => bearerCaller(orders.url, await issuer.token({ sub, scopes: ["orders.read", "orders.write"], roles: ["customer"] })),
     startWorker,
     async stockProduct(sku, onHand, price = 10) {
       const put = await inventoryAdmin("PUT", `/api/inventory/products/${sku}`, { body: { name: `Product ${sku}`, price } });
@@ -179,7 +182,7 @@ export async function startFlow(prefix: string): Promise<Flow> {
       await orders.stop();
       await inventory.stop();
       await stock.close();
-      await deleteRabbitResources({ exchange, queuePrefix: `${queuePrefix}inventory-worker` });
+      await removeTopology([`${queuePrefix}inventory-worker`], exchange);
       await issuer.stop();
       await inventoryDb.drop();
     },

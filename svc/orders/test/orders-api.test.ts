@@ -6,7 +6,8 @@ import type { Order } from "../src/domain/order";
 import { OrderService } from "../src/domain/order-service";
 import { orderRoutes } from "../src/routes";
 import type { PostgresOrdersStore } from "../src/store/postgres";
-import { caller, customerToken, startOrdersHarness, type Call, type OrdersHarness } from "./support";
+import { bearerCaller, type Call } from "@meridian/kit/testing";
+import { customerToken, startOrdersHarness, type OrdersHarness } from "./support";
 
 interface PageOf<T> {
   items: T[];
@@ -26,8 +27,8 @@ let bob: Call;
 
 beforeAll(async () => {
   h = await startOrdersHarness({ prefix: "orders_api" });
-  alice = caller(h.url, await customerToken(h.issuer, "alice"));
-  bob = caller(h.url, await customerToken(h.issuer, "bob"));
+  alice = bearerCaller(h.url, await customerToken(h.issuer, "alice"));
+  bob = bearerCaller(h.url, await customerToken(h.issuer, "bob"));
   // Catalogue read model, as inventory.product-upserted.v1 would fill it.
   await h.orders.store.transaction(async (tx) => {
     await tx.upsertCatalogueProduct({ sku: "PEN-1", name: "Pen", priceCents: 250 }, new Date());
@@ -119,7 +120,7 @@ describe("orders API", () => {
   });
 
   test("when a customer lists their orders, then only theirs come back, newest first, paged", async () => {
-    const carol = caller(h.url, await customerToken(h.issuer, "carol"));
+    const carol = bearerCaller(h.url, await customerToken(h.issuer, "carol"));
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(((await (await place(carol, [{ sku: "PEN-1", quantity: i + 1 }])).json()) as Order).id);
     const page1 = (await (await carol("GET", "/api/orders/mine?pageSize=2")).json()) as PageOf<Order>;
@@ -133,7 +134,7 @@ describe("orders API", () => {
   });
 
   test("when an admin searches orders, then status, customer and date filters apply; customers get 403", async () => {
-    const dave = caller(h.url, await customerToken(h.issuer, "dave"));
+    const dave = bearerCaller(h.url, await customerToken(h.issuer, "dave"));
     const order = (await (await place(dave, [{ sku: "PEN-1", quantity: 1 }])).json()) as Order;
     await dave("POST", `/api/orders/${order.id}/cancel`);
     const from = new Date(Date.parse(order.createdAt) - 1000).toISOString();
@@ -176,7 +177,7 @@ describe("orders API", () => {
   test("when a caller has no token or lacks the scope, then 401/403", async () => {
     expect((await alice("GET", "/api/orders/mine", { token: null })).status).toBe(401);
     const readOnly = await h.issuer.token({ sub: "alice", scopes: ["orders.read"], roles: ["customer"] });
-    expect((await place(caller(h.url, readOnly), [{ sku: "PEN-1", quantity: 1 }])).status).toBe(403);
+    expect((await place(bearerCaller(h.url, readOnly), [{ sku: "PEN-1", quantity: 1 }])).status).toBe(403);
     const noScopes = await h.issuer.token({ sub: "alice", scopes: [], roles: ["customer"] });
     expect((await alice("GET", "/api/orders/mine", { token: noScopes })).status).toBe(403);
   });

@@ -1,31 +1,17 @@
 /** Starts the orders service in-process against fresh databases, a unique exchange and a loopback token issuer. */
-import amqp from "amqplib";
-import { createTestDatabase, startTestIssuer, TEST_RABBITMQ_URL, uniqueName, type TestDatabase, type TestIssuer } from "@meridian/kit/testing";
+import {
+  bearerCaller,
+  createTestDatabase,
+  removeTopology,
+  startTestIssuer,
+  TEST_RABBITMQ_URL,
+  uniqueName,
+  type Call,
+  type TestDatabase,
+  type TestIssuer,
+} from "@meridian/kit/testing";
 import { startOrders, type RunningOrders } from "../src/app";
 import { loadOrdersConfig } from "../src/config";
-
-export interface CallOptions {
-  token?: string | null;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export type Call = (method: string, path: string, options?: CallOptions) => Promise<Response>;
-
-export function caller(baseUrl: string, defaultToken: string): Call {
-  return (method, path, options = {}) => {
-    const token = options.token === undefined ? defaultToken : options.token;
-    return fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...options.headers,
-      },
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    });
-  };
-}
 
 export interface OrdersHarness {
   url: string;
@@ -75,31 +61,14 @@ export async function startOrdersHarness(options: {
     exchange,
     queuePrefix,
     orders,
-    call: caller(orders.server.url, admin),
+    call: bearerCaller(orders.server.url, admin),
     async stop() {
       await orders.stop();
       if (ownIssuer) await issuer.stop();
-      await deleteRabbitResources({ exchange: options.exchange ? undefined : exchange, queuePrefix: `${queuePrefix}orders` });
+      await removeTopology([`${queuePrefix}orders`], options.exchange ? undefined : exchange);
       await db.drop();
     },
   };
-}
-
-/** Deletes a test's exchange and the queues `<queuePrefix>.events|.retry.n|.error`. */
-export async function deleteRabbitResources(options: { exchange?: string; queuePrefix?: string }): Promise<void> {
-  const connection = await amqp.connect(TEST_RABBITMQ_URL);
-  try {
-    const channel = await connection.createChannel();
-    channel.on("error", () => {});
-    if (options.queuePrefix) {
-      for (const suffix of ["events", "retry.1", "retry.2", "retry.3", "error"]) {
-        await channel.deleteQueue(`${options.queuePrefix}.${suffix}`);
-      }
-    }
-    if (options.exchange) await channel.deleteExchange(options.exchange);
-  } finally {
-    await connection.close().catch(() => {});
-  }
 }
 
 export function customerToken(issuer: TestIssuer, sub: string): Promise<string> {
