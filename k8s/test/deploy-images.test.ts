@@ -4,12 +4,14 @@
  * and each Bun image's dependency and runtime stages are replayed on this machine: the manifests stage's
  * RUN, the deps stage's `bun install --production --frozen-lockfile --filter` and pruning, the runtime
  * stage's COPY lines — then the entry is bundled from that tree, which fails if any import the service
- * makes at run time is missing from the production install.
+ * makes at run time is missing from the production install; the gateway and inventory trees are also
+ * started as the image's uid with the image's ENV until /health/ready answers, and stopped with SIGTERM.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { createTestDatabase, uniqueName, waitFor } from "@meridian/kit/testing";
 import { DEPLOYABLES, REPO_ROOT, run } from "./deploy-support";
 
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
@@ -59,6 +61,35 @@ function dockerfileOf(name: string): string {
 }
 
 const bunImages = DEPLOYABLES.filter((d) => d.component !== "web");
+
+/**
+ * Images also started from their replayed tree: the gateway (no dependencies) and inventory (PostgreSQL
+ * and RabbitMQ of this machine, in a database and a vhost of its own).
+ */
+const RUN_FROM_IMAGE: Record<string, (runtime: string) => Promise<void>> = {
+  gateway: (runtime) => runImage("gateway", runtime, {
+    GATEWAY_ROUTES: join(runtime, "gateway/ocelot.json"),
+    OIDC_ISSUER: "http://localhost:8180/realms/meridian",
+    OIDC_JWKS_URL: "http://127.0.0.1:9/realms/meridian/protocol/openid-connect/certs",
+  }),
+  inventory: async (runtime) => {
+    const db = await createTestDatabase("image_inventory");
+    const vhost = uniqueName("image-inventory");
+    expect(run(["rabbitmqctl", "-q", "add_vhost", vhost]).code).toBe(0);
+    run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]);
+    try {
+      await runImage("inventory", runtime, {
+        DATABASE_URL: db.url,
+        RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
+        OIDC_ISSUER: "http://localhost:8180/realms/meridian",
+        OIDC_JWKS_URL: "http://127.0.0.1:9/realms/meridian/protocol/openid-connect/certs",
+      });
+    } finally {
+      run(["rabbitmqctl", "-q", "delete_vhost", vhost]);
+      await db.drop();
+    }
+  },
+};
 const scratch: string[] = [];
 afterAll(() => { for (const dir of scratch) run(["rm", "-rf", dir]); }, 120_000);
 
@@ -177,8 +208,54 @@ function replay(name: string): string {
   return dirs.runtime!;
 }
 
+/** ENV of the runtime stage (KEY=value pairs). */
+function imageEnv(stage: Stage): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const body of instructions(stage, "ENV")) {
+    for (const m of body.matchAll(/([A-Z_][A-Z0-9_]*)=("[^"]*"|\S+)/g)) env[m[1]!] = m[2]!.replace(/^"|"$/g, "");
+  }
+  return env;
+}
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port!;
+  await probe.stop(true);
+  return port;
+}
+
+/**
+ * Runs the replayed image as the image would: its ENTRYPOINT and ENV, from the runtime tree (the image's
+ * /app), as the image's uid (10001, which owns nothing there: the tree is as good as read-only to it),
+ * until /health/ready answers; then SIGTERM must end it cleanly.
+ */
+async function runImage(name: string, runtime: string, env: Record<string, string>): Promise<void> {
+  const stage = parseDockerfile(join(REPO_ROOT, dockerfileOf(name))).at(-1)!;
+  const [uid, gid] = instructions(stage, "USER").at(-1)!.split(":");
+  const entry = JSON.parse(instructions(stage, "ENTRYPOINT")[0]!) as string[];
+  for (let dir = runtime; dir !== tmpdir() && dir !== "/"; dir = dirname(dir)) chmodSync(dir, 0o755);
+  const port = await freePort();
+  const child = Bun.spawn(["setpriv", `--reuid=${uid}`, `--regid=${gid ?? uid}`, "--clear-groups", "--", ...entry], {
+    cwd: runtime,
+    env: { PATH: process.env.PATH!, ...imageEnv(stage), HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", SHUTDOWN_GRACE_MS: "3000", ...env },
+    stdout: "pipe", stderr: "pipe",
+  });
+  let output: string | undefined;
+  const logs = async () => (output ??= (await new Response(child.stdout).text()) + (await new Response(child.stderr).text()));
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${(await logs()).slice(-1500)}`);
+      return (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok;
+    }, { timeoutMs: 45_000, what: `${name} from its image tree` });
+    child.kill("SIGTERM");
+    expect(await child.exited, `${name} exit code after SIGTERM`).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
+
 describe("image contents (stages replayed without Docker)", () => {
-  test.each(bunImages.map((d) => d.name))("when %s's stages are replayed, then its entry bundles from the production install alone", (name) => {
+  test.each(bunImages.map((d) => d.name))("when %s's stages are replayed, then its entry bundles from the production install alone (gateway, inventory: and it serves as the image's uid)", async (name) => {
     const runtime = replay(name);
     const stages = parseDockerfile(join(REPO_ROOT, dockerfileOf(name)));
     const entry = (JSON.parse(instructions(stages.at(-1)!, "ENTRYPOINT")[0]!) as string[])[1]!;
@@ -189,8 +266,13 @@ describe("image contents (stages replayed without Docker)", () => {
     expect(existsSync(join(runtime, dirname(dirname(entry)), "test"))).toBe(false);
     const out = join(dirname(runtime), "bundle");
     const r = run(["bun", "build", "--target=bun", "--outdir", out, entry], runtime);
-    run(["rm", "-rf", dirname(runtime)]);
-    expect(r.stderr + r.stdout, `${name} bundle`).toContain("Bundled");
-    expect(r.code).toBe(0);
-  }, 120_000);
+    try {
+      expect(r.stderr + r.stdout, `${name} bundle`).toContain("Bundled");
+      expect(r.code).toBe(0);
+      const start = RUN_FROM_IMAGE[name];
+      if (start) await start(runtime);
+    } finally {
+      run(["rm", "-rf", dirname(runtime)]);
+    }
+  }, 180_000);
 });
