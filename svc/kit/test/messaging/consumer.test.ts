@@ -10,7 +10,7 @@ import {
   replayDeadLetters,
   startConsumer,
 } from "../../src/messaging";
-import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, testLogger, uniqueName, waitFor } from "./support";
+import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, removeTopology, testLogger, uniqueName, waitFor } from "./support";
 
 // Real broker and database round trips, with reconnects: more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -36,11 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const consumer of consumers) await consumer.stop();
   await broker.close();
-  const queues = [service, ...extraServices].flatMap((s) => {
-    const q = queueNames(s, retryDelays.length);
-    return [q.events, ...q.retry, q.error];
-  });
-  await admin.remove(queues, exchange);
+  await removeTopology([service, ...extraServices], exchange, retryDelays.length);
   await admin.close();
 });
 
@@ -125,13 +121,13 @@ describe("broker and consumer", () => {
     const other = await connectBroker({ url: RABBITMQ_URL, service: name, logger, exchange: `${exchange}-refused` });
     try {
       await other.publish("orders.order-confirmed.v1", confirmed());
-      await admin.remove([], other.exchange);
+      await removeTopology([], other.exchange);
       await expect(other.publish("orders.order-confirmed.v1", confirmed())).rejects.toThrow(/NOT_FOUND|404|closed/i);
       await other.publish("orders.order-confirmed.v1", confirmed());
       await other.healthCheck.check();
     } finally {
       await other.close();
-      await admin.remove([], other.exchange);
+      await removeTopology([], other.exchange);
     }
   });
 

@@ -16,11 +16,10 @@ import {
   createMssqlMessagingTables,
   mssqlInbox,
   mssqlOutbox,
-  queueNames,
   startConsumer,
   startOutboxRelay,
 } from "../../src/messaging";
-import { RABBITMQ_URL, brokerAdmin, testLogger, uniqueName, waitFor } from "./support";
+import { RABBITMQ_URL, removeTopology, testLogger, uniqueName, waitFor } from "./support";
 
 // Real broker and database round trips, with reconnects: more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -70,10 +69,7 @@ describe.skipIf(!MSSQL_URL)("SQL Server outbox and inbox (needs MSSQL_URL; SQL S
     await relay?.stop();
     await consumer?.stop();
     await broker?.close();
-    const admin = await brokerAdmin();
-    const q = queueNames(service, 1);
-    await admin.remove([q.events, ...q.retry, q.error], exchange);
-    await admin.close();
+    await removeTopology([service], exchange, 1);
     await pool?.close();
     await master?.request().batch(`ALTER DATABASE [${databaseName}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [${databaseName}]`);
     await master?.close();

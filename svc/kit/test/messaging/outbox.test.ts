@@ -1,19 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
+import type { AnyEnvelope, EventType } from "../../src/contracts";
 import {
   type Broker,
   type Consumer,
+  type ConsumerOptions,
+  type HandleOutcome,
   type OutboxRelay,
   type OutboxStore,
   connectBroker,
   pgInbox,
   pgOutbox,
-  queueNames,
   startConsumer,
   startOutboxRelay,
 } from "../../src/messaging";
-import { RABBITMQ_URL, brokerAdmin, closeConnectionByName, createTestDb, testLogger, uniqueName, waitFor } from "./support";
+import { RABBITMQ_URL, closeConnectionByName, createTestDb, removeTopology, testLogger, uniqueName, waitFor } from "./support";
 
 // Real broker and database round trips, with reconnects: more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -48,17 +50,40 @@ afterAll(async () => {
   for (const relay of relays) await relay.stop();
   for (const consumer of consumers) await consumer.stop();
   await broker?.close();
-  const admin = await brokerAdmin();
-  await admin.remove(
-    services.flatMap((s) => {
-      const q = queueNames(s, retryDelays.length);
-      return [q.events, ...q.retry, q.error];
-    }),
-    exchange,
-  );
-  await admin.close();
+  await removeTopology(services, exchange, retryDelays.length);
   await database?.drop();
 });
+
+/** The queue owner `<service>-<suffix>`; its queues are removed after the file. */
+function consumerNamed(suffix: string): string {
+  const name = `${service}-${suffix}`;
+  services.push(name);
+  return name;
+}
+
+/** A consumer on this file's broker with the short retry delays, stopped after the file. */
+async function consume<T extends EventType>(
+  consumerService: string,
+  options: Pick<ConsumerOptions<T>, "types" | "handle" | "prefetch">,
+): Promise<Consumer> {
+  const consumer = await startConsumer({ broker, service: consumerService, retry: { delaysMs: retryDelays }, ...options });
+  consumers.push(consumer);
+  return consumer;
+}
+
+/** The order's effect through the inbox: `applied` counts how often it ran, so a repeat with effect shows. */
+function applyEffectOnce(
+  envelope: Pick<AnyEnvelope, "messageId" | "type"> & { body: { orderId: string } },
+  consumerService: string,
+  seq = 0,
+): Promise<HandleOutcome> {
+  return pgInbox.handleOnce(database.db, envelope, consumerService, async (tx) => {
+    await tx.execute(
+      sql`insert into effects (order_id, applied, seq) values (${envelope.body.orderId}, 1, ${seq})
+          on conflict (order_id) do update set applied = effects.applied + 1`,
+    );
+  });
+}
 
 describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   test("when a transaction rolls back, then its outbox event is gone with it", async () => {
@@ -79,30 +104,19 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   });
 
   test("when 1,000 events go through the outbox while the broker connection is cut, then all arrive and none has a second effect", async () => {
-    const consumerService = `${service}-effects`;
-    services.push(consumerService);
+    const consumerService = consumerNamed("effects");
     let deliveries = 0;
     let duplicates = 0;
-    consumers.push(
-      await startConsumer({
-        broker,
-        service: consumerService,
-        types: ["orders.order-created.v1"],
-        retry: { delaysMs: retryDelays },
-        prefetch: 32,
-        handle: async (envelope) => {
-          deliveries += 1;
-          const outcome = await pgInbox.handleOnce(database.db, envelope, consumerService, async (tx) => {
-            await tx.execute(
-              sql`insert into effects (order_id, applied, seq) values (${envelope.body.orderId}, 1, ${Number(envelope.body.total)})
-                  on conflict (order_id) do update set applied = effects.applied + 1`,
-            );
-          });
-          if (outcome === "duplicate") duplicates += 1;
-          return outcome;
-        },
-      }),
-    );
+    await consume(consumerService, {
+      types: ["orders.order-created.v1"],
+      prefetch: 32,
+      handle: async (envelope) => {
+        deliveries += 1;
+        const outcome = await applyEffectOnce(envelope, consumerService, Number(envelope.body.total));
+        if (outcome === "duplicate") duplicates += 1;
+        return outcome;
+      },
+    });
     const relay = startOutboxRelay({ db: database.db, broker, logger, source: "orders", batchSize: 50, pollIntervalMs: 200 });
     relays.push(relay);
 
@@ -153,8 +167,7 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   }, 120_000);
 
   test("when the broker is unreachable, then the relay keeps rows pending, reports the backlog, and delivers them after the reconnect", async () => {
-    const consumerService = `${service}-outage`;
-    services.push(consumerService);
+    const consumerService = consumerNamed("outage");
     const slowBroker = await connectBroker({
       url: RABBITMQ_URL,
       service: `${service}-slow`,
@@ -163,16 +176,12 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
       reconnect: { initialDelayMs: 5000, maxDelayMs: 6000 },
     });
     const received = new Set<string>();
-    const consumer = await startConsumer({
-      broker,
-      service: consumerService,
+    await consume(consumerService, {
       types: ["orders.order-cancelled.v1"],
-      retry: { delaysMs: retryDelays },
       handle: async (envelope) => {
         received.add(envelope.body.orderId);
       },
     });
-    consumers.push(consumer);
     const relay = startOutboxRelay({ db: database.db, broker: slowBroker, logger, source: "orders", pollIntervalMs: 50 });
     relays.push(relay);
     try {
@@ -196,27 +205,16 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   });
 
   test("when the same message is delivered twice, then its effect is applied once", async () => {
-    const consumerService = `${service}-dupes`;
-    services.push(consumerService);
+    const consumerService = consumerNamed("dupes");
     const outcomes: string[] = [];
-    consumers.push(
-      await startConsumer({
-        broker,
-        service: consumerService,
-        types: ["orders.order-shipped.v1"],
-        retry: { delaysMs: retryDelays },
-        handle: async (envelope) => {
-          const outcome = await pgInbox.handleOnce(database.db, envelope, consumerService, async (tx) => {
-            await tx.execute(
-              sql`insert into effects (order_id, applied, seq) values (${envelope.body.orderId}, 1, 0)
-                  on conflict (order_id) do update set applied = effects.applied + 1`,
-            );
-          });
-          outcomes.push(outcome);
-          return outcome;
-        },
-      }),
-    );
+    await consume(consumerService, {
+      types: ["orders.order-shipped.v1"],
+      handle: async (envelope) => {
+        const outcome = await applyEffectOnce(envelope, consumerService);
+        outcomes.push(outcome);
+        return outcome;
+      },
+    });
     const orderId = randomUUID();
     const envelope = await broker.publish("orders.order-shipped.v1", {
       orderId,
@@ -231,22 +229,15 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   });
 
   test("when two relays run against one database, then one aggregate's events arrive once each and in the order written", async () => {
-    const consumerService = `${service}-order`;
-    services.push(consumerService);
     const seen: number[] = [];
     const aggregateId = randomUUID();
-    consumers.push(
-      await startConsumer({
-        broker,
-        service: consumerService,
-        types: ["inventory.inventory-adjusted.v1"],
-        retry: { delaysMs: retryDelays },
-        prefetch: 1,
-        handle: async (envelope) => {
-          seen.push(envelope.body.onHand);
-        },
-      }),
-    );
+    await consume(consumerNamed("order"), {
+      types: ["inventory.inventory-adjusted.v1"],
+      prefetch: 1,
+      handle: async (envelope) => {
+        seen.push(envelope.body.onHand);
+      },
+    });
     const pair = [1, 2].map(() =>
       startOutboxRelay({ db: database.db, broker, logger, source: "inventory", batchSize: 5, pollIntervalMs: 50 }),
     );
@@ -267,27 +258,16 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   });
 
   test("when the relay fails after the broker confirmed but before marking rows sent, then it publishes them again and the inbox absorbs the repeat", async () => {
-    const consumerService = `${service}-crash`;
-    services.push(consumerService);
+    const consumerService = consumerNamed("crash");
     const outcomes: string[] = [];
-    consumers.push(
-      await startConsumer({
-        broker,
-        service: consumerService,
-        types: ["orders.order-rejected.v1"],
-        retry: { delaysMs: retryDelays },
-        handle: async (envelope) => {
-          const outcome = await pgInbox.handleOnce(database.db, envelope, consumerService, async (tx) => {
-            await tx.execute(
-              sql`insert into effects (order_id, applied, seq) values (${envelope.body.orderId}, 1, 0)
-                  on conflict (order_id) do update set applied = effects.applied + 1`,
-            );
-          });
-          outcomes.push(outcome);
-          return outcome;
-        },
-      }),
-    );
+    await consume(consumerService, {
+      types: ["orders.order-rejected.v1"],
+      handle: async (envelope) => {
+        const outcome = await applyEffectOnce(envelope, consumerService);
+        outcomes.push(outcome);
+        return outcome;
+      },
+    });
     const ids = Array.from({ length: 10 }, () => randomUUID());
     await database.db.transaction(async (tx) => {
       for (const orderId of ids) {

@@ -1,16 +1,16 @@
 /**
  * Test support for the messaging suites: a fresh PostgreSQL database, unique names, cutting our own
- * broker connection from the server side, and removing the topology a test declared.
+ * broker connection from the server side, and reading queues (the kit's removeTopology cleans up).
  */
 import amqp from "amqplib";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { createLogger, type Logger } from "../../src/logging";
 import { createMessagingTables } from "../../src/messaging";
-import { TEST_RABBITMQ_URL, createTestDatabase, uniqueName, waitFor } from "../../src/testing";
+import { TEST_RABBITMQ_URL, createTestDatabase, removeTopology, uniqueName, waitFor } from "../../src/testing";
 
 export const RABBITMQ_URL = TEST_RABBITMQ_URL;
-export { uniqueName, waitFor };
+export { removeTopology, uniqueName, waitFor };
 
 export function testLogger(): Logger {
   return createLogger({ service: "messaging-test", version: "test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -48,7 +48,7 @@ export async function closeConnectionByName(connectionName: string, reason = "te
   return pids.length;
 }
 
-/** Reads queue state and cleans up, on a connection of its own. */
+/** Reads queue state and publishes raw messages, on a connection of its own. */
 export async function brokerAdmin() {
   const connection = await amqp.connect(RABBITMQ_URL, { clientProperties: { connection_name: uniqueName("test-admin") } });
   connection.on("error", () => {});
@@ -76,18 +76,6 @@ export async function brokerAdmin() {
     },
     async publishRaw(exchange: string, routingKey: string, content: Buffer, headers: Record<string, string> = {}) {
       ch.publish(exchange, routingKey, content, { persistent: true, contentType: "application/json", headers });
-    },
-    async remove(queues: string[], exchange: string): Promise<void> {
-      for (const queue of queues) {
-        const del = await connection.createChannel();
-        del.on("error", () => {});
-        await del.deleteQueue(queue).catch(() => {});
-        await del.close().catch(() => {});
-      }
-      const del = await connection.createChannel();
-      del.on("error", () => {});
-      await del.deleteExchange(exchange).catch(() => {});
-      await del.close().catch(() => {});
     },
     async close() {
       await connection.close().catch(() => {});

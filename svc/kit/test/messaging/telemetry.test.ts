@@ -31,7 +31,7 @@ import {
   startConsumer,
   startOutboxRelay,
 } from "../../src/messaging";
-import { RABBITMQ_URL, brokerAdmin, createTestDb, testLogger, uniqueName, waitFor } from "./support";
+import { RABBITMQ_URL, createTestDb, removeTopology, testLogger, uniqueName, waitFor } from "./support";
 
 // Real broker and database round trips, with reconnects: more than bun's 5 s default.
 setDefaultTimeout(30_000);
@@ -102,10 +102,7 @@ afterAll(async () => {
   await relay?.stop();
   await consumer?.stop();
   await broker?.close();
-  const admin = await brokerAdmin();
-  const q = queueNames(service, retryDelays.length);
-  await admin.remove([q.events, ...q.retry, q.error], exchange);
-  await admin.close();
+  await removeTopology([service], exchange, retryDelays.length);
   await database?.drop();
   await tracerProvider.shutdown();
   await meterProvider.shutdown();
