@@ -228,23 +228,19 @@ describe("request id [requestid.rst › RequestIdKey]", () => {
   });
 
   test("when GlobalConfiguration.RequestIdKey is set, then it is used for every route", async () => {
-    const g = await startGateway({
+    await using g = await startGateway({
       Routes: [route(down, { UpstreamPathTemplate: "/g/{x}", DownstreamPathTemplate: "/g/{x}", RequestIdKey: "RouteKey" })],
       GlobalConfiguration: { RequestIdKey: "X-Correlation-Id" },
     });
-    try {
-      const echo = await echoOf(await g.get("/g/1", { headers: { "X-Correlation-Id": "c-1" } }));
-      expect(echo.headers["x-correlation-id"]).toBe("c-1");
-      expect(echo.headers.routekey).toBeUndefined();
-    } finally {
-      await g.stop();
-    }
+    const echo = await echoOf(await g.get("/g/1", { headers: { "X-Correlation-Id": "c-1" } }));
+    expect(echo.headers["x-correlation-id"]).toBe("c-1");
+    expect(echo.headers.routekey).toBeUndefined();
   });
 });
 
 describe("issuer keys", () => {
   test("when OIDC_JWKS_URL is given instead of discovery, then tokens verify against it", async () => {
-    const g = await startGateway(
+    await using g = await startGateway(
       {
         Routes: [
           route(down, {
@@ -256,12 +252,8 @@ describe("issuer keys", () => {
       },
       { issuer: idp.issuer, jwksUrl: idp.jwksUrl },
     );
-    try {
-      expect((await g.get("/j/1", { token: await idp.token() })).status).toBe(200);
-      expect((await g.get("/j/1")).status).toBe(401);
-    } finally {
-      await g.stop();
-    }
+    expect((await g.get("/j/1", { token: await idp.token() })).status).toBe(200);
+    expect((await g.get("/j/1")).status).toBe(401);
   });
 
   test("when auth failures happened, then /metrics counts them by reason", async () => {
@@ -275,7 +267,7 @@ describe("issuer keys", () => {
 
 describe("global authentication options [authentication.rst › Configuration and AllowAnonymous]", () => {
   test("when GlobalConfiguration.AuthenticationOptions is set, then routes use it unless AllowAnonymous or their own options", async () => {
-    const g = await startGateway(
+    await using g = await startGateway(
       {
         Routes: [
           route(down, { Key: "r1", UpstreamPathTemplate: "/g1", DownstreamPathTemplate: "/g1", AuthenticationOptions: {} }),
@@ -293,20 +285,16 @@ describe("global authentication options [authentication.rst › Configuration an
       },
       { issuer: idp.issuer },
     );
-    try {
-      expect((await g.get("/g1")).status).toBe(401);
-      expect((await g.get("/g1", { token: await idp.token({ scopes: ["bob"] }) })).status).toBe(403);
-      expect((await g.get("/g1", { token: await idp.token({ scopes: ["admin"] }) })).status).toBe(200);
-      expect((await g.get("/g2", { token: await idp.token({ scopes: ["admin"] }) })).status).toBe(403);
-      expect((await g.get("/g2", { token: await idp.token({ scopes: ["bob"] }) })).status).toBe(200);
-      expect((await g.get("/g3")).status).toBe(200);
-    } finally {
-      await g.stop();
-    }
+    expect((await g.get("/g1")).status).toBe(401);
+    expect((await g.get("/g1", { token: await idp.token({ scopes: ["bob"] }) })).status).toBe(403);
+    expect((await g.get("/g1", { token: await idp.token({ scopes: ["admin"] }) })).status).toBe(200);
+    expect((await g.get("/g2", { token: await idp.token({ scopes: ["admin"] }) })).status).toBe(403);
+    expect((await g.get("/g2", { token: await idp.token({ scopes: ["bob"] }) })).status).toBe(200);
+    expect((await g.get("/g3")).status).toBe(200);
   });
 
   test("when global options name RouteKeys, then only those routes are authenticated by them", async () => {
-    const g = await startGateway(
+    await using g = await startGateway(
       {
         Routes: [
           route(down, { Key: "in", UpstreamPathTemplate: "/in", DownstreamPathTemplate: "/in" }),
@@ -316,11 +304,7 @@ describe("global authentication options [authentication.rst › Configuration an
       },
       { issuer: idp.issuer },
     );
-    try {
-      expect((await g.get("/in")).status).toBe(401);
-      expect((await g.get("/out")).status).toBe(200);
-    } finally {
-      await g.stop();
-    }
+    expect((await g.get("/in")).status).toBe(401);
+    expect((await g.get("/out")).status).toBe(200);
   });
 });

@@ -1,4 +1,8 @@
-/** Real loopback servers for gateway tests: echoing downstream services and an in-process gateway. */
+/**
+ * Real loopback servers for gateway tests: echoing downstream services and an in-process gateway. Both are
+ * async-disposable: `await using gw = await startGateway(...)` stops the gateway when the test's scope ends.
+ */
+import { afterAll } from "bun:test";
 import { createHttpApp, createLogger, serve, type RunningServer } from "@meridian/kit";
 import { createTokenVerifier } from "@meridian/kit/auth";
 import { resolveConfiguration } from "../src/config";
@@ -13,7 +17,7 @@ export interface Echo {
   body: string;
 }
 
-export interface Downstream {
+export interface Downstream extends AsyncDisposable {
   name: string;
   port: number;
   url: string;
@@ -38,7 +42,7 @@ export function startDownstream(name: string): Downstream {
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
-    async fetch(req) {
+    async fetch(req): Promise<Response> {
       state.inFlight += 1;
       try {
         const url = new URL(req.url);
@@ -89,7 +93,17 @@ export function startDownstream(name: string): Downstream {
     async stop() {
       await server.stop(true);
     },
+    [Symbol.asyncDispose]: () => server.stop(true),
   };
+}
+
+/** Echoing downstreams, one per name, running for the whole test file (stopped after its tests). */
+export function downstreamsForFile<Name extends string>(...names: Name[]): Record<Name, Downstream> {
+  const started = Object.fromEntries(names.map((name) => [name, startDownstream(name)])) as Record<Name, Downstream>;
+  afterAll(async () => {
+    for (const name of names) await started[name].stop();
+  });
+  return started;
 }
 
 /** A port nothing listens on (bound, then released). */
@@ -100,7 +114,7 @@ export function closedPort(): number {
   return port;
 }
 
-export interface TestGateway {
+export interface TestGateway extends AsyncDisposable {
   url: string;
   stop(): Promise<void>;
   get(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
@@ -126,6 +140,7 @@ export async function startGateway(
   return {
     url: server.url,
     stop: () => server.stop(),
+    [Symbol.asyncDispose]: () => server.stop(),
     get: (path, init) => request("GET", path, init),
     request,
   };

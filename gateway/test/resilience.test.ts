@@ -7,78 +7,52 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { waitFor } from "@meridian/kit/testing";
 import { startTestIssuer, type TestIssuer } from "@meridian/kit/testing/issuer";
-import { closedPort, echoOf, route, startDownstream, startGateway, type Downstream } from "./helpers";
+import { closedPort, downstreamsForFile, echoOf, route, startDownstream, startGateway } from "./helpers";
 
 // Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
 setDefaultTimeout(30_000);
 
-let a: Downstream;
-let b: Downstream;
-
-beforeAll(() => {
-  a = startDownstream("a");
-  b = startDownstream("b");
-});
-afterAll(async () => {
-  await a.stop();
-  await b.stop();
-});
+const { a, b } = downstreamsForFile("a", "b");
 
 describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
   test("when the downstream does not answer within TimeoutValue, then 503", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [route(a, { UpstreamPathTemplate: "/t/{x}", DownstreamPathTemplate: "/{x}", QoSOptions: { TimeoutValue: 300 } })],
     });
-    try {
-      const started = performance.now();
-      const res = await gw.get("/t/slow/3000");
-      expect(res.status).toBe(503);
-      expect(res.headers.get("content-type")).toContain("application/problem+json");
-      expect(performance.now() - started).toBeLessThan(2500);
-    } finally {
-      await gw.stop();
-    }
+    const started = performance.now();
+    const res = await gw.get("/t/slow/3000");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(performance.now() - started).toBeLessThan(2500);
   });
 
   test("when the downstream answers after Bun's 10 s idle timeout but within TimeoutValue, then the answer still arrives", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [route(a, { UpstreamPathTemplate: "/long/{x}", DownstreamPathTemplate: "/{x}", QoSOptions: { TimeoutValue: 20_000 } })],
     });
-    try {
-      const res = await gw.get("/long/slow/11500");
-      expect(res.status).toBe(200);
-      expect((await echoOf(res)).path).toBe("/slow/11500");
-    } finally {
-      await gw.stop();
-    }
+    const res = await gw.get("/long/slow/11500");
+    expect(res.status).toBe(200);
+    expect((await echoOf(res)).path).toBe("/slow/11500");
   });
 
   test("when a route Timeout (seconds) passes without QoSOptions, then 503 [configuration.rst › Timeout]", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [route(a, { UpstreamPathTemplate: "/rt/{x}", DownstreamPathTemplate: "/{x}", Timeout: 1 })],
     });
-    try {
-      expect((await gw.get("/rt/slow/4000")).status).toBe(503);
-      expect((await gw.get("/rt/fast")).status).toBe(200);
-    } finally {
-      await gw.stop();
-    }
+    expect((await gw.get("/rt/slow/4000")).status).toBe(503);
+    expect((await gw.get("/rt/fast")).status).toBe(200);
   });
 
   test("when the downstream is unreachable, then 502 [errorcodes.rst › 502 if unable to connect to the downstream service]", async () => {
-    const gw = await startGateway({ Routes: [route(closedPort(), { UpstreamPathTemplate: "/u", DownstreamPathTemplate: "/u" })] });
-    try {
-      const res = await gw.get("/u");
-      expect(res.status).toBe(502);
-      expect(res.headers.get("content-type")).toContain("application/problem+json");
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await startGateway({ Routes: [route(closedPort(), { UpstreamPathTemplate: "/u", DownstreamPathTemplate: "/u" })] });
+    const res = await gw.get("/u");
+    expect(res.status).toBe(502);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
   });
 
   test("when ExceptionsAllowedBeforeBreaking failures happen, then the circuit opens (503 without calling downstream) and closes after DurationOfBreak on a good probe", async () => {
-    const down = startDownstream("flaky");
-    const gw = await startGateway({
+    await using down = startDownstream("flaky");
+    await using gw = await startGateway({
       Routes: [
         route(down, {
           UpstreamPathTemplate: "/cb/{x}",
@@ -87,36 +61,31 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
         }),
       ],
     });
-    try {
-      down.behaviour.status = 500;
-      expect((await gw.get("/cb/1")).status).toBe(500); // the downstream's own answer passes through
-      expect((await gw.get("/cb/2")).status).toBe(500);
-      const calls = down.received.length;
-      const open = await gw.get("/cb/3");
-      expect(open.status).toBe(503);
-      expect(down.received.length).toBe(calls);
-      const metricsText = await (await gw.get("/metrics")).text();
-      expect(metricsText).toMatch(/^gateway_circuit_state\{.*route="\/cb\/\{x\}".*\} 2$/m);
+    down.behaviour.status = 500;
+    expect((await gw.get("/cb/1")).status).toBe(500); // the downstream's own answer passes through
+    expect((await gw.get("/cb/2")).status).toBe(500);
+    const calls = down.received.length;
+    const open = await gw.get("/cb/3");
+    expect(open.status).toBe(503);
+    expect(down.received.length).toBe(calls);
+    const metricsText = await (await gw.get("/metrics")).text();
+    expect(metricsText).toMatch(/^gateway_circuit_state\{.*route="\/cb\/\{x\}".*\} 2$/m);
 
-      down.behaviour.status = 200;
-      const closed = await waitFor(
-        async () => {
-          const res = await gw.get("/cb/4");
-          return res.status === 200 ? res : undefined;
-        },
-        { timeoutMs: 10_000, intervalMs: 100, what: "circuit to let a probe through after DurationOfBreak" },
-      );
-      expect((await echoOf(closed)).path).toBe("/4");
-      expect((await gw.get("/cb/5")).status).toBe(200);
-    } finally {
-      await gw.stop();
-      await down.stop();
-    }
+    down.behaviour.status = 200;
+    const closed = await waitFor(
+      async () => {
+        const res = await gw.get("/cb/4");
+        return res.status === 200 ? res : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: "circuit to let a probe through after DurationOfBreak" },
+    );
+    expect((await echoOf(closed)).path).toBe("/4");
+    expect((await gw.get("/cb/5")).status).toBe(200);
   });
 
   test("when the half-open probe fails, then the circuit opens again", async () => {
-    const down = startDownstream("down");
-    const gw = await startGateway({
+    await using down = startDownstream("down");
+    await using gw = await startGateway({
       Routes: [
         route(down, {
           UpstreamPathTemplate: "/hb/{x}",
@@ -125,31 +94,26 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
         }),
       ],
     });
-    try {
-      down.behaviour.status = 503;
-      expect((await gw.get("/hb/1")).status).toBe(503); // downstream's 503, counted as a failure
-      const calls = down.received.length;
-      expect((await gw.get("/hb/2")).status).toBe(503); // open: not forwarded
-      expect(down.received.length).toBe(calls);
-      await waitFor(async () => {
-        await gw.get("/hb/probe");
-        return down.received.length > calls || undefined;
-      }, {
-        timeoutMs: 10_000,
-        intervalMs: 150,
-        what: "a half-open probe to reach the downstream",
-      });
-      const afterProbe = down.received.length;
-      expect((await gw.get("/hb/3")).status).toBe(503);
-      expect(down.received.length).toBe(afterProbe);
-    } finally {
-      await gw.stop();
-      await down.stop();
-    }
+    down.behaviour.status = 503;
+    expect((await gw.get("/hb/1")).status).toBe(503); // downstream's 503, counted as a failure
+    const calls = down.received.length;
+    expect((await gw.get("/hb/2")).status).toBe(503); // open: not forwarded
+    expect(down.received.length).toBe(calls);
+    await waitFor(async () => {
+      await gw.get("/hb/probe");
+      return down.received.length > calls || undefined;
+    }, {
+      timeoutMs: 10_000,
+      intervalMs: 150,
+      what: "a half-open probe to reach the downstream",
+    });
+    const afterProbe = down.received.length;
+    expect((await gw.get("/hb/3")).status).toBe(503);
+    expect(down.received.length).toBe(afterProbe);
   });
 
   test("when an unreachable downstream fails ExceptionsAllowedBeforeBreaking times, then the next request gets 503", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         route(closedPort(), {
           UpstreamPathTemplate: "/x",
@@ -158,12 +122,8 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
         }),
       ],
     });
-    try {
-      expect((await gw.get("/x")).status).toBe(502);
-      expect((await gw.get("/x")).status).toBe(503);
-    } finally {
-      await gw.stop();
-    }
+    expect((await gw.get("/x")).status).toBe(502);
+    expect((await gw.get("/x")).status).toBe(503);
   });
 });
 
@@ -174,7 +134,7 @@ describe("load balancing [loadbalancer.rst]", () => {
   ];
 
   test("when LoadBalancerOptions.Type is RoundRobin, then hosts are used in turn", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         route(a, {
           UpstreamPathTemplate: "/rr",
@@ -184,28 +144,20 @@ describe("load balancing [loadbalancer.rst]", () => {
         }),
       ],
     });
-    try {
-      const servers: string[] = [];
-      for (let i = 0; i < 4; i++) servers.push((await echoOf(await gw.get("/rr"))).server);
-      expect(servers).toEqual(["a", "b", "a", "b"]);
-    } finally {
-      await gw.stop();
-    }
+    const servers: string[] = [];
+    for (let i = 0; i < 4; i++) servers.push((await echoOf(await gw.get("/rr"))).server);
+    expect(servers).toEqual(["a", "b", "a", "b"]);
   });
 
   test("when there are no LoadBalancerOptions (NoLoadBalancer), then the first host takes every request", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [route(a, { UpstreamPathTemplate: "/nlb", DownstreamPathTemplate: "/nlb", DownstreamHostAndPorts: twoHosts() })],
     });
-    try {
-      for (let i = 0; i < 3; i++) expect((await echoOf(await gw.get("/nlb"))).server).toBe("a");
-    } finally {
-      await gw.stop();
-    }
+    for (let i = 0; i < 3; i++) expect((await echoOf(await gw.get("/nlb"))).server).toBe("a");
   });
 
   test("when LeastConnection is used and one host is busy, then the next request goes to the idle host", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         route(a, {
           UpstreamPathTemplate: "/lc/{x}",
@@ -215,20 +167,16 @@ describe("load balancing [loadbalancer.rst]", () => {
         }),
       ],
     });
-    try {
-      const slow = gw.get("/lc/slow/1500");
-      await waitFor(() => a.inFlight + b.inFlight > 0, { timeoutMs: 5000, what: "the slow request to arrive" });
-      const busy = a.inFlight > 0 ? "a" : "b";
-      const fast = await echoOf(await gw.get("/lc/fast"));
-      expect(fast.server).not.toBe(busy);
-      expect((await echoOf(await slow)).server).toBe(busy);
-    } finally {
-      await gw.stop();
-    }
+    const slow = gw.get("/lc/slow/1500");
+    await waitFor(() => a.inFlight + b.inFlight > 0, { timeoutMs: 5000, what: "the slow request to arrive" });
+    const busy = a.inFlight > 0 ? "a" : "b";
+    const fast = await echoOf(await gw.get("/lc/fast"));
+    expect(fast.server).not.toBe(busy);
+    expect((await echoOf(await slow)).server).toBe(busy);
   });
 
   test("when CookieStickySessions is used, then a client keeps its host", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         route(a, {
           UpstreamPathTemplate: "/sticky",
@@ -238,15 +186,11 @@ describe("load balancing [loadbalancer.rst]", () => {
         }),
       ],
     });
-    try {
-      const first = (await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=one" } }))).server;
-      const other = (await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=two" } }))).server;
-      expect(other).not.toBe(first);
-      for (let i = 0; i < 3; i++)
-        expect((await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=one" } }))).server).toBe(first);
-    } finally {
-      await gw.stop();
-    }
+    const first = (await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=one" } }))).server;
+    const other = (await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=two" } }))).server;
+    expect(other).not.toBe(first);
+    for (let i = 0; i < 3; i++)
+      expect((await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=one" } }))).server).toBe(first);
   });
 });
 
@@ -264,86 +208,62 @@ describe("rate limiting [ratelimiting.rst]", () => {
     });
 
   test("when a client exceeds Limit within Period, then 429 with Retry-After and the default quota message", async () => {
-    const gw = await limited({});
-    try {
-      const first = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
-      expect(first.status).toBe(200);
-      expect(first.headers.get("x-rate-limit-limit")).toBe("2");
-      expect(first.headers.get("x-rate-limit-remaining")).toBe("1");
-      expect(Date.parse(first.headers.get("x-rate-limit-reset") ?? "")).toBeGreaterThan(Date.now());
-      expect((await gw.get("/rl/1", { headers: { ClientId: "c1" } })).status).toBe(200);
-      const over = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
-      expect(over.status).toBe(429);
-      expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
-      const body = (await over.json()) as { detail: string };
-      expect(body.detail).toBe("API calls quota exceeded! maximum admitted 2 per 1m.");
-      // Counters are per client: another client is still allowed.
-      expect((await gw.get("/rl/1", { headers: { ClientId: "c2" } })).status).toBe(200);
-      const text = await (await gw.get("/metrics")).text();
-      expect(text).toMatch(/^gateway_rate_limited_total\{.*route="\/rl\/\{x\}".*\} [1-9]\d*$/m);
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await limited({});
+    const first = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-rate-limit-limit")).toBe("2");
+    expect(first.headers.get("x-rate-limit-remaining")).toBe("1");
+    expect(Date.parse(first.headers.get("x-rate-limit-reset") ?? "")).toBeGreaterThan(Date.now());
+    expect((await gw.get("/rl/1", { headers: { ClientId: "c1" } })).status).toBe(200);
+    const over = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+    const body = (await over.json()) as { detail: string };
+    expect(body.detail).toBe("API calls quota exceeded! maximum admitted 2 per 1m.");
+    // Counters are per client: another client is still allowed.
+    expect((await gw.get("/rl/1", { headers: { ClientId: "c2" } })).status).toBe(200);
+    const text = await (await gw.get("/metrics")).text();
+    expect(text).toMatch(/^gateway_rate_limited_total\{.*route="\/rl\/\{x\}".*\} [1-9]\d*$/m);
   });
 
   test("when the client is in ClientWhitelist, then it is never limited", async () => {
-    const gw = await limited({ ClientWhitelist: ["trusted"] });
-    try {
-      for (let i = 0; i < 4; i++) expect((await gw.get("/rl/1", { headers: { ClientId: "trusted" } })).status).toBe(200);
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await limited({ ClientWhitelist: ["trusted"] });
+    for (let i = 0; i < 4; i++) expect((await gw.get("/rl/1", { headers: { ClientId: "trusted" } })).status).toBe(200);
   });
 
   test("when GlobalConfiguration sets ClientIdHeader, QuotaExceededMessage and HttpStatusCode, then they are used", async () => {
-    const gw = await limited({ Limit: 1 }, { ClientIdHeader: "X-Client", QuotaExceededMessage: "slow down", HttpStatusCode: 418 });
-    try {
-      expect((await gw.get("/rl/1", { headers: { "X-Client": "k" } })).status).toBe(200);
-      const over = await gw.get("/rl/1", { headers: { "X-Client": "k" } });
-      expect(over.status).toBe(418);
-      expect(((await over.json()) as { detail: string }).detail).toBe("slow down");
-      expect((await gw.get("/rl/1", { headers: { "X-Client": "other" } })).status).toBe(200);
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await limited({ Limit: 1 }, { ClientIdHeader: "X-Client", QuotaExceededMessage: "slow down", HttpStatusCode: 418 });
+    expect((await gw.get("/rl/1", { headers: { "X-Client": "k" } })).status).toBe(200);
+    const over = await gw.get("/rl/1", { headers: { "X-Client": "k" } });
+    expect(over.status).toBe(418);
+    expect(((await over.json()) as { detail: string }).detail).toBe("slow down");
+    expect((await gw.get("/rl/1", { headers: { "X-Client": "other" } })).status).toBe(200);
   });
 
   test("when DisableRateLimitHeaders is true, then no X-Rate-Limit or Retry-After headers are sent", async () => {
-    const gw = await limited({ Limit: 1 }, { DisableRateLimitHeaders: true });
-    try {
-      const ok = await gw.get("/rl/1");
-      expect(ok.headers.get("x-rate-limit-limit")).toBeNull();
-      const over = await gw.get("/rl/1");
-      expect(over.status).toBe(429);
-      expect(over.headers.get("retry-after")).toBeNull();
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await limited({ Limit: 1 }, { DisableRateLimitHeaders: true });
+    const ok = await gw.get("/rl/1");
+    expect(ok.headers.get("x-rate-limit-limit")).toBeNull();
+    const over = await gw.get("/rl/1");
+    expect(over.status).toBe(429);
+    expect(over.headers.get("retry-after")).toBeNull();
   });
 
   test("when requests carry no client id header, then they share the 'client' counter", async () => {
-    const gw = await limited({ Limit: 1 });
-    try {
-      expect((await gw.get("/rl/1")).status).toBe(200);
-      expect((await gw.get("/rl/1")).status).toBe(429);
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await limited({ Limit: 1 });
+    expect((await gw.get("/rl/1")).status).toBe(200);
+    expect((await gw.get("/rl/1")).status).toBe(429);
   });
 
   test("when the Period has passed and PeriodTimespan is over, then the client may call again", async () => {
-    const gw = await limited({ Period: "1s", PeriodTimespan: 1, Limit: 1 });
-    try {
-      expect((await gw.get("/rl/1")).status).toBe(200);
-      expect((await gw.get("/rl/1")).status).toBe(429);
-      await waitFor(async () => (await gw.get("/rl/1")).status === 200, {
-        timeoutMs: 10_000,
-        intervalMs: 250,
-        what: "the rate limit window to reset",
-      });
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await limited({ Period: "1s", PeriodTimespan: 1, Limit: 1 });
+    expect((await gw.get("/rl/1")).status).toBe(200);
+    expect((await gw.get("/rl/1")).status).toBe(429);
+    await waitFor(async () => (await gw.get("/rl/1")).status === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 250,
+      what: "the rate limit window to reset",
+    });
   });
 });
 
@@ -357,7 +277,7 @@ describe("pipeline order [Ocelot middleware pipeline: rate limiting runs before 
   });
 
   test("when unauthenticated requests exceed the limit, then the first gets 401 and the next 429", async () => {
-    const gw = await startGateway(
+    await using gw = await startGateway(
       {
         Routes: [
           route(a, {
@@ -370,13 +290,9 @@ describe("pipeline order [Ocelot middleware pipeline: rate limiting runs before 
       },
       { issuer: idp.issuer },
     );
-    try {
-      const unauthenticated = await gw.get("/p/1");
-      expect(unauthenticated.status).toBe(401);
-      expect(unauthenticated.headers.get("x-rate-limit-remaining")).toBe("0");
-      expect((await gw.get("/p/1", { token: await idp.token() })).status).toBe(429);
-    } finally {
-      await gw.stop();
-    }
+    const unauthenticated = await gw.get("/p/1");
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers.get("x-rate-limit-remaining")).toBe("0");
+    expect((await gw.get("/p/1", { token: await idp.token() })).status).toBe(429);
   });
 });

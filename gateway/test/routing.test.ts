@@ -5,22 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { connect } from "node:net";
-import { echoOf, route, startDownstream, startGateway, type Downstream } from "./helpers";
+import { downstreamsForFile, echoOf, route, startGateway } from "./helpers";
 
 // Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
 setDefaultTimeout(30_000);
 
-let a: Downstream;
-let b: Downstream;
-
-beforeAll(() => {
-  a = startDownstream("a");
-  b = startDownstream("b");
-});
-afterAll(async () => {
-  await a.stop();
-  await b.stop();
-});
+const { a, b } = downstreamsForFile("a", "b");
 
 interface Case {
   doc: string;
@@ -291,22 +281,18 @@ const cases: Case[] = [
 describe("routing (Ocelot semantics)", () => {
   for (const c of cases) {
     test(`when ${c.name}, then ${"status" in c.expect ? `the gateway answers ${c.expect.status}` : `${c.expect.server} sees ${c.expect.path}`} [${c.doc}]`, async () => {
-      const gw = await startGateway({ Routes: c.routes() });
-      try {
-        const res = await gw.request(c.method ?? "GET", c.path);
-        if ("status" in c.expect) {
-          expect(res.status).toBe(c.expect.status);
-          expect(res.headers.get("content-type")).toContain("application/problem+json");
-          return;
-        }
-        const echo = await echoOf(res);
-        expect(echo.server).toBe(c.expect.server);
-        expect(echo.path).toBe(c.expect.path);
-        if (c.expect.query !== undefined) expect(echo.query).toBe(c.expect.query);
-        if (c.expect.method) expect(echo.method).toBe(c.expect.method);
-      } finally {
-        await gw.stop();
+      await using gw = await startGateway({ Routes: c.routes() });
+      const res = await gw.request(c.method ?? "GET", c.path);
+      if ("status" in c.expect) {
+        expect(res.status).toBe(c.expect.status);
+        expect(res.headers.get("content-type")).toContain("application/problem+json");
+        return;
       }
+      const echo = await echoOf(res);
+      expect(echo.server).toBe(c.expect.server);
+      expect(echo.path).toBe(c.expect.path);
+      if (c.expect.query !== undefined) expect(echo.query).toBe(c.expect.query);
+      if (c.expect.method) expect(echo.method).toBe(c.expect.method);
     });
   }
 
@@ -322,7 +308,7 @@ describe("routing (Ocelot semantics)", () => {
   });
 
   test("when a route carries every Ocelot template field with nulls, zeros and unknown options, then it loads and routes", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         {
           DownstreamPathTemplate: "/api/{id}",
@@ -356,16 +342,12 @@ describe("routing (Ocelot semantics)", () => {
       ],
       GlobalConfiguration: { BaseUrl: null, RequestIdKey: null, ServiceDiscoveryProvider: null, RateLimitOptions: null, QoSOptions: null },
     });
-    try {
-      const echo = await echoOf(await gw.get("/full/7"));
-      expect(echo.path).toBe("/api/7");
-    } finally {
-      await gw.stop();
-    }
+    const echo = await echoOf(await gw.get("/full/7"));
+    expect(echo.path).toBe("/api/7");
   });
 
   test("when configuration keys use other casing, then they are read like .NET configuration binding does", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       routes: [
         {
           upstreamPathTemplate: "/lower/{id}",
@@ -375,18 +357,14 @@ describe("routing (Ocelot semantics)", () => {
         },
       ],
     });
-    try {
-      const echo = await echoOf(await gw.get("/lower/3"));
-      expect(echo.path).toBe("/api/3");
-    } finally {
-      await gw.stop();
-    }
+    const echo = await echoOf(await gw.get("/lower/3"));
+    expect(echo.path).toBe("/api/3");
   });
 });
 
 describe("routing: UpstreamHost [Routing › Upstream Host]", () => {
   test("when a route names an UpstreamHost, then it is preferred for that Host and skipped for others", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         route(a, { UpstreamPathTemplate: "/h", DownstreamPathTemplate: "/any", UpstreamHttpMethod: ["Get"] }),
         route(b, {
@@ -397,14 +375,10 @@ describe("routing: UpstreamHost [Routing › Upstream Host]", () => {
         }),
       ],
     });
-    try {
-      const special = await echoOf(await gw.get("/h", { headers: { host: "special.example" } }));
-      expect(special.path).toBe("/special");
-      const other = await echoOf(await gw.get("/h"));
-      expect(other.path).toBe("/any");
-    } finally {
-      await gw.stop();
-    }
+    const special = await echoOf(await gw.get("/h", { headers: { host: "special.example" } }));
+    expect(special.path).toBe("/special");
+    const other = await echoOf(await gw.get("/h"));
+    expect(other.path).toBe("/any");
   });
 });
 
@@ -461,36 +435,28 @@ describe("routing: path traversal never escapes the matched template", () => {
 
 describe("request and response bodies", () => {
   test("when a client sends a body with POST, PUT or PATCH, then the downstream receives it byte for byte", async () => {
-    const gw = await startGateway({ Routes: [route(a, { UpstreamPathTemplate: "/{url}", DownstreamPathTemplate: "/{url}" })] });
-    try {
-      const body = JSON.stringify({ lines: Array.from({ length: 2000 }, (_, i) => ({ sku: `SKU-${i}`, quantity: i })) });
-      for (const method of ["POST", "PUT", "PATCH"]) {
-        const echo = await echoOf(await gw.request(method, "/orders", { body, headers: { "content-type": "application/json" } }));
-        expect(echo.method).toBe(method);
-        expect(echo.body).toBe(body);
-        expect(echo.headers["content-type"]).toBe("application/json");
-      }
-    } finally {
-      await gw.stop();
+    await using gw = await startGateway({ Routes: [route(a, { UpstreamPathTemplate: "/{url}", DownstreamPathTemplate: "/{url}" })] });
+    const body = JSON.stringify({ lines: Array.from({ length: 2000 }, (_, i) => ({ sku: `SKU-${i}`, quantity: i })) });
+    for (const method of ["POST", "PUT", "PATCH"]) {
+      const echo = await echoOf(await gw.request(method, "/orders", { body, headers: { "content-type": "application/json" } }));
+      expect(echo.method).toBe(method);
+      expect(echo.body).toBe(body);
+      expect(echo.headers["content-type"]).toBe("application/json");
     }
   });
 
   test("when a client sends HEAD, then the downstream answer comes back without a body", async () => {
-    const gw = await startGateway({ Routes: [route(a, { UpstreamPathTemplate: "/{url}", DownstreamPathTemplate: "/{url}" })] });
-    try {
-      const res = await gw.request("HEAD", "/h");
-      expect(res.status).toBe(200);
-      expect(await res.text()).toBe("");
-      expect(a.received.at(-1)?.method).toBe("HEAD");
-    } finally {
-      await gw.stop();
-    }
+    await using gw = await startGateway({ Routes: [route(a, { UpstreamPathTemplate: "/{url}", DownstreamPathTemplate: "/{url}" })] });
+    const res = await gw.request("HEAD", "/h");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+    expect(a.received.at(-1)?.method).toBe("HEAD");
   });
 });
 
 describe("headers transformation [headerstransformation.rst]", () => {
   test("when UpstreamHeaderTransform has find and replace, then the downstream gets the replaced value; without a comma it adds the header", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         route(a, {
           UpstreamPathTemplate: "/ht/{x}",
@@ -499,18 +465,14 @@ describe("headers transformation [headerstransformation.rst]", () => {
         }),
       ],
     });
-    try {
-      const echo = await echoOf(await gw.get("/ht/1", { headers: { Test: "http://www.bbc.co.uk/" } }));
-      expect(echo.headers.test).toBe("http://ocelot.com/");
-      expect(echo.headers.uncle).toBe("Bob");
-      expect(echo.headers["x-gateway-host"]).toBe(new URL(gw.url).host);
-    } finally {
-      await gw.stop();
-    }
+    const echo = await echoOf(await gw.get("/ht/1", { headers: { Test: "http://www.bbc.co.uk/" } }));
+    expect(echo.headers.test).toBe("http://ocelot.com/");
+    expect(echo.headers.uncle).toBe("Bob");
+    expect(echo.headers["x-gateway-host"]).toBe(new URL(gw.url).host);
   });
 
   test("when DownstreamHeaderTransform rewrites Location from {DownstreamBaseUrl} to {BaseUrl}, then the client sees the gateway's URL and the 302 is not followed", async () => {
-    const gw = await startGateway({
+    await using gw = await startGateway({
       Routes: [
         route(a, {
           UpstreamPathTemplate: "/dt/{x}",
@@ -520,13 +482,9 @@ describe("headers transformation [headerstransformation.rst]", () => {
       ],
       GlobalConfiguration: { BaseUrl: "http://gateway.example" },
     });
-    try {
-      const res = await gw.get("/dt/redirect", { redirect: "manual" });
-      expect(res.status).toBe(302);
-      expect(res.headers.get("location")).toBe("http://gateway.example/elsewhere");
-      expect(res.headers.get("uncle")).toBe("Bob");
-    } finally {
-      await gw.stop();
-    }
+    const res = await gw.get("/dt/redirect", { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("http://gateway.example/elsewhere");
+    expect(res.headers.get("uncle")).toBe("Bob");
   });
 });
