@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rabbitmqctl } from "../src/platform-client";
-import { errorQueueDepths, expectConsistent, OrderLoad, startFixture, type Fixture } from "./support";
+import { errorQueueDepths, expectConsistent, OrderLoad, startFixture, Supervisor, type Fixture } from "./support";
 
 const SCARCE = "FAULT-SCARCE";
 const PRODUCTS = [
@@ -30,20 +30,30 @@ afterAll(async () => {
   await fixture?.stop();
 }, 60_000);
 
-/** Runs the load around a fault, then checks the platform settled consistently. */
+/**
+ * Runs the load around a fault, then checks the platform settled consistently. A process that crashes because of
+ * the fault is restarted (as Kubernetes would) so the data checks still run, and the crash fails the test at the end.
+ */
 async function underLoad(seed: number, fault: () => Promise<void>): Promise<void> {
   const load = await new OrderLoad(fixture, { seed, clients: 3, scarceSku: SCARCE }).start();
+  const supervisor = new Supervisor(fixture);
   try {
     await load.acceptedMore(10, 60_000);
     await fault();
+    supervisor.start();
     await load.acceptedMore(10, 60_000); // the platform takes orders again after the fault
   } finally {
     await load.stop();
   }
   for (const id of load.stats.accepted) accepted.add(id);
-  expect(load.stats.accepted.size).toBeGreaterThanOrEqual(20);
-  await expectConsistent(fixture, accepted, 75_000);
-  expect(await errorQueueDepths(fixture)).toEqual({});
+  try {
+    expect(load.stats.accepted.size).toBeGreaterThanOrEqual(20);
+    await expectConsistent(fixture, accepted, 75_000);
+    expect(await errorQueueDepths(fixture)).toEqual({});
+  } finally {
+    await supervisor.stop();
+  }
+  expect(supervisor.crashed).toEqual([]);
 }
 
 describe("fault injection under a steady order load", () => {

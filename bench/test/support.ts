@@ -43,6 +43,7 @@ export async function startFixture(products: SeedProduct[], options: Partial<Pla
     await issuer.stop();
     throw error;
   }
+  console.log(`[fixture] platform ${platform.id}, logs in ${platform.processes.get("gateway")?.log.replace(/\/[^/]+$/, "")}`);
   const open = (url: string) => postgres(url, { max: 2, onnotice: () => {} });
   const sql = { orders: open(platform.databases.orders.url), inventory: open(platform.databases.inventory.url), audit: open(platform.databases.audit.url) };
   const stop = async () => {
@@ -148,7 +149,12 @@ export class OrderLoad {
   /** Waits until `n` more orders were accepted than when called. */
   async acceptedMore(n: number, timeoutMs = 60_000): Promise<void> {
     const target = this.stats.accepted.size + n;
-    await waitFor(() => this.stats.accepted.size >= target, { timeoutMs, intervalMs: 100, what: `${n} more accepted orders` });
+    await waitFor(() => this.stats.accepted.size >= target, { timeoutMs, intervalMs: 100, what: `${n} more accepted orders` }).catch(
+      (error: Error) => {
+        const failures = [...this.stats.failures].map(([k, v]) => `${k}×${v}`).join(", ");
+        throw new Error(`${error.message} (answers other than 2xx so far: ${failures || "none"})\n${diagnose(this.fixture)}`);
+      },
+    );
   }
 
   async stop(): Promise<OrderLoadStats> {
@@ -237,16 +243,56 @@ export async function expectConsistent(fixture: Fixture, accepted: ReadonlySet<s
   }
 }
 
+function isAlive(pid: number | undefined): boolean {
+  try {
+    return pid !== undefined && process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Plays the orchestrator (Kubernetes restarts a crashed container): restarts any platform process that died and
+ * records it, so a test can check the data survived a crash and still fail on the crash itself.
+ */
+export class Supervisor {
+  readonly crashed: string[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private busy = false;
+
+  constructor(private readonly fixture: Fixture) {}
+
+  start(): this {
+    this.timer = setInterval(() => void this.check(), 500);
+    return this;
+  }
+
+  private async check(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (const p of this.fixture.platform.processes.values()) {
+        if (isAlive(p.pid)) continue;
+        const tail = readFileSync(p.log, "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("{")).slice(0, 8).join(" | ");
+        this.crashed.push(`${p.name} exited: ${tail.slice(0, 400)}`);
+        await this.fixture.platform.start(p.name).catch(() => undefined);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.check();
+  }
+}
+
 /** For failure messages: which processes died, and the last warning/error lines of each log. */
 export function diagnose(fixture: Fixture): string {
   const lines: string[] = [];
   for (const p of fixture.platform.processes.values()) {
-    let alive = false;
-    try {
-      alive = p.pid !== undefined && process.kill(p.pid, 0);
-    } catch {
-      alive = false;
-    }
+    const alive = isAlive(p.pid);
     const log = readFileSync(p.log, "utf8").split("\n");
     const bad = log.filter((l) => !l.startsWith('{"level":"info"') && !l.startsWith('{"level":"debug"') && l.trim()).slice(-4);
     lines.push(`  ${p.name} (${alive ? "running" : "NOT RUNNING"}, log ${p.log})${bad.length ? ":\n    " + bad.map((l) => l.slice(0, 300)).join("\n    ") : ""}`);
