@@ -10,7 +10,7 @@ import addFormats from "ajv-formats";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { uniqueName } from "@meridian/kit/testing";
+import { tools, uniqueName } from "@meridian/kit/testing";
 import { DEPLOYABLES, NOT_DEPLOYED, REPO_ROOT, run } from "./deploy-support";
 
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
@@ -156,7 +156,7 @@ describe("compose.yml is a valid Compose file", () => {
     expect(text).toContain("/services/orders");
   });
 
-  const composePlugin = run(["docker", "compose", "version"]).code === 0;
+  const composePlugin = Bun.which("docker") !== null && run(["docker", "compose", "version"]).code === 0;
   test.skipIf(!composePlugin)("when docker compose reads compose.yml with .env.example (skipped: no docker compose plugin here), then it accepts it", () => {
     const r = run(["docker", "compose", "--env-file", ".env.example", "-f", "compose.yml", "config", "--quiet"]);
     expect(r.stderr).toBe("");
@@ -172,7 +172,7 @@ describe("compose.yml is a valid Compose file", () => {
     const files = ["compose.yml", "mesh/envoy", "mesh/istio", "k8s/test/deploy-yamllint.yaml",
       ...readdirSync(join(REPO_ROOT, "k8s/charts")).filter((c) => c !== "observability" && existsSync(join(REPO_ROOT, "k8s/charts", c, "Chart.yaml")))
         .flatMap((c) => readdirSync(join(REPO_ROOT, "k8s/charts", c)).filter((f) => f.endsWith(".yaml")).map((f) => `k8s/charts/${c}/${f}`))];
-    const r = run(["yamllint", "-f", "parsable", "-c", "k8s/test/deploy-yamllint.yaml", ...files]);
+    const r = run([tools.yamllint, "-f", "parsable", "-c", "k8s/test/deploy-yamllint.yaml", ...files]);
     expect(r.stdout + r.stderr).toBe("");
     expect(r.code).toBe(0);
   });
