@@ -4,13 +4,14 @@
  * ids as 36-character text, OFFSET/FETCH paging.
  */
 import { fileURLToPath } from "node:url";
-import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import mssql from "mssql";
 import { drizzle, getMsSqlConnectionParams, type NodeMsSqlDatabase } from "drizzle-orm/node-mssql";
 import { migrate } from "drizzle-orm/node-mssql/migrator";
 import { healthCheck, type HealthCheck } from "@meridian/kit";
 import { mssqlInbox, mssqlOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
+import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, transitionOutcome } from "../records";
 import type {
   CreateResult,
   NewOrder,
@@ -47,18 +48,7 @@ async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]
     .from(orderLines)
     .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
     .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
-  const byOrder = new Map<string, OrderRecord["lines"]>();
-  for (const line of lines) {
-    const list = byOrder.get(line.orderId) ?? [];
-    list.push({ sku: line.sku, quantity: line.quantity, unitPriceCents: Number(line.unitPriceCents) });
-    byOrder.set(line.orderId, list);
-  }
-  return rows.map((r) => ({
-    ...r,
-    id: r.id.toLowerCase(),
-    totalCents: Number(r.totalCents),
-    lines: byOrder.get(r.id) ?? [],
-  }));
+  return assembleOrders(rows, lines);
 }
 
 async function findOrder(db: Executor, id: string): Promise<OrderRecord | undefined> {
@@ -72,20 +62,15 @@ function txOps(tx: Tx): OrdersTx {
     async transition(orderId: string, change: StatusChange): Promise<TransitionResult> {
       const updated = await tx
         .update(orders)
-        .set({
-          status: change.to,
-          updatedAt: change.at,
-          ...(change.rejectionReason !== undefined ? { rejectionReason: change.rejectionReason } : {}),
-        })
+        .set(statusUpdate(change))
         .output()
         .where(and(eq(orders.id, orderId), inArray(orders.status, [...change.from])));
-      if (updated.length === 0) {
-        const current = await findOrder(tx, orderId);
-        return current ? { outcome: "illegal", order: current } : { outcome: "not-found" };
-      }
-      const [order] = await loadOrders(tx, updated as OrderRow[]);
-      await mssqlOutbox.enqueue(tx, change.event(order!));
-      return { outcome: "changed", order: order! };
+      const [changed] = await loadOrders(tx, updated as OrderRow[]);
+      return transitionOutcome(
+        changed,
+        () => findOrder(tx, orderId),
+        (order) => mssqlOutbox.enqueue(tx, change.event(order)),
+      );
     },
 
     async upsertCatalogueProduct(product: CatalogueProduct, asOf: Date): Promise<void> {
@@ -127,44 +112,21 @@ export class MsSqlOrdersStore implements OrdersStore {
     await migrate(this.db, { migrationsFolder });
   }
 
-  async createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
-    const existing = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
-    if (existing) return { order: existing, created: false };
-    try {
-      return await this.db.transaction(async (tx) => {
-        await tx.insert(orders).values({
-          id: order.id,
-          customerId: order.customerId,
-          status: "pending",
-          totalCents: order.totalCents,
-          rejectionReason: null,
-          idempotencyKey: order.idempotencyKey,
-          requestHash: order.requestHash,
-          createdAt: order.createdAt,
-          updatedAt: order.createdAt,
-        });
-        await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
-        const record: OrderRecord = {
-          id: order.id,
-          customerId: order.customerId,
-          status: "pending",
-          lines: order.lines,
-          totalCents: order.totalCents,
-          rejectionReason: null,
-          idempotencyKey: order.idempotencyKey,
-          requestHash: order.requestHash,
-          createdAt: order.createdAt,
-          updatedAt: order.createdAt,
-        };
-        await mssqlOutbox.enqueue(tx, event(record));
-        return { order: record, created: true as const };
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
-      if (!winner) throw error;
-      return { order: winner, created: false };
-    }
+  createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
+    return createOnce(order, {
+      findByIdempotencyKey: (customerId, key) => this.findByIdempotencyKey(customerId, key),
+      isUniqueViolation,
+      insert: () =>
+        this.db.transaction(async (tx) => {
+          // No RETURNING on SQL Server: the record is what was inserted.
+          const row = newOrderRow(order);
+          await tx.insert(orders).values(row);
+          await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
+          const record: OrderRecord = { ...row, lines: order.lines };
+          await mssqlOutbox.enqueue(tx, event(record));
+          return record;
+        }),
+    });
   }
 
   private async findByIdempotencyKey(customerId: string, key: string): Promise<OrderRecord | undefined> {
@@ -181,12 +143,7 @@ export class MsSqlOrdersStore implements OrdersStore {
   }
 
   async listOrders(filter: OrderFilter, page: number, pageSize: number): Promise<Page<OrderRecord>> {
-    const conditions: SQL[] = [];
-    if (filter.customerId) conditions.push(eq(orders.customerId, filter.customerId));
-    if (filter.status) conditions.push(eq(orders.status, filter.status));
-    if (filter.from) conditions.push(gte(orders.createdAt, filter.from));
-    if (filter.to) conditions.push(lte(orders.createdAt, filter.to));
-    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const where = orderListFilter(orders, filter);
     const rows = await this.db
       .select()
       .from(orders)

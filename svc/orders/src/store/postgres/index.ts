@@ -1,12 +1,13 @@
 /** Orders store on PostgreSQL (drizzle + postgres.js). */
 import { fileURLToPath } from "node:url";
-import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
+import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, transitionOutcome } from "../records";
 import type {
   CreateResult,
   NewOrder,
@@ -41,13 +42,7 @@ async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]
     .from(orderLines)
     .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
     .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
-  const byOrder = new Map<string, OrderRecord["lines"]>();
-  for (const line of lines) {
-    const list = byOrder.get(line.orderId) ?? [];
-    list.push({ sku: line.sku, quantity: line.quantity, unitPriceCents: line.unitPriceCents });
-    byOrder.set(line.orderId, list);
-  }
-  return rows.map((r) => ({ ...r, lines: byOrder.get(r.id) ?? [] }));
+  return assembleOrders(rows, lines);
 }
 
 async function findOrder(db: Executor, id: string): Promise<OrderRecord | undefined> {
@@ -62,20 +57,15 @@ function txOps(tx: Tx): OrdersTx {
       // Conditional update: the status check and the write are one statement, so concurrent changes serialise.
       const updated = await tx
         .update(orders)
-        .set({
-          status: change.to,
-          updatedAt: change.at,
-          ...(change.rejectionReason !== undefined ? { rejectionReason: change.rejectionReason } : {}),
-        })
+        .set(statusUpdate(change))
         .where(and(eq(orders.id, orderId), inArray(orders.status, [...change.from])))
         .returning();
-      if (updated.length === 0) {
-        const current = await findOrder(tx, orderId);
-        return current ? { outcome: "illegal", order: current } : { outcome: "not-found" };
-      }
-      const [order] = await loadOrders(tx, updated);
-      await pgOutbox.enqueue(tx, change.event(order!));
-      return { outcome: "changed", order: order! };
+      const [changed] = await loadOrders(tx, updated);
+      return transitionOutcome(
+        changed,
+        () => findOrder(tx, orderId),
+        (order) => pgOutbox.enqueue(tx, change.event(order)),
+      );
     },
 
     async upsertCatalogueProduct(product: CatalogueProduct, asOf: Date): Promise<void> {
@@ -112,37 +102,19 @@ export class PostgresOrdersStore implements OrdersStore {
     }
   }
 
-  async createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
-    const existing = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
-    if (existing) return { order: existing, created: false };
-    try {
-      return await this.db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(orders)
-          .values({
-            id: order.id,
-            customerId: order.customerId,
-            status: "pending",
-            totalCents: order.totalCents,
-            rejectionReason: null,
-            idempotencyKey: order.idempotencyKey,
-            requestHash: order.requestHash,
-            createdAt: order.createdAt,
-            updatedAt: order.createdAt,
-          })
-          .returning();
-        await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
-        const record: OrderRecord = { ...row!, lines: order.lines };
-        await pgOutbox.enqueue(tx, event(record));
-        return { order: record, created: true as const };
-      });
-    } catch (error) {
-      // A concurrent retry with the same key won the race: answer with its order.
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await this.findByIdempotencyKey(order.customerId, order.idempotencyKey);
-      if (!winner) throw error;
-      return { order: winner, created: false };
-    }
+  createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
+    return createOnce(order, {
+      findByIdempotencyKey: (customerId, key) => this.findByIdempotencyKey(customerId, key),
+      isUniqueViolation,
+      insert: () =>
+        this.db.transaction(async (tx) => {
+          const [row] = await tx.insert(orders).values(newOrderRow(order)).returning();
+          await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
+          const record: OrderRecord = { ...row!, lines: order.lines };
+          await pgOutbox.enqueue(tx, event(record));
+          return record;
+        }),
+    });
   }
 
   private async findByIdempotencyKey(customerId: string, key: string): Promise<OrderRecord | undefined> {
@@ -159,12 +131,7 @@ export class PostgresOrdersStore implements OrdersStore {
   }
 
   async listOrders(filter: OrderFilter, page: number, pageSize: number): Promise<Page<OrderRecord>> {
-    const conditions: SQL[] = [];
-    if (filter.customerId) conditions.push(eq(orders.customerId, filter.customerId));
-    if (filter.status) conditions.push(eq(orders.status, filter.status));
-    if (filter.from) conditions.push(gte(orders.createdAt, filter.from));
-    if (filter.to) conditions.push(lte(orders.createdAt, filter.to));
-    const where = conditions.length > 0 ? and(...conditions) : undefined;
+    const where = orderListFilter(orders, filter);
     const [rows, totals] = await Promise.all([
       this.db
         .select()
