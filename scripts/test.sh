@@ -42,7 +42,8 @@ done
 if [ -f web/test.sh ] && { [ -z "${MERIDIAN_TEST_ONLY:-}" ] || [[ " $MERIDIAN_TEST_ONLY " == *" web "* ]]; }; then
   say "testing web (Angular unit tests, builds, browser end-to-end)"
   start=$SECONDS
-  web_out="$(bash web/test.sh 2>&1 | tee /dev/stderr | grep -E '^web: [0-9]+ passed, [0-9]+ failed' | tail -1)"
+  bash web/test.sh 2>&1 | tee "$results/web.log"
+  web_out="$(grep -aE '^web: [0-9]+ passed, [0-9]+ failed' "$results/web.log" | tail -1)"
   if [ -n "$web_out" ]; then
     wp=$(echo "$web_out" | grep -o '[0-9]* passed' | grep -o '[0-9]*'); wf=$(echo "$web_out" | grep -o '[0-9]* failed' | grep -o '[0-9]*')
   else
