@@ -4,3 +4,4 @@ export * from "./health";
 export * from "./http";
 export * from "./logging";
 export * from "./telemetry";
+export * from "./paging";

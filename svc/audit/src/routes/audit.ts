@@ -1,10 +1,9 @@
 /** HTTP API of the audit service (docs/api.md, "Audit"): admins holding `audit.read` only. */
 import { Elysia, t } from "elysia";
-import { problems } from "@meridian/kit";
+import { assertPaging, PagingQuery, problems } from "@meridian/kit";
 import { authPlugin, type TokenVerifier } from "@meridian/kit/auth";
 import { auditEntities } from "../domain/audit";
 import { StreamNotFoundError, type AuditStore } from "../store/audit-store";
-import { assertPaging, PagingQuery } from "./paging";
 
 export interface AuditRoutesDeps {
   store: AuditStore;

@@ -1,12 +1,11 @@
 /** HTTP API of the notifications service (docs/api.md, "Notifications"). */
 import { randomUUID } from "node:crypto";
 import { Elysia, t } from "elysia";
-import { problems, type Logger } from "@meridian/kit";
+import { assertPaging, MAX_PAGE_SIZE, PagingQuery, problems, type Logger } from "@meridian/kit";
 import { authPlugin, type TokenVerifier } from "@meridian/kit/auth";
 import type { Broker } from "@meridian/kit/messaging";
 import { notificationKinds, type Notification, type Reader } from "../domain/notification";
 import type { LiveHub } from "../store/live-hub";
-import { assertPaging, MAX_PAGE_SIZE, PagingQuery } from "./paging";
 import type { NotificationStore } from "../store/notification-store";
 
 export interface NotificationRoutesDeps {

@@ -1,10 +1,10 @@
 /**
- * Paging query (docs/api.md): `page` 1-based, `pageSize` 1..100.
+ * Paging query of list endpoints (docs/api.md): `page` 1-based, `pageSize` 1..100.
  * The bounds are checked here rather than as schema minimum/maximum: Elysia reports a bound broken by a coerced
  * query number without the property's name, and a 400 must name the field (`query.pageSize`).
  */
 import { t } from "elysia";
-import { problems, type FieldError } from "@meridian/kit";
+import { problems, type FieldError } from "./errors";
 
 export const MAX_PAGE_SIZE = 100;
 
