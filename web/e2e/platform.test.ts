@@ -33,6 +33,14 @@ async function signInAtIdp(page: Page, username: string): Promise<void> {
   await page.click('#kc-login');
 }
 
+/** Types a search and waits for its answer (the list then shows that search's results). */
+async function searchProducts(page: Page, query: string): Promise<void> {
+  const answered = page.waitForResponse((r) => r.url().includes('/api/inventory/products') && r.url().includes(`q=${encodeURIComponent(query)}`));
+  await page.getByLabel('Search products').fill(query);
+  await answered;
+  await page.locator('table[aria-label="Products"]:not([aria-busy="true"])').waitFor({ timeout: 30_000 });
+}
+
 async function statusOf(page: Page, orderId: string): Promise<string | null> {
   return page.locator(`tr[data-order-id="${orderId}"] [data-status]`).getAttribute('data-status', { timeout: 1_000 }).catch(() => null);
 }
@@ -99,7 +107,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await customer.getByRole('heading', { name: 'Products' }).waitFor({ timeout: 30_000 });
     assert.equal(await customer.getByTestId('user').textContent(), 'alice');
 
-    await customer.getByLabel('Search products').fill(sku);
+    await searchProducts(customer, sku);
     const row = customer.locator(`tr[data-sku="${sku}"]`);
     await row.waitFor({ timeout: 30_000 });
     assert.match((await row.textContent()) ?? '', /€12\.50/);
@@ -151,7 +159,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
 
   it('when the customer orders again and cancels while allowed, then the order shows cancelled and the admin finds it by status', async () => {
     await customer.getByRole('link', { name: 'Products' }).click();
-    await customer.getByLabel('Search products').fill(sku);
+    await searchProducts(customer, sku);
     await customer.locator(`tr[data-sku="${sku}"]`).getByRole('button', { name: `Add to cart: ${productName}` }).click();
     await customer.getByRole('link', { name: /Cart \(1\)/ }).click();
     await customer.getByTestId('place-order').click();
@@ -218,12 +226,14 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
       },
     );
     await admin.goto(`${platform.adminUrl}/orders`);
-    await admin.getByRole('heading', { name: 'Orders' }).waitFor();
+    await admin.locator(`tr[data-order-id="${orderId}"]`).waitFor({ timeout: 30_000 });
     await adminContext.setOffline(true);
     try {
       await admin.reload();
       await admin.getByTestId('offline-banner').waitFor({ timeout: 30_000 });
       await admin.getByRole('link', { name: 'Meridian admin' }).waitFor();
+      // Recent read-only data comes from the service worker's data cache.
+      await admin.locator(`tr[data-order-id="${orderId}"]`).waitFor({ timeout: 30_000 });
       await screenshot(admin, 'admin-offline');
     } finally {
       await adminContext.setOffline(false);
@@ -263,6 +273,31 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     } finally {
       await context.close();
     }
+  });
+
+  it('when the customer uses only the keyboard, then the skip link, search, quantity and "Add to cart" all work', async () => {
+    await customer.goto(`${platform.customerUrl}/products`);
+    await customer.getByRole('heading', { name: 'Products' }).waitFor({ timeout: 30_000 });
+    await customer.keyboard.press('Tab');
+    assert.equal(await customer.evaluate(() => document.activeElement?.textContent?.trim()), 'Skip to content');
+    await customer.keyboard.press('Enter');
+    assert.equal(await customer.evaluate(() => document.activeElement?.id), 'main', 'the skip link moves the focus to the content');
+    assert.match(customer.url(), /\/products$/, 'the skip link does not navigate away');
+    await customer.keyboard.press('Tab');
+    assert.equal(await customer.evaluate(() => document.activeElement?.getAttribute('name')), 'q', 'the search box is the first field');
+    const searched = customer.waitForResponse((r) => r.url().includes('/api/inventory/products') && r.url().includes(`q=${sku}`));
+    await customer.keyboard.type(sku);
+    await searched;
+    const row = customer.locator(`tr[data-sku="${sku}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await customer.keyboard.press('Tab'); // quantity of the first (only) product
+    assert.equal(await customer.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Quantity of ${productName}`);
+    await customer.keyboard.press('Control+A');
+    await customer.keyboard.type('3');
+    await customer.keyboard.press('Tab');
+    assert.equal(await customer.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Add to cart: ${productName}`);
+    await customer.keyboard.press('Enter');
+    await customer.getByText(`Added 3 × ${productName} to your cart.`).waitFor({ timeout: 30_000 });
   });
 
   it('when the customer and the admin sign out, then each app is back to its signed-out start page', async () => {

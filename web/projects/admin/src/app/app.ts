@@ -8,7 +8,7 @@ import { SessionService } from './session.service';
   imports: [RouterOutlet, RouterLink, RouterLinkActive],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <a class="skip-link" href="#main">Skip to content</a>
+    <a class="skip-link" href="#main" (click)="skipToMain($event)">Skip to content</a>
     <header class="app-header">
       <div class="bar">
         <a class="brand" routerLink="/orders">Meridian admin</a>
@@ -40,4 +40,10 @@ export class App {
   readonly sessions = inject(SessionService);
   readonly online = inject(OnlineStatus);
   readonly me = computed(() => this.sessions.me());
+
+  /** With <base href="/"> a plain #main link would navigate to /#main: move the focus instead. */
+  skipToMain(event: Event): void {
+    event.preventDefault();
+    document.getElementById('main')?.focus();
+  }
 }

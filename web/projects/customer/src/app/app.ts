@@ -8,7 +8,7 @@ import { CartService } from './cart.service';
   imports: [RouterOutlet, RouterLink, RouterLinkActive],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <a class="skip-link" href="#main">Skip to content</a>
+    <a class="skip-link" href="#main" (click)="skipToMain($event)">Skip to content</a>
     <header class="app-header">
       <div class="bar">
         <a class="brand" routerLink="/">Meridian</a>
@@ -34,4 +34,10 @@ import { CartService } from './cart.service';
 export class App {
   readonly auth = inject(AuthService);
   readonly cart = inject(CartService);
+
+  /** With <base href="/"> a plain #main link would navigate to /#main: move the focus instead. */
+  skipToMain(event: Event): void {
+    event.preventDefault();
+    document.getElementById('main')?.focus();
+  }
 }

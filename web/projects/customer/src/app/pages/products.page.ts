@@ -1,7 +1,7 @@
 import { CurrencyPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { Subject, switchMap, debounceTime, startWith, catchError, of, map } from 'rxjs';
+import { Subject, switchMap, debounceTime, startWith, catchError, of, map, finalize } from 'rxjs';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Paged, Product } from '@shared/models';
 import { problemMessage } from '@shared/problem';
@@ -30,7 +30,7 @@ type Load = { state: 'loading' } | { state: 'error'; message: string } | { state
         @if (items().length === 0) {
           <p class="empty">No products match{{ query ? ' “' + query + '”' : '' }}.</p>
         } @else {
-          <table class="responsive" aria-label="Products">
+          <table class="responsive" aria-label="Products" [attr.aria-busy]="searching()">
             <thead><tr><th>Product</th><th>SKU</th><th class="num">Price</th><th class="num">In stock</th><th>Quantity</th><th><span class="sr-only">Add</span></th></tr></thead>
             <tbody>
               @for (p of items(); track p.sku) {
@@ -68,19 +68,23 @@ export class ProductsPage {
   query = '';
   readonly load = signal<Load>({ state: 'loading' });
   readonly added = signal('');
+  readonly searching = signal(false);
 
   constructor() {
     this.queries
       .pipe(
         debounceTime(250),
         startWith(''),
-        switchMap((q) =>
-          this.api.products({ q, pageSize: 50 }).pipe(
+        // While a new search runs the previous results stay on screen (marked busy): rows never vanish
+        // under the pointer or the keyboard focus.
+        switchMap((q) => {
+          this.searching.set(true);
+          return this.api.products({ q, pageSize: 50 }).pipe(
             map((page): Load => ({ state: 'done', page })),
             catchError((error: unknown) => of<Load>({ state: 'error', message: problemMessage(error) })),
-            startWith<Load>({ state: 'loading' }),
-          ),
-        ),
+            finalize(() => this.searching.set(false)),
+          );
+        }),
         takeUntilDestroyed(),
       )
       .subscribe((load) => this.load.set(load));
