@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import Redis from "ioredis";
 import type postgres from "postgres";
 import { REPO_ROOT, uniqueName, waitFor } from "@meridian/kit/testing";
-import { placeOrder } from "../src/platform-client";
+import { placeOrder, queueDepths } from "../src/platform-client";
 import { casesFor, operationsOf, type FuzzCase, type Operation } from "./fuzz";
 import { startFixture, type Fixture } from "./support";
 
@@ -84,14 +84,19 @@ function changes(before: Record<string, string>, after: Record<string, string>):
   return [...keys].filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]?.split(":")[0] ?? "∅"} → ${after[k]?.split(":")[0] ?? "∅"}`);
 }
 
-/** After an accepted write, waits until its consequences (events, read models, audit) stopped changing anything. */
+/**
+ * After an accepted write, waits until its consequences (events, read models, audit) stopped changing anything:
+ * no message waits in any queue (retry queues included) and two digests in a row agree.
+ */
 async function settled(): Promise<Record<string, string>> {
   let previous = await digest();
   return waitFor(
     async () => {
-      await Bun.sleep(700);
+      await Bun.sleep(500);
+      const depths = await queueDepths(fixture.platform.id);
+      const waiting = [...depths].some(([queue, depth]) => depth > 0 && !queue.endsWith(".error"));
       const now = await digest();
-      const stable = changes(previous, now).length === 0;
+      const stable = !waiting && changes(previous, now).length === 0;
       previous = now;
       return stable ? now : undefined;
     },
