@@ -17,7 +17,7 @@ import {
   type TestIssuer,
 } from "@meridian/kit/testing";
 import { startNotificationsService, type NotificationsService } from "../src/app";
-import { loadNotificationsConfig } from "../src/config";
+import { loadNotificationsConfig, type NotificationsConfig } from "../src/config";
 
 // Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
 setDefaultTimeout(60_000);
@@ -76,13 +76,9 @@ interface PageView {
   total: number;
 }
 
-function publish<T extends EventType>(from: Broker, type: T, body: EventBody<T>, messageId?: string) {
-  return from.publish(type, body, messageId ? { messageId } : {});
-}
-
-beforeAll(async () => {
-  issuer = await startTestIssuer();
-  const config = loadNotificationsConfig({
+/** The service's config on this file's Redis prefix, exchange, queue prefix and issuer; `env` overrides. */
+function serviceConfig(env: Record<string, string> = {}): NotificationsConfig {
+  return loadNotificationsConfig({
     exit: false,
     env: {
       PORT: "0",
@@ -95,9 +91,18 @@ beforeAll(async () => {
       RABBITMQ_QUEUE_PREFIX: queuePrefix,
       LOW_STOCK_THRESHOLD: "5",
       SHUTDOWN_GRACE_MS: "2000",
+      ...env,
     },
   });
-  service = await startNotificationsService(config, { logger, retryDelaysMs: [100, 200, 300], keepAliveMs: 1000 });
+}
+
+function publish<T extends EventType>(from: Broker, type: T, body: EventBody<T>, messageId?: string) {
+  return from.publish(type, body, messageId ? { messageId } : {});
+}
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  service = await startNotificationsService(serviceConfig(), { logger, retryDelaysMs: [100, 200, 300], keepAliveMs: 1000 });
   const connect = (name: string) => connectBroker({ url: TEST_RABBITMQ_URL, service: name, logger, exchange });
   producers = { orders: await connect("orders"), inventory: await connect("inventory-worker"), messaging: await connect("audit") };
   redis = new Redis(TEST_REDIS_URL);
@@ -365,20 +370,7 @@ describe("the API's guards", () => {
 
 describe("shutdown", () => {
   test("when the service stops with streams open, then the streams end and it stops well within the grace period", async () => {
-    const config = loadNotificationsConfig({
-      exit: false,
-      env: {
-        PORT: "0",
-        REDIS_URL: TEST_REDIS_URL,
-        RABBITMQ_URL: TEST_RABBITMQ_URL,
-        OIDC_ISSUER: issuer.issuer,
-        OIDC_JWKS_URL: issuer.jwksUrl,
-        NOTIFICATIONS_KEY_PREFIX: prefix,
-        RABBITMQ_EXCHANGE: exchange,
-        RABBITMQ_QUEUE_PREFIX: `${queuePrefix}2-`,
-        SHUTDOWN_GRACE_MS: "20000",
-      },
-    });
+    const config = serviceConfig({ RABBITMQ_QUEUE_PREFIX: `${queuePrefix}2-`, SHUTDOWN_GRACE_MS: "20000" });
     const second = await startNotificationsService(config, { logger });
     try {
       const res = await fetch(`${second.url}/api/notifications/stream`, {

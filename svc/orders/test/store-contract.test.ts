@@ -77,6 +77,19 @@ function change(from: StatusChange["from"], to: StatusChange["to"], extra: Parti
   };
 }
 
+/** An inventory.product-upserted.v1 envelope as the consumer receives it, with a fresh messageId. */
+function productUpserted(body: { sku: string; name: string; price: number }) {
+  return {
+    messageId: crypto.randomUUID(),
+    type: "inventory.product-upserted.v1" as const,
+    occurredAt: new Date().toISOString(),
+    correlationId: "c",
+    causationId: "c",
+    source: "inventory",
+    body,
+  };
+}
+
 function contract(title: string, open: () => Promise<AdapterUnderTest>) {
   describe(title, () => {
     let adapter: AdapterUnderTest;
@@ -178,15 +191,7 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
     });
 
     test("when a message is handled twice, then its effect happens once", async () => {
-      const envelope = {
-        messageId: crypto.randomUUID(),
-        type: "inventory.product-upserted.v1" as const,
-        occurredAt: new Date().toISOString(),
-        correlationId: "c",
-        causationId: "c",
-        source: "inventory",
-        body: { sku: "INBOX-1", name: "Inboxed", price: 5 },
-      };
+      const envelope = productUpserted({ sku: "INBOX-1", name: "Inboxed", price: 5 });
       let runs = 0;
       const first = await store.handleOnce(envelope, "orders-test", async (tx) => {
         runs += 1;
@@ -200,15 +205,7 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
     });
 
     test("when a failing effect throws, then neither the effect nor the inbox record is kept", async () => {
-      const envelope = {
-        messageId: crypto.randomUUID(),
-        type: "inventory.product-upserted.v1" as const,
-        occurredAt: new Date().toISOString(),
-        correlationId: "c",
-        causationId: "c",
-        source: "inventory",
-        body: { sku: "ROLLBACK-1", name: "Rolled back", price: 1 },
-      };
+      const envelope = productUpserted({ sku: "ROLLBACK-1", name: "Rolled back", price: 1 });
       const failing = store.handleOnce(envelope, "orders-test", async (tx) => {
         await tx.upsertCatalogueProduct({ sku: "ROLLBACK-1", name: "Rolled back", priceCents: 100 }, new Date());
         throw new Error("boom");

@@ -85,6 +85,24 @@ function applyEffectOnce(
   });
 }
 
+/** A consumer of `type` applying each order's effect through the inbox; answers the outcomes, in arrival order. */
+async function consumeThroughInbox(
+  suffix: string,
+  type: "orders.order-shipped.v1" | "orders.order-rejected.v1",
+): Promise<HandleOutcome[]> {
+  const consumerService = consumerNamed(suffix);
+  const outcomes: HandleOutcome[] = [];
+  await consume(consumerService, {
+    types: [type],
+    handle: async (envelope) => {
+      const outcome = await applyEffectOnce(envelope, consumerService);
+      outcomes.push(outcome);
+      return outcome;
+    },
+  });
+  return outcomes;
+}
+
 describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   test("when a transaction rolls back, then its outbox event is gone with it", async () => {
     const orderId = randomUUID();
@@ -205,16 +223,7 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   });
 
   test("when the same message is delivered twice, then its effect is applied once", async () => {
-    const consumerService = consumerNamed("dupes");
-    const outcomes: string[] = [];
-    await consume(consumerService, {
-      types: ["orders.order-shipped.v1"],
-      handle: async (envelope) => {
-        const outcome = await applyEffectOnce(envelope, consumerService);
-        outcomes.push(outcome);
-        return outcome;
-      },
-    });
+    const outcomes = await consumeThroughInbox("dupes", "orders.order-shipped.v1");
     const orderId = randomUUID();
     const envelope = await broker.publish("orders.order-shipped.v1", {
       orderId,
@@ -258,16 +267,7 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
   });
 
   test("when the relay fails after the broker confirmed but before marking rows sent, then it publishes them again and the inbox absorbs the repeat", async () => {
-    const consumerService = consumerNamed("crash");
-    const outcomes: string[] = [];
-    await consume(consumerService, {
-      types: ["orders.order-rejected.v1"],
-      handle: async (envelope) => {
-        const outcome = await applyEffectOnce(envelope, consumerService);
-        outcomes.push(outcome);
-        return outcome;
-      },
-    });
+    const outcomes = await consumeThroughInbox("crash", "orders.order-rejected.v1");
     const ids = Array.from({ length: 10 }, () => randomUUID());
     await database.db.transaction(async (tx) => {
       for (const orderId of ids) {
