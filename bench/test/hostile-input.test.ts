@@ -71,7 +71,7 @@ async function digest(): Promise<Record<string, string>> {
       : type === "hash" ? JSON.stringify(Object.entries(await redis.hgetall(key)).sort())
       : type === "list" ? JSON.stringify(await redis.lrange(key, 0, -1))
       : type === "set" ? JSON.stringify((await redis.smembers(key)).sort())
-      : type === "zset" ? JSON.stringify(await redis.zrange(key, 0, -1, "WITHSCORES"))
+      : type === "zset" ? JSON.stringify(await redis.call("zrange", key, "0", "-1", "WITHSCORES"))
       : type === "stream" ? JSON.stringify(await redis.xrange(key, "-", "+"))
       : type;
     out[`redis.${key}`] = `${type}:${value}`;

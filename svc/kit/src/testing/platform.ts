@@ -99,7 +99,7 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     server = null;
     if (s) await new Promise<void>((done) => s.close(() => done()));
   };
-  return {
+  const proxy: TcpProxy = {
     port: boundPort,
     get accepting() {
       return server !== null;
@@ -118,9 +118,10 @@ export async function startTcpProxy(target: { host: string; port: number }, port
       server = await waitFor(() => listen(boundPort).catch(() => undefined), { timeoutMs: 5000, what: `port ${boundPort} to listen again` });
     },
     async close() {
-      await this.refuse();
+      await proxy.refuse();
     },
   };
+  return proxy;
 }
 
 export interface PlatformProcess {
