@@ -171,8 +171,12 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     assert.equal(await customer.getByRole('button', { name: `Cancel order ${second.slice(0, 8)}` }).count(), 0);
 
     await admin.goto(`${platform.adminUrl}/orders`);
+    await admin.locator(`tr[data-order-id="${orderId}"]`).waitFor({ timeout: 30_000 });
     await admin.getByLabel('Status').selectOption('cancelled');
+    const filtered = admin.waitForResponse((r) => r.url().includes('/api/orders?') && r.url().includes('status=cancelled'));
     await admin.getByRole('button', { name: 'Search' }).click();
+    await filtered;
+    await admin.getByRole('status').filter({ hasText: 'Loading orders' }).waitFor({ state: 'detached', timeout: 30_000 });
     await admin.locator(`tr[data-order-id="${second}"]`).waitFor({ timeout: 30_000 });
     assert.equal(await admin.locator(`tr[data-order-id="${orderId}"]`).count(), 0, 'the shipped order is not among the cancelled');
     await admin.goto(`${platform.adminUrl}/orders/${orderId}`);
