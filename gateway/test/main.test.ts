@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "
 import { resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { rm } from "node:fs/promises";
-import { waitFor } from "@meridian/kit/testing";
+import { startServiceProcess, waitFor, type ServiceProcess } from "@meridian/kit/testing";
 import { startTestIssuer, type TestIssuer } from "@meridian/kit/testing/issuer";
 import { closedPort, echoOf, startDownstream, startGateway, type Downstream, type TestGateway } from "./helpers";
 
@@ -46,28 +46,23 @@ async function repoRoutesOnTestPorts(): Promise<{ Routes: Array<Record<string, u
 }
 
 describe("bun gateway/src/main.ts", () => {
-  let proc: ReturnType<typeof Bun.spawn> | undefined;
+  let gateway: ServiceProcess | undefined;
   let base = "";
 
   beforeAll(async () => {
     const routesFile = resolve(tmpdir(), `gateway-routes-${process.pid}-${Date.now()}.json`);
     tempFiles.push(routesFile);
     await Bun.write(routesFile, JSON.stringify(await repoRoutesOnTestPorts()));
-    const port = closedPort();
-    proc = Bun.spawn(["bun", MAIN], {
-      env: { ...process.env, GATEWAY_ROUTES: routesFile, PORT: String(port), OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: "meridian-api", LOG_LEVEL: "warn" },
-      stdout: "ignore",
-      stderr: "pipe",
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/health/live`).catch(() => undefined))?.ok, {
+    gateway = await startServiceProcess({
+      entry: "gateway/src/main.ts",
+      env: { GATEWAY_ROUTES: routesFile, OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: "meridian-api", LOG_LEVEL: "warn" },
+      readyPath: "/health/live",
       timeoutMs: 20_000,
-      what: "the gateway process to listen",
     });
+    base = gateway.url;
   });
   afterAll(async () => {
-    proc?.kill("SIGTERM");
-    await proc?.exited;
+    await gateway?.stop();
   });
 
   test("when started with GATEWAY_ROUTES, PORT and OIDC_ISSUER, then health, readiness and metrics answer", async () => {

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { REPO_ROOT, waitFor } from "@meridian/kit/testing";
+import { freePort, startServiceProcess, type ServiceProcess } from "@meridian/kit/testing";
 import { launchBrowser, signInOnLoginPage } from "@meridian/dev-idp/testing";
 import { startHarness, type Harness } from "./harness";
 
 /** Browser → BFF → the platform gateway (`bun gateway/src/main.ts`) → a loopback downstream. */
 let h: Harness;
 let browser: Browser;
-let gateway: ReturnType<typeof Bun.spawn> | undefined;
+let gateway: ServiceProcess | undefined;
 let downstream: ReturnType<typeof Bun.serve>;
 let dir: string;
 const received: Array<{ method: string; path: string; authorization: string | null; body: string }> = [];
@@ -24,9 +24,7 @@ beforeAll(async () => {
       return Response.json({ accepted: true }, { status: 201 });
     },
   });
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const gatewayPort = probe.port as number;
-  await probe.stop(true);
+  const gatewayPort = await freePort();
   h = await startHarness({ gatewayUrl: `http://127.0.0.1:${gatewayPort}` });
 
   dir = mkdtempSync(join(tmpdir(), "admin-bff-gateway-"));
@@ -47,37 +45,18 @@ beforeAll(async () => {
       ],
     }),
   );
-  const child = Bun.spawn(["bun", resolve(REPO_ROOT, "gateway/src/main.ts")], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(gatewayPort),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      GATEWAY_ROUTES: routes,
-      OIDC_ISSUER: h.idp.issuer,
-      OIDC_AUDIENCE: "meridian-api",
-    },
-    stdout: "ignore",
-    stderr: "pipe",
+  gateway = await startServiceProcess({
+    entry: "gateway/src/main.ts",
+    port: gatewayPort,
+    env: { LOG_LEVEL: "warn", GATEWAY_ROUTES: routes, OIDC_ISSUER: h.idp.issuer, OIDC_AUDIENCE: "meridian-api" },
+    readyPath: "/health/live",
   });
-  gateway = child;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${await new Response(child.stderr).text()}`);
-      return (await fetch(`http://127.0.0.1:${gatewayPort}/health/live`).catch(() => undefined))?.ok;
-    },
-    { timeoutMs: 30_000, intervalMs: 100, what: "the gateway to listen" },
-  );
   browser = await launchBrowser();
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (gateway && gateway.exitCode === null) {
-    gateway.kill("SIGTERM");
-    await gateway.exited;
-  }
+  await gateway?.stop();
   await h?.stop();
   await downstream?.stop(true);
   if (dir) rmSync(dir, { recursive: true, force: true });

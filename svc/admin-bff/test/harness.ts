@@ -4,7 +4,7 @@
  */
 import Redis from "ioredis";
 import { createLogger, serve, type RunningServer } from "@meridian/kit";
-import { TEST_REDIS_URL } from "@meridian/kit/testing";
+import { freePort, TEST_REDIS_URL } from "@meridian/kit/testing";
 import { loadRealm, type RunningDevIdp } from "@meridian/dev-idp";
 import { realmWithClientUrls, startTestDevIdp } from "@meridian/dev-idp/testing";
 import { createBff } from "../src/app";
@@ -26,13 +26,6 @@ export interface Harness {
   redis: Redis;
   received: RecordedRequest[];
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port as number;
-  await probe.stop(true);
-  return port;
 }
 
 export interface HarnessOptions {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { TEST_REDIS_URL, waitFor } from "@meridian/kit/testing";
+import { freePort, TEST_REDIS_URL, waitFor } from "@meridian/kit/testing";
 import { loadRealm, type RunningDevIdp } from "@meridian/dev-idp";
 import { startTestDevIdp } from "@meridian/dev-idp/testing";
 
@@ -26,9 +26,7 @@ describe("admin BFF process", () => {
   }, 90_000);
 
   test("when started with `bun src/main.ts`, then readiness reports Redis and the identity provider up, and SIGTERM exits 0", async () => {
-    const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-    const port = probe.port as number;
-    await probe.stop(true);
+    const port = await freePort();
     const child = Bun.spawn(["bun", MAIN], {
       env: {
         ...process.env,

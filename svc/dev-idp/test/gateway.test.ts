@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import * as oidc from "openid-client";
-import { REPO_ROOT, waitFor } from "@meridian/kit/testing";
+import { startServiceProcess, type ServiceProcess } from "@meridian/kit/testing";
 import { launchBrowser, realmWithClientUrls, startTestDevIdp } from "../src/testing";
 import type { RunningDevIdp } from "../src/server";
 import { browserCodeFlow, discover, signInWithForm } from "./support";
@@ -12,19 +12,12 @@ import { browserCodeFlow, discover, signInWithForm } from "./support";
 /** The platform gateway (`bun gateway/src/main.ts`) trusting the dev IdP, in front of a loopback downstream. */
 let spa: ReturnType<typeof Bun.serve>;
 let downstream: ReturnType<typeof Bun.serve>;
-let gateway: ReturnType<typeof Bun.spawn> | undefined;
+let gateway: ServiceProcess | undefined;
 let gatewayUrl: string;
 let idp: RunningDevIdp;
 let browser: Browser;
 let dir: string;
 const received: Array<{ method: string; path: string; authorization: string | null }> = [];
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port as number;
-  await probe.stop(true);
-  return port;
-}
 
 beforeAll(async () => {
   spa = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("<title>spa</title>", { headers: { "content-type": "text/html" } }) });
@@ -66,39 +59,18 @@ beforeAll(async () => {
       ],
     }),
   );
-  const port = await freePort();
-  gatewayUrl = `http://127.0.0.1:${port}`;
-  const child = Bun.spawn(["bun", resolve(REPO_ROOT, "gateway/src/main.ts")], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      GATEWAY_ROUTES: routes,
-      OIDC_ISSUER: idp.issuer,
-      OIDC_AUDIENCE: "meridian-api",
-    },
-    stdout: "ignore",
-    stderr: "pipe",
+  gateway = await startServiceProcess({
+    entry: "gateway/src/main.ts",
+    env: { LOG_LEVEL: "warn", GATEWAY_ROUTES: routes, OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: "meridian-api" },
+    readyPath: "/health/live",
   });
-  gateway = child;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${await new Response(child.stderr).text()}`);
-      return (await fetch(`${gatewayUrl}/health/live`).catch(() => undefined))?.ok;
-    },
-    { timeoutMs: 30_000, intervalMs: 100, what: "the gateway to listen" },
-  );
+  gatewayUrl = gateway.url;
   browser = await launchBrowser();
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (gateway && gateway.exitCode === null) {
-    gateway.kill("SIGTERM");
-    await gateway.exited;
-  }
+  await gateway?.stop();
   await idp?.stop();
   await spa?.stop(true);
   await downstream?.stop(true);

@@ -2,36 +2,28 @@
  * The whole order flow on real infrastructure: inventory API and orders in-process, the inventory worker as a
  * real child process (`bun svc/inventory-worker/src/main.ts`), one issuer, one unique exchange per test file.
  */
-import { resolve } from "node:path";
-import type { Subprocess } from "bun";
 import { startInventory, type RunningInventory } from "@meridian/inventory/app";
 import { loadInventoryConfig } from "@meridian/inventory/config";
 import { openInventoryDatabase, type InventoryDatabase } from "@meridian/inventory/store";
 import {
   bearerCaller,
   createTestDatabase,
-  REPO_ROOT,
   removeTopology,
+  startServiceProcess,
   startTestIssuer,
   TEST_RABBITMQ_URL,
   uniqueName,
   waitFor,
   type TestDatabase,
   type Call,
+  type ServiceProcess,
   type TestIssuer,
 } from "@meridian/kit/testing";
 import type { Order } from "../src/domain/order";
 import { startOrdersHarness, type OrdersHarness } from "./support";
 
-const WORKER_ENTRY = resolve(REPO_ROOT, "svc/inventory-worker/src/main.ts");
-
-export interface WorkerProcess {
-  process: Subprocess;
-  url: string;
-  /** SIGKILL: no shutdown hooks, in-flight messages stay unacked. */
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** The inventory worker as a child process; `kill()` (SIGKILL) runs no shutdown hooks, in-flight messages stay unacked. */
+export type WorkerProcess = ServiceProcess;
 
 export interface Flow {
   issuer: TestIssuer;
@@ -54,13 +46,6 @@ export interface Flow {
   placeOrder(call: Call, lines: { sku: string; quantity: number }[]): Promise<Order>;
   order(id: string): Promise<Order>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  await probe.stop(true);
-  return port;
 }
 
 export async function startFlow(prefix: string): Promise<Flow> {
@@ -92,13 +77,10 @@ export async function startFlow(prefix: string): Promise<Flow> {
   const workers: WorkerProcess[] = [];
 
   async function startWorker(): Promise<WorkerProcess> {
-    const port = await freePort();
-    const child = Bun.spawn(["bun", WORKER_ENTRY], {
-      cwd: REPO_ROOT,
+    // Ready = migrated, consuming (queue bound), serving.
+    const worker = await startServiceProcess({
+      entry: "svc/inventory-worker/src/main.ts",
       env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: "127.0.0.1",
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
         DATABASE_URL: inventoryDb.url,
         RABBITMQ_URL: TEST_RABBITMQ_URL,
@@ -106,36 +88,8 @@ export async function startFlow(prefix: string): Promise<Flow> {
         RABBITMQ_QUEUE_PREFIX: queuePrefix,
         SHUTDOWN_GRACE_MS: "2000",
       },
-      stdout: "inherit",
-      stderr: "inherit",
+      output: "inherit",
     });
-    const url = `http://127.0.0.1:${port}`;
-    // Ready = migrated, consuming (queue bound), serving.
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}`);
-        const res = await fetch(`${url}/health/ready`).catch(() => undefined);
-        return res?.status === 200;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: "inventory worker ready" },
-    );
-    const worker: WorkerProcess = {
-      process: child,
-      url,
-      async kill() {
-        child.kill("SIGKILL");
-        await child.exited;
-      },
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill("SIGTERM");
-        const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(10_000).then(() => false)]);
-        if (!exited) {
-          child.kill("SIGKILL");
-          await child.exited;
-        }
-      },
-    };
     workers.push(worker);
     return worker;
   }

@@ -5,3 +5,4 @@ export * from "./broker";
 export * from "./http";
 export * from "./metrics";
 export * from "./sse";
+export * from "./process";
