@@ -10,6 +10,8 @@ web="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$web")"
 out="$web/e2e/.out/test-$(date -u +%Y%m%dT%H%M%S)"
 mkdir -p "$out"
+# Keep the logs of the last 20 runs only.
+ls -dt "$web"/e2e/.out/*/ 2>/dev/null | tail -n +21 | xargs -r rm -rf
 passed=0
 failed=0
 

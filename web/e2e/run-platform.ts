@@ -4,7 +4,7 @@
 // mix), plus the two built web apps behind small static servers that proxy like the deployed nginx does.
 //
 // Needs: bun on PATH, PostgreSQL (127.0.0.1:5432, trust for postgres), Redis :6379 and RabbitMQ :5672
-// (scripts/infra.sh), psql and rabbitmqctl, and `ng build` output in web/dist.
+// (scripts/infra.sh), psql, rabbitmqctl and redis-cli, and `ng build` output in web/dist.
 // As a command (`node e2e/run-platform.ts`) it keeps everything up and prints the URLs until Ctrl-C.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -55,6 +55,14 @@ function psql(sql: string): void {
 function rabbitmqctl(args: string[]): string {
   const result = spawnSync('rabbitmqctl', ['-q', ...args], { encoding: 'utf8' });
   return result.status === 0 ? result.stdout : '';
+}
+
+/** Deletes this run's Redis keys (only keys under its own prefix). */
+function deleteRedisKeys(pattern: string): void {
+  const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const scan = spawnSync('redis-cli', ['-u', url, '--scan', '--pattern', pattern], { encoding: 'utf8' });
+  const keys = scan.status === 0 ? scan.stdout.split('\n').filter((k) => k !== '') : [];
+  for (let i = 0; i < keys.length; i += 200) spawnSync('redis-cli', ['-u', url, 'del', ...keys.slice(i, i + 200)]);
 }
 
 async function ready(url: string): Promise<boolean> {
@@ -111,6 +119,7 @@ export async function startPlatform(): Promise<Platform> {
       const queue = line.trim();
       if (queue.startsWith(runId)) rabbitmqctl(['delete_queue', queue]);
     }
+    deleteRedisKeys(`notif:${runId}:*`);
     rabbitmqctl(['eval', `rabbit_exchange:delete(rabbit_misc:r(<<"/">>, exchange, <<"${exchange}">>), false, <<"e2e">>).`]);
     await rm(tmp, { recursive: true, force: true });
   };
