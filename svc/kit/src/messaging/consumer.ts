@@ -20,7 +20,7 @@ import {
   propagation,
   trace,
 } from "@opentelemetry/api";
-import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqplib";
+import type { ChannelModel, ConfirmChannel, ConsumeMessage, GetMessage, Options } from "amqplib";
 import { type AnyEnvelope, type EventType, type Envelope, parseEnvelope } from "../contracts";
 import type { Logger } from "../logging";
 import { type Broker, confirmPublish, errorMessage } from "./broker";
@@ -75,6 +75,21 @@ export interface Consumer {
   readonly healthCheck: { name: string; check(): Promise<void> };
   /** Stops taking messages, waits for handlers in flight, closes the channel. */
   stop(): Promise<void>;
+}
+
+/** The properties a message keeps when it is published again (retry, park, replay), with `headers` as its headers. */
+export function republishedProperties(msg: ConsumeMessage | GetMessage, headers: Record<string, unknown>): Options.Publish {
+  const p = msg.properties;
+  return {
+    persistent: true,
+    contentType: p.contentType,
+    messageId: p.messageId,
+    correlationId: p.correlationId,
+    type: p.type,
+    appId: p.appId,
+    timestamp: p.timestamp,
+    headers,
+  };
 }
 
 export const queueNames = (service: string, retries: number) => ({
@@ -351,19 +366,8 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
     extraHeaders: Record<string, string | number>,
     extra: Partial<Options.Publish> = {},
   ): Promise<boolean> {
-    const p = msg.properties;
-    const { "x-death": _death, ...kept } = (p.headers ?? {}) as Record<string, unknown>;
-    const properties: Options.Publish = {
-      persistent: true,
-      contentType: p.contentType,
-      messageId: p.messageId,
-      correlationId: p.correlationId,
-      type: p.type,
-      appId: p.appId,
-      timestamp: p.timestamp,
-      headers: { ...kept, ...extraHeaders },
-      ...extra,
-    };
+    const { "x-death": _death, ...kept } = (msg.properties.headers ?? {}) as Record<string, unknown>;
+    const properties: Options.Publish = { ...republishedProperties(msg, { ...kept, ...extraHeaders }), ...extra };
     try {
       await confirmPublish(ch, "", queue, msg.content, properties, 15_000);
     } catch (err) {

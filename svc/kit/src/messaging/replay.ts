@@ -5,7 +5,7 @@
  */
 import type { ConsumeMessage, GetMessage, Options } from "amqplib";
 import { type Broker, confirmPublish } from "./broker";
-import { headers, queueNames } from "./consumer";
+import { headers, queueNames, republishedProperties } from "./consumer";
 
 export interface ReplayOptions {
   broker: Broker;
@@ -78,18 +78,8 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
 }
 
 function replayProperties(msg: ConsumeMessage | GetMessage): Options.Publish {
-  const p = msg.properties;
   const kept = Object.fromEntries(
-    Object.entries((p.headers ?? {}) as Record<string, unknown>).filter(([name]) => !failureHeaders.has(name)),
+    Object.entries((msg.properties.headers ?? {}) as Record<string, unknown>).filter(([name]) => !failureHeaders.has(name)),
   );
-  return {
-    persistent: true,
-    contentType: p.contentType,
-    messageId: p.messageId,
-    correlationId: p.correlationId,
-    type: p.type,
-    appId: p.appId,
-    timestamp: p.timestamp,
-    headers: { ...kept, "x-replayed-at": new Date().toISOString() },
-  };
+  return republishedProperties(msg, { ...kept, "x-replayed-at": new Date().toISOString() });
 }
