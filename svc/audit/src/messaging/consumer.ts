@@ -1,7 +1,7 @@
 /** Records every domain event in the audit, once. */
 import type { Logger } from "@meridian/kit";
 import { startConsumer, type Broker, type Consumer } from "@meridian/kit/messaging";
-import { auditedEventTypes } from "../domain/audit";
+import { auditedEventTypes, streamOf } from "../domain/audit";
 import type { AuditStore } from "../store/audit-store";
 
 export interface AuditConsumerOptions {
@@ -19,8 +19,10 @@ export function startAuditConsumer(options: AuditConsumerOptions): Promise<Consu
     service: options.service,
     types: auditedEventTypes,
     logger: options.logger,
-    // One at a time: a stream records events in the order the broker delivers them (the producers' order).
-    prefetch: 1,
+    // Events of one stream are recorded one at a time, in the order the broker delivers them (the producers'
+    // order); different streams are recorded in parallel.
+    prefetch: 16,
+    orderingKey: (envelope) => streamOf(envelope).streamId,
     ...(options.retryDelaysMs ? { retry: { delaysMs: options.retryDelaysMs } } : {}),
     handle: async (envelope, { log }) => {
       const outcome = await options.store.append(envelope);
