@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { launchBrowser, signInOnLoginPage } from "@meridian/dev-idp/testing";
+import { launchBrowser } from "@meridian/dev-idp/testing";
 import { OidcClient } from "../src/oidc";
-import { ADMIN_SECRET, startHarness, type Harness } from "./harness";
+import { adaSignedIn, ADMIN_SECRET, startHarness, type Harness } from "./harness";
 
 /**
  * Compose-like wiring: the issuer is http://localhost:<port>/realms/meridian (what browsers and tokens say),
@@ -28,11 +28,7 @@ describe("admin BFF with a separate discovery URL", () => {
     const login = await fetch(`${h.publicUrl}/auth/login`, { redirect: "manual" });
     expect(login.headers.get("location")).toStartWith(`${h.idp.url}/realms/meridian/protocol/openid-connect/auth?`);
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${h.publicUrl}/auth/login?returnTo=/auth/me`);
-    await signInOnLoginPage(page, "ada", "ada-dev-password");
-    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const { context, page } = await adaSignedIn(browser, h);
     expect(JSON.parse((await page.textContent("body")) ?? "{}").username).toBe("ada");
     const status = await page.evaluate(async () => (await fetch("/api/audit/events")).status);
     expect(status).toBe(200);

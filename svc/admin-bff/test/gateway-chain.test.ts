@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { freePort, startServiceProcess, type ServiceProcess } from "@meridian/kit/testing";
-import { launchBrowser, signInOnLoginPage } from "@meridian/dev-idp/testing";
-import { startHarness, type Harness } from "./harness";
+import { launchBrowser } from "@meridian/dev-idp/testing";
+import { adaSignedIn, startHarness, type Harness } from "./harness";
 
 /** Browser → BFF → the platform gateway (`bun gateway/src/main.ts`) → a loopback downstream. */
 let h: Harness;
@@ -64,11 +64,7 @@ afterAll(async () => {
 
 describe("admin BFF through the platform gateway", () => {
   test("when ada posts through the BFF with the CSRF token, then the gateway accepts her bearer token on a roles=admin route", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${h.publicUrl}/auth/login?returnTo=/auth/me`);
-    await signInOnLoginPage(page, "ada", "ada-dev-password");
-    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const { context, page } = await adaSignedIn(browser, h);
     const csrf = JSON.parse((await page.textContent("body")) ?? "{}").csrfToken as string;
 
     const result = await page.evaluate(async (token) => {

@@ -6,7 +6,8 @@ import Redis from "ioredis";
 import { createLogger, serve, type RunningServer } from "@meridian/kit";
 import { freePort, TEST_REDIS_URL } from "@meridian/kit/testing";
 import { loadRealm, type RunningDevIdp } from "@meridian/dev-idp";
-import { realmWithClientUrls, startTestDevIdp } from "@meridian/dev-idp/testing";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { realmWithClientUrls, signInOnLoginPage, startTestDevIdp } from "@meridian/dev-idp/testing";
 import { createBff } from "../src/app";
 import { loadBffConfig } from "../src/config";
 
@@ -100,6 +101,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       redis.disconnect();
     },
   };
+}
+
+/** A fresh browser context signed in to the BFF as ada (the realm's admin), left on /auth/me. */
+export async function adaSignedIn(browser: Browser, h: Harness): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${h.publicUrl}/auth/login?returnTo=/auth/me`);
+  await signInOnLoginPage(page, "ada", "ada-dev-password");
+  await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+  return { context, page };
 }
 
 export { loadRealm };

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { createTokenVerifier } from "@meridian/kit/auth";
-import { launchBrowser, signInOnLoginPage } from "@meridian/dev-idp/testing";
-import { startHarness, type Harness } from "./harness";
+import { launchBrowser } from "@meridian/dev-idp/testing";
+import { adaSignedIn, startHarness, type Harness } from "./harness";
 
 /** Access tokens here live 30 s, inside the BFF's 60 s refresh margin: every proxied call must refresh first. */
 let h: Harness;
@@ -25,11 +25,7 @@ function jti(authorization: string | undefined): string {
 
 describe("admin BFF token refresh", () => {
   test("when the access token is near expiry, then the BFF refreshes it before proxying, also under concurrent calls", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${h.publicUrl}/auth/login?returnTo=/auth/me`);
-    await signInOnLoginPage(page, "ada", "ada-dev-password");
-    await page.waitForURL(`${h.publicUrl}/auth/me`, { timeout: 20_000 });
+    const { context, page } = await adaSignedIn(browser, h);
 
     const before = h.received.length;
     const statuses = await page.evaluate(async () => {
