@@ -87,8 +87,6 @@ export function oidcConfig() {
   } satisfies TProperties;
 }
 
-export type OidcConfig = Static<TObject<ReturnType<typeof oidcConfig>>>;
-
 /** `CONSUMER_RETRY_DELAYS_MS` as numbers; undefined keeps the messaging module's default. */
 export function retryDelaysMs(value: string | undefined): number[] | undefined {
   return value ? value.split(",").map(Number) : undefined;

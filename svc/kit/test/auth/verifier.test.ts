@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { createTokenVerifier, TokenVerificationError, type TokenFailureReason } from "../../src/auth";
+import { createTokenVerifier, TokenVerificationError, verifierFromConfig, type TokenFailureReason } from "../../src/auth";
 import { startTestIssuer, tamperToken, type TestIssuer } from "../../src/testing/issuer";
 
 // Real loopback servers: allow more than bun's 5 s default (bunfig.toml has no test timeout setting).
@@ -109,5 +109,25 @@ describe("createTokenVerifier", () => {
     await down.stop();
     const verifier = createTokenVerifier({ issuer, fetchTimeoutMs: 1000 });
     expect(await failureOf(verifier.verify(token))).toBe("keys_unavailable");
+  });
+});
+
+describe("verifierFromConfig", () => {
+  test("when OIDC_AUDIENCE is set, then tokens for another audience are refused", async () => {
+    const verifier = verifierFromConfig({ OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: "meridian-api" });
+    expect((await verifier.verify(await idp.token({ sub: "bob" }))).sub).toBe("bob");
+    expect(await failureOf(verifier.verify(await idp.token({ audience: "someone-else" })))).toBe("bad_audience");
+  });
+
+  test("when OIDC_AUDIENCE is absent, then the audience is not checked", async () => {
+    const verifier = verifierFromConfig({ OIDC_ISSUER: idp.issuer });
+    expect((await verifier.verify(await idp.token({ sub: "carol", audience: "someone-else" }))).sub).toBe("carol");
+  });
+
+  test("when OIDC_JWKS_URL is set, then keys come from it and the issuer's discovery is never needed", async () => {
+    // Nothing listens at this issuer URL: only the JWKS URL can supply the keys.
+    const issuer = "http://127.0.0.1:1/realms/meridian";
+    const verifier = verifierFromConfig({ OIDC_ISSUER: issuer, OIDC_JWKS_URL: idp.jwksUrl });
+    expect((await verifier.verify(await idp.token({ sub: "dan", issuer }))).sub).toBe("dan");
   });
 });

@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { t } from "elysia";
 import { waitFor } from "../../src/testing";
-import { createHttpApp, createLogger, postgresCheck, problems, serve, type ProblemDetails, type ReadinessReport, type RunningServer } from "../../src/index";
+import {
+  baseConfig,
+  createHttpApp,
+  createLogger,
+  loadConfig,
+  postgresCheck,
+  problems,
+  serve,
+  serveOptions,
+  type ProblemDetails,
+  type ReadinessReport,
+  type RunningServer,
+} from "../../src/index";
 
 const lines: Array<Record<string, unknown>> = [];
 const logger = createLogger({
@@ -159,5 +171,27 @@ describe("kit HTTP app", () => {
     const doc = (await (await fetch(`${server.url}/openapi/json`)).json()) as { paths: Record<string, { post: { requestBody?: unknown } }> };
     expect(Object.keys(doc.paths)).toContain("/items");
     expect(doc.paths["/items"]!.post.requestBody).toBeDefined();
+  });
+});
+
+describe("serveOptions", () => {
+  test("when a server is started with the base config's options, then it listens on HOST and answers over its body limit with 413", async () => {
+    const config = loadConfig(t.Object(baseConfig({ port: 0 })), {
+      exit: false,
+      env: { PORT: "0", HOST: "127.0.0.1", BODY_LIMIT_BYTES: "2048", SHUTDOWN_GRACE_MS: "1000" },
+    });
+    expect(serveOptions(config)).toEqual({ port: 0, host: "127.0.0.1", shutdownGraceMs: 1000, bodyLimitBytes: 2048 });
+    const small = createHttpApp({ service: "kit-test", version: "0.0.0", logger, bodyLimitBytes: config.BODY_LIMIT_BYTES }).post(
+      "/echo",
+      ({ body }) => body,
+    );
+    const running = await serve(small, { ...serveOptions(config), logger, handleSignals: false });
+    try {
+      expect(running.url).toStartWith("http://127.0.0.1:");
+      const res = await fetch(`${running.url}/echo`, { method: "POST", headers: { "content-type": "text/plain" }, body: "x".repeat(4096) });
+      expect(res.status).toBe(413);
+    } finally {
+      await running.stop();
+    }
   });
 });

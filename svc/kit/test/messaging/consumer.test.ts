@@ -5,6 +5,7 @@ import {
   type Broker,
   type Consumer,
   connectBroker,
+  connectBrokerFromConfig,
   messageHeaders,
   queueNames,
   replayDeadLetters,
@@ -112,6 +113,19 @@ describe("broker and consumer", () => {
     // Nothing left behind (queue counts settle a moment after the moves).
     for (const queue of [...queues.retry, queues.events]) {
       await waitFor(async () => (await admin.messageCount(queue)) === 0 || undefined, { what: `${queue} empty` });
+    }
+  });
+
+  test("when the broker is connected from the messaging config, then it publishes to RABBITMQ_EXCHANGE", async () => {
+    const config = { RABBITMQ_URL, RABBITMQ_EXCHANGE: `${exchange}-from-config` };
+    const fromConfig = await connectBrokerFromConfig(config, { service: `${service}-from-config`, logger });
+    try {
+      expect(fromConfig.exchange).toBe(config.RABBITMQ_EXCHANGE);
+      // Confirmed by the broker: the exchange exists and took the message.
+      expect((await fromConfig.publish("orders.order-confirmed.v1", confirmed())).source).toBe(`${service}-from-config`);
+    } finally {
+      await fromConfig.close();
+      await removeTopology([], config.RABBITMQ_EXCHANGE);
     }
   });
 
