@@ -13,7 +13,7 @@ import type postgres from "postgres";
 import { REPO_ROOT, uniqueName, waitFor } from "@meridian/kit/testing";
 import { placeOrder, queueDepths } from "../src/platform-client";
 import { casesFor, operationsOf, type FuzzCase, type Operation } from "./fuzz";
-import { startFixture, type Fixture } from "./support";
+import { diagnose, startFixture, type Fixture } from "./support";
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261125);
 const SERVICES = ["orders", "inventory", "notifications", "audit"] as const;
@@ -30,7 +30,11 @@ beforeAll(async () => {
       { sku: "HOSTILE-001", price: 12.5, stock: 1000 },
       { sku: "HOSTILE-002", price: 3, stock: 5 },
     ],
-    { envFor: { notifications: { NOTIFICATIONS_KEY_PREFIX: KEY_PREFIX } } },
+    {
+      envFor: { notifications: { NOTIFICATIONS_KEY_PREFIX: KEY_PREFIX } },
+      // A poison event reaches the error queue in about a second instead of 36 (audit and notifications read this).
+      env: { CONSUMER_RETRY_DELAYS_MS: "200,400,800" },
+    },
   );
   redis = new Redis(fixture.platform.redisUrl, { maxRetriesPerRequest: 2 });
   const placed = await placeOrder(fixture.platform.gatewayUrl, fixture.tokens.admin, `hostile-seed-order-${SEED}`, [{ sku: "HOSTILE-001", quantity: 1 }]);
@@ -86,22 +90,33 @@ function changes(before: Record<string, string>, after: Record<string, string>):
 
 /**
  * After an accepted write, waits until its consequences (events, read models, audit) stopped changing anything:
- * no message waits in any queue (retry queues included) and two digests in a row agree.
+ * no message waits in any queue (retry queues included) and two digests in a row agree. Returns the digest and
+ * the error-queue depths.
  */
-async function settled(): Promise<Record<string, string>> {
+async function settled(): Promise<{ digest: Record<string, string>; parked: Map<string, number> }> {
   let previous = await digest();
-  return waitFor(
-    async () => {
-      await Bun.sleep(500);
-      const depths = await queueDepths(fixture.platform.id);
-      const waiting = [...depths].some(([queue, depth]) => depth > 0 && !queue.endsWith(".error"));
-      const now = await digest();
-      const stable = !waiting && changes(previous, now).length === 0;
-      previous = now;
-      return stable ? now : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 0, what: "the platform to stop changing after an accepted write" },
-  );
+  let why = "";
+  let quiet = 0;
+  try {
+    return await waitFor(
+      async () => {
+        await Bun.sleep(500);
+        const depths = await queueDepths(fixture.platform.id);
+        const waiting = [...depths].filter(([queue, depth]) => depth > 0 && !queue.endsWith(".error"));
+        const now = await digest();
+        const changed = changes(previous, now);
+        previous = now;
+        why = [...waiting.map(([q, d]) => `${q} holds ${d}`), ...changed].join(", ");
+        quiet = waiting.length || changed.length ? 0 : quiet + 1;
+        // Two quiet looks in a row: some consequences start a moment after the answer (relays, fan-out).
+        if (quiet < 2) return undefined;
+        return { digest: now, parked: new Map([...depths].filter(([q, d]) => q.endsWith(".error") && d > 0)) };
+      },
+      { timeoutMs: 60_000, intervalMs: 0, what: "the platform to settle after an accepted write" },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}: ${why}`);
+  }
 }
 
 interface Outcome {
@@ -145,10 +160,11 @@ function judge(c: FuzzCase, o: Outcome): string | undefined {
 async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number; accepted: number; failures: string[] }> {
   const ops = operations.get(service)!;
   const failures: string[] = [];
-  let baseline = await settled();
+  let { digest: baseline, parked } = await settled();
   let cases = 0;
   let accepted = 0;
-  for (const op of ops) {
+  // A platform that cannot settle makes every later comparison meaningless: stop at the first such case.
+  ops: for (const op of ops) {
     for (const c of casesFor(op, { sku: "HOSTILE-001", orderId, seed: SEED }, fixture.tokens.admin)) {
       cases += 1;
       const where = `[seed ${SEED}] ${c.id} ${c.method} ${c.target.slice(0, 100)} (${c.label})`;
@@ -157,6 +173,10 @@ async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number
         outcome = await send(c);
       } catch (error) {
         failures.push(`${where}: request failed: ${(error as Error).message}`);
+        if ((error as Error).message.includes("ECONNREFUSED")) {
+          failures.push(`the gateway stopped answering; platform state:\n${diagnose(fixture)}`);
+          break ops;
+        }
         continue;
       }
       const verdict = judge(c, outcome);
@@ -164,12 +184,20 @@ async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number
       const wrote = outcome.status < 300 && c.method !== "GET" && c.method !== "HEAD";
       if (wrote) {
         accepted += 1;
-        baseline = await settled();
+        const after = await settled().catch((error: Error) => {
+          failures.push(`${where}: accepted with ${outcome.status}, then ${error.message}`);
+          return undefined;
+        });
+        if (!after) break ops;
+        for (const [queue, depth] of after.parked) {
+          if (depth > (parked.get(queue) ?? 0)) failures.push(`${where}: accepted with ${outcome.status}, but a consequence was dead-lettered to ${queue} (see its consumer's log)`);
+        }
+        ({ digest: baseline, parked } = after);
       } else {
         const changed = changes(baseline, await digest());
         if (changed.length) {
           failures.push(`${where}: refused with ${outcome.status} but wrote: ${changed.join(", ")}`);
-          baseline = await settled();
+          ({ digest: baseline, parked } = await settled());
         }
       }
     }
