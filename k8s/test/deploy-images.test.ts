@@ -1,152 +1,158 @@
 /**
- * The images, without a Docker engine: every Dockerfile is checked for the rules (pinned multi-stage
- * bases, production-only install filtered to its workspace, non-root, HEALTHCHECK, entry that exists),
- * and each Bun image's dependency and runtime stages are replayed on this machine: the manifests stage's
- * RUN, the deps stage's `bun install --production --frozen-lockfile --filter` and pruning, the runtime
- * stage's COPY lines — then the entry is bundled from that tree, which fails if any import the service
- * makes at run time is missing from the production install; the gateway and inventory trees are also
- * started as the image's uid with the image's ENV until /health/ready answers, and stopped with SIGTERM.
+ * The images, without a Docker engine. There are two Dockerfiles: `Dockerfile` for every Bun process and
+ * `web/Dockerfile` for the Angular apps, each process named by the build args (and target) of its
+ * compose.yml build section. For every deployable, the Dockerfile is read with those args (dockerfile.ts
+ * substitutes and scopes them as BuildKit does) and checked for the rules: pinned multi-stage bases, a
+ * production-only install of its workspace, non-root, HEALTHCHECK for servers, an entry that exists. Then
+ * each Bun image is built on this machine: the build context as .dockerignore leaves it, the manifests,
+ * deps and sources stages' RUN lines run, the COPY lines copied — and the entry is bundled from the image
+ * tree, which fails if any import the process makes at run time is missing from it. The gateway and
+ * inventory images are started as the image's uid with its ENV until /health/ready answers, their
+ * HEALTHCHECK command is run against them, and they stop on SIGTERM; the console runs its default command.
  */
-import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
+import { parse } from "yaml";
 import { createTestDatabase, uniqueName, waitFor } from "@meridian/kit/testing";
-import { DEPLOYABLES, REPO_ROOT, run } from "./deploy-support";
+import { DEPLOYABLES, REPO_ROOT, run, type Deployable } from "./deploy-support";
+import { Dockerfile, type ImageConfig, materializeContext, replayBuild } from "./dockerfile";
 
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
 setDefaultTimeout(60_000);
 
-interface Stage { from: string; name?: string; lines: string[] }
+interface Build { context: string; dockerfile: string; target?: string; args?: Record<string, string> }
+const compose = parse(readFileSync(join(REPO_ROOT, "compose.yml"), "utf8"), { merge: true }) as {
+  services: Record<string, { build?: Build }>;
+};
 
-/** Dockerfile -> stages of logical instructions (continuation lines joined, comments dropped). */
-function parseDockerfile(path: string): Stage[] {
-  const logical: string[] = [];
-  let current = "";
-  for (const raw of readFileSync(path, "utf8").split("\n")) {
-    const line = raw.trim();
-    if (line.startsWith("#") && current === "") continue;
-    if (line === "") continue;
-    if (line.endsWith("\\")) { current += line.slice(0, -1) + " "; continue; }
-    logical.push((current + line).trim());
-    current = "";
-  }
-  const stages: Stage[] = [];
-  const args: Record<string, string> = {};
-  for (const l of logical) {
-    const [instr, ...rest] = l.split(/\s+/);
-    const body = rest.join(" ");
-    if (instr === "ARG" && stages.length === 0) {
-      const [k, v] = body.split("=");
-      if (k && v) args[k] = v;
-    } else if (instr === "FROM") {
-      const m = body.match(/^(\S+)(?:\s+AS\s+(\S+))?$/i)!;
-      const from = m[1]!.replace(/\$\{(\w+)\}/g, (_, k: string) => args[k] ?? "");
-      stages.push({ from, name: m[2], lines: [] });
-    } else {
-      stages.at(-1)?.lines.push(l);
-    }
-  }
-  return stages;
+function buildOf(name: string): Build {
+  const build = compose.services[name]?.build;
+  if (!build) throw new Error(`compose.yml has no build section for ${name}`);
+  return build;
 }
 
-const instructions = (stage: Stage, instr: string) =>
-  stage.lines.filter((l) => l.startsWith(instr + " ")).map((l) => l.slice(instr.length + 1).trim());
-
-function dockerfileOf(name: string): string {
-  if (name === "web-customer") return "web/customer.Dockerfile";
-  if (name === "web-admin") return "web/admin.Dockerfile";
-  if (name === "gateway") return "gateway/Dockerfile";
-  return `svc/${name}/Dockerfile`;
+function dockerfileOf(name: string): Dockerfile {
+  const build = buildOf(name);
+  return new Dockerfile(join(REPO_ROOT, build.context, build.dockerfile), build.args ?? {});
 }
 
 const bunImages = DEPLOYABLES.filter((d) => d.component !== "web");
+const webImages = DEPLOYABLES.filter((d) => d.component === "web");
+const BUN_VERSION = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).engines.bun as string;
+const WORKSPACE_DIRS: Record<string, string> = Object.fromEntries(
+  [...readdirSync(join(REPO_ROOT, "svc")).map((d) => `svc/${d}`), "gateway"]
+    .filter((dir) => existsSync(join(REPO_ROOT, dir, "package.json")))
+    .map((dir) => [JSON.parse(readFileSync(join(REPO_ROOT, dir, "package.json"), "utf8")).name as string, dir]),
+);
 
-/**
- * Images also started from their replayed tree: the gateway (no dependencies) and inventory (PostgreSQL
- * and RabbitMQ of this machine, in a database and a vhost of its own).
- */
-const RUN_FROM_IMAGE: Record<string, (runtime: string) => Promise<void>> = {
-  gateway: (runtime) => runImage("gateway", runtime, {
-    GATEWAY_ROUTES: join(runtime, "gateway/ocelot.json"),
-    OIDC_ISSUER: "http://localhost:8180/realms/meridian",
-    OIDC_JWKS_URL: "http://127.0.0.1:9/realms/meridian/protocol/openid-connect/certs",
-  }),
-  inventory: async (runtime) => {
-    const db = await createTestDatabase("image_inventory");
-    const vhost = uniqueName("image-inventory");
-    expect(run(["rabbitmqctl", "-q", "add_vhost", vhost]).code).toBe(0);
-    run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]);
-    try {
-      await runImage("inventory", runtime, {
-        DATABASE_URL: db.url,
-        RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
-        OIDC_ISSUER: "http://localhost:8180/realms/meridian",
-        OIDC_JWKS_URL: "http://127.0.0.1:9/realms/meridian/protocol/openid-connect/certs",
-      });
-    } finally {
-      run(["rabbitmqctl", "-q", "delete_vhost", vhost]);
-      await db.drop();
-    }
-  },
-};
-const scratch: string[] = [];
-afterAll(() => { for (const dir of scratch) run(["rm", "-rf", dir]); }, 120_000);
+/** The workspaces a workspace needs at run time: itself and its production workspace dependencies, transitively. */
+function runtimeWorkspaces(dir: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(dir)) return seen;
+  seen.add(dir);
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, dir, "package.json"), "utf8"));
+  for (const [name, version] of Object.entries(pkg.dependencies ?? {})) {
+    if (!String(version).startsWith("workspace:")) continue;
+    const depDir = WORKSPACE_DIRS[name];
+    if (!depDir) throw new Error(`${dir} depends on ${name}, which is no workspace under svc/ or gateway/`);
+    runtimeWorkspaces(depDir, seen);
+  }
+  return seen;
+}
 
 describe("Dockerfile rules", () => {
-  test.each(DEPLOYABLES.map((d) => d.name))("when %s's Dockerfile is read, then it is multi-stage on pinned bases and runs non-root", (name) => {
-    const path = join(REPO_ROOT, dockerfileOf(name));
-    expect(existsSync(path), path).toBe(true);
-    const stages = parseDockerfile(path);
+  test("when the repository's Dockerfiles are listed, then there is one for the Bun processes and one for the web apps", () => {
+    const listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "*Dockerfile*"]).stdout
+      .split("\n").filter((p) => p !== "" && existsSync(join(REPO_ROOT, p)));
+    expect(listed.sort()).toEqual(["Dockerfile", "web/Dockerfile"]);
+    for (const d of DEPLOYABLES) {
+      expect(buildOf(d.name).context, `${d.name} build context`).toBe(".");
+      expect(buildOf(d.name).dockerfile, `${d.name} Dockerfile`).toBe(d.component === "web" ? "web/Dockerfile" : "Dockerfile");
+    }
+  });
+
+  test.each(DEPLOYABLES.map((d) => d.name))("when %s's image is read with its build args, then it is multi-stage on pinned bases and runs non-root", (name) => {
+    const file = dockerfileOf(name);
+    const target = buildOf(name).target;
+    const stages = file.needed(target);
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const s of stages) {
-      // Every base carries an exact version (no :latest, no bare major).
+    for (const s of stages.filter((x) => !x.parent)) {
+      // Every base carries an exact version (no :latest, no bare major), build args substituted.
       expect(s.from, `${name} FROM`).toMatch(/^[\w./-]+:(v?\d+\.\d+\.\d+|\d+\.\d+\.\d+-[\w.-]+)$/);
     }
-    const runtime = stages.at(-1)!;
-    const user = instructions(runtime, "USER").at(-1);
-    expect(user, `${name} USER`).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
+    const config = file.config(target);
+    expect(config.user, `${name} USER`).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
     const d = DEPLOYABLES.find((x) => x.name === name)!;
     if (d.port) {
-      expect(instructions(runtime, "EXPOSE")).toContain(String(d.port));
-      expect(instructions(runtime, "HEALTHCHECK").join(" "), `${name} HEALTHCHECK`).toContain(`127.0.0.1:${d.port}/health/live`);
+      expect(config.expose).toContain(String(d.port));
+      expect(config.healthcheck?.join(" "), `${name} HEALTHCHECK`).toContain("/health/live");
+    } else {
+      expect(config.healthcheck, `${name} has no server to check`).toBeUndefined();
     }
   });
 
-  test.each(bunImages.map((d) => d.name))("when %s's Dockerfile is read, then Bun is pinned to the repository's version and only its workspace's production deps install", (name) => {
+  test.each(bunImages.map((d) => d.name))("when %s's build args are read, then they name its workspace, the workspaces it imports, its port, and Bun's pinned distroless image runs it as uid 10001", (name) => {
     const d = DEPLOYABLES.find((x) => x.name === name)!;
-    const stages = parseDockerfile(join(REPO_ROOT, dockerfileOf(name)));
-    const bunVersion = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).engines.bun as string;
-    for (const s of stages) expect(s.from).toMatch(new RegExp(`^oven/bun:${bunVersion.replaceAll(".", "\\.")}-(slim|distroless)$`));
-    expect(stages.at(-1)!.from).toEndWith("-distroless");
-    const pkgName = JSON.parse(readFileSync(join(REPO_ROOT, d.source, "package.json"), "utf8")).name as string;
-    const install = stages.flatMap((s) => instructions(s, "RUN")).find((r) => r.includes("bun install"));
-    expect(install).toContain(`bun install --production --frozen-lockfile --filter ${pkgName}`);
-    // Every workspace the service depends on in production is in the runtime stage, sources and deps.
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, d.source, "package.json"), "utf8"));
-    const workspaceDeps = Object.entries(pkg.dependencies ?? {}).filter(([, v]) => String(v).startsWith("workspace:"))
-      .map(([k]) => `svc/${k.replace("@meridian/", "")}`);
-    const copies = instructions(stages.at(-1)!, "COPY").join("\n");
-    for (const dir of [...workspaceDeps, d.source]) {
-      expect(copies, `${name} runtime copies ${dir}`).toMatch(new RegExp(`^${dir}(/src)? \\./${dir}(/src)?$`, "m"));
-      expect(copies, `${name} runtime copies ${dir}/node_modules`).toContain(`--from=deps /app/${dir}/node_modules ./${dir}/node_modules`);
+    const { args = {}, target } = buildOf(name);
+    expect(args.SERVICE).toBe(name);
+    expect(args.WORKSPACE).toBe(d.source);
+    const extras = (args.EXTRA_WORKSPACES ?? "").split(/\s+/).filter(Boolean).sort();
+    const needed = [...runtimeWorkspaces(d.source)].filter((w) => w !== d.source && w !== "svc/kit").sort();
+    expect(extras, `${name} EXTRA_WORKSPACES: its production workspace dependencies besides the kit`).toEqual(needed);
+    expect(target).toBe(d.port ? "server" : "cli");
+    expect(args.PORT).toBe(d.port ? String(d.port) : undefined);
+
+    const file = dockerfileOf(name);
+    for (const s of file.needed(target).filter((x) => !x.parent)) {
+      expect(s.from).toMatch(new RegExp(`^oven/bun:${BUN_VERSION.replaceAll(".", "\\.")}-(slim|distroless)$`));
     }
-    const entry = JSON.parse(instructions(stages.at(-1)!, "ENTRYPOINT")[0]!) as string[];
-    expect(entry[0]).toBe("bun");
-    expect(existsSync(join(REPO_ROOT, entry[1]!)), `entry ${entry[1]}`).toBe(true);
+    let runtime = file.stage(target);
+    while (runtime.parent) runtime = runtime.parent;
+    expect(runtime.from).toEndWith("-distroless");
+    // Production dependencies of this workspace only, through the path filter the RUN gets from WORKSPACE.
+    const install = file.needed(target).flatMap((s) => s.instructions).find((i) => i.instr === "RUN" && i.args.includes("bun install"))!;
+    expect(install.args).toContain(`bun install --production --frozen-lockfile --filter "./\${WORKSPACE}"`);
+    expect(install.vars.WORKSPACE).toBe(d.source);
+
+    const config = file.config(target);
+    expect(config.user).toBe("10001:10001");
+    expect(config.env).toMatchObject({ NODE_ENV: "production", HOME: "/tmp", BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0", OTEL_SERVICE_NAME: name });
+    expect(config.workdir).toBe(`/app/${d.source}`);
+    expect(config.entrypoint).toEqual(["bun", "src/main.ts"]);
+    expect(existsSync(join(REPO_ROOT, d.source, "src/main.ts"))).toBe(true);
+    if (d.port) {
+      expect(config.env).toMatchObject({ HOST: "0.0.0.0", PORT: String(d.port) });
+    } else {
+      expect(config.cmd, "the CLI's default command").toEqual(["--help"]);
+    }
   });
 
-  test("when the web Dockerfiles are read, then they build with the pinned Node 24 and serve with unprivileged nginx", () => {
-    for (const app of ["customer", "admin"]) {
-      const stages = parseDockerfile(join(REPO_ROOT, `web/${app}.Dockerfile`));
-      expect(stages[0]!.from).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
-      expect(stages.at(-1)!.from).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-alpine-slim$/);
-      const runs = stages[0]!.lines.join("\n");
-      expect(runs).toContain("npm ci");
-      expect(runs).toContain(`ng build ${app}`);
-      const copies = instructions(stages.at(-1)!, "COPY").join("\n");
-      expect(copies).toContain(`web/nginx-${app}.conf /etc/nginx/templates/default.conf.template`);
-      expect(copies).toContain(`/web/dist/${app}/browser /usr/share/nginx/html`);
+  test.each(webImages.map((d) => d.name))("when %s's image is read with its build args, then it builds its app with the pinned Node 24 and serves it with unprivileged nginx", (name) => {
+    const { args = {}, target } = buildOf(name);
+    const app = name.replace(/^web-/, "");
+    expect(args.APP).toBe(app);
+    const file = dockerfileOf(name);
+    const stages = file.needed(target);
+    expect(stages[0]!.from).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+    expect(file.stage(target).from).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-alpine-slim$/);
+    const runs = stages[0]!.instructions.filter((i) => i.instr === "RUN");
+    expect(runs.map((i) => i.args).join("\n")).toContain("npm ci");
+    const build = runs.find((i) => i.args.includes("ng build"))!;
+    expect(build.args).toContain(`ng build "\${APP}" --configuration production`);
+    expect(build.vars.APP).toBe(app);
+    const angular = JSON.parse(readFileSync(join(REPO_ROOT, "web/angular.json"), "utf8"));
+    expect(Object.keys(angular.projects), "an Angular project of that name").toContain(app);
+    const copies = file.stage(target).instructions.filter((i) => i.instr === "COPY").map((i) => i.args).join("\n");
+    expect(copies).toContain(`web/nginx-${app}.conf /etc/nginx/templates/default.conf.template`);
+    expect(existsSync(join(REPO_ROOT, `web/nginx-${app}.conf`))).toBe(true);
+    expect(copies).toContain(`/web/dist/${app}/browser /usr/share/nginx/html`);
+    // Each app's nginx template finds its variables in the image's defaults.
+    const template = readFileSync(join(REPO_ROOT, `web/nginx-${app}.conf`), "utf8");
+    const env = file.config(target).env;
+    for (const key of DEPLOYABLES.find((x) => x.name === name)!.requiredEnv) {
+      expect(template, `nginx-${app}.conf uses ${key}`).toContain(`\${${key}}`);
+      expect(env[key], `default ${key}`).toBeTruthy();
     }
   });
 
@@ -154,68 +160,32 @@ describe("Dockerfile rules", () => {
     const ignore = readFileSync(join(REPO_ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
     for (const p of ["**/node_modules", ".git", ".tools", ".env", "**/test"]) expect(ignore).toContain(p);
     // The manifests stage needs every workspace's package.json for --frozen-lockfile.
-    for (const p of ["!k8s/package.json", "!mesh/package.json", "!bench/package.json"]) expect(ignore).toContain(p);
+    for (const p of ["!k8s/package.json", "!mesh/package.json", "!bench/package.json", "!e2e/package.json"]) expect(ignore).toContain(p);
   });
 });
 
-/** Replays the manifests, deps and runtime stages of a Bun Dockerfile; returns the runtime tree. */
-function replay(name: string): string {
-  const stages = parseDockerfile(join(REPO_ROOT, dockerfileOf(name)));
-  const root = mkdtempSync(join(tmpdir(), `meridian-image-${name}-`));
-  scratch.push(root);
-  const dirs: Record<string, string> = {};
-  for (const stage of stages) {
-    const dir = join(root, stage.name ?? "stage");
-    mkdirSync(dir, { recursive: true });
-    dirs[stage.name ?? ""] = dir;
-    for (const line of stage.lines) {
-      const [instr] = line.split(" ", 1);
-      const body = line.slice(instr!.length + 1).trim();
-      if (instr === "RUN") {
-        // Stage-absolute paths (/manifests, /app) point into this replay's folders.
-        const script = body.replaceAll("/manifests", join(root, "manifests-out")).replaceAll("/app/", `${dir}/`);
-        const cwd = stage.name === "manifests" ? REPO_ROOT : dir;
-        const r = run(["bash", "-c", `set -e; ${script}`], cwd);
-        if (r.code !== 0) throw new Error(`${name}: RUN failed in stage ${stage.name}: ${script}\n${r.stderr}`);
-      } else if (instr === "COPY") {
-        if (stage.name === "manifests") continue; // its RUN reads the repository directly
-        const parts = body.split(/\s+/);
-        const fromStage = parts[0]!.startsWith("--from=") ? parts.shift()!.slice("--from=".length) : undefined;
-        const destRaw = parts.pop()!;
-        // Docker: several sources or a trailing slash make the destination a folder; a source folder's
-        // contents (not the folder) are copied.
-        const intoFolder = parts.length > 1 || destRaw.endsWith("/");
-        const dest = join(dir, destRaw);
-        for (const src of parts) {
-          const from = fromStage
-            ? (src.startsWith("/manifests") ? src.replace("/manifests", join(root, "manifests-out")) : src.replace(/^\/app/, dirs[fromStage]!))
-            : join(REPO_ROOT, src);
-          const target = !statSync(from).isDirectory() && intoFolder ? join(dest, basename(from)) : dest;
-          mkdirSync(statSync(from).isDirectory() ? target : dirname(target), { recursive: true });
-          if (fromStage) {
-            // Between stages: cp -a keeps the isolated install's relative symlinks (and is fast).
-            const r = run(["cp", "-a", statSync(from).isDirectory() ? `${from}/.` : from, target]);
-            if (r.code !== 0) throw new Error(`${name}: COPY --from=${fromStage} ${src} failed: ${r.stderr}`);
-          } else {
-            cpSync(from, target, { recursive: true,
-              // .dockerignore keeps node_modules and test folders out of the build context.
-              filter: (p) => !/\/(node_modules|test)(\/|$)/.test(p.slice(REPO_ROOT.length)) });
-          }
-        }
-      }
-    }
-  }
-  return dirs.runtime!;
-}
+/** The build context (as .dockerignore leaves it), made once for every replay below. */
+const scratch = mkdtempSync(join(tmpdir(), "meridian-images-"));
+const context = join(scratch, "context");
+beforeAll(() => materializeContext(REPO_ROOT, context), 60_000);
+afterAll(() => { run(["rm", "-rf", scratch]); }, 120_000);
 
-/** ENV of the runtime stage (KEY=value pairs). */
-function imageEnv(stage: Stage): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const body of instructions(stage, "ENV")) {
-    for (const m of body.matchAll(/([A-Z_][A-Z0-9_]*)=("[^"]*"|\S+)/g)) env[m[1]!] = m[2]!.replace(/^"|"$/g, "");
+test("when the build context is made, then it has the sources and every workspace manifest but no tests, node_modules or secrets", () => {
+  for (const p of ["package.json", "bun.lock", "svc/kit/src/index.ts", "gateway/ocelot.json", "k8s/package.json", "e2e/package.json", "web/nginx.conf"]) {
+    expect(existsSync(join(context, p)), p).toBe(true);
   }
-  return env;
-}
+  for (const p of ["node_modules", "svc/orders/test", "svc/kit/node_modules", ".git", ".env", "k8s/charts", "docs"]) {
+    expect(existsSync(join(context, p)), p).toBe(false);
+  }
+});
+
+test("when the Bun image is built without naming its process, then the build fails saying which build arg is missing", () => {
+  const work = mkdtempSync(join(scratch, "no-args-"));
+  const file = new Dockerfile(join(REPO_ROOT, "Dockerfile"), { WORKSPACE: "svc/orders" });
+  expect(() => replayBuild(file, context, work, "sources")).toThrow(/SERVICE is required/);
+  const noWorkspace = new Dockerfile(join(REPO_ROOT, "Dockerfile"), { SERVICE: "orders" });
+  expect(() => replayBuild(noWorkspace, context, work, "sources")).toThrow(/WORKSPACE is required/);
+});
 
 async function freePort(): Promise<number> {
   const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
@@ -224,22 +194,26 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/**
- * Runs the replayed image as the image would: its ENTRYPOINT and ENV, from the runtime tree (the image's
- * /app), as the image's uid (10001, which owns nothing there: the tree is as good as read-only to it),
- * until /health/ready answers; then SIGTERM must end it cleanly.
- */
-async function runImage(name: string, runtime: string, env: Record<string, string>): Promise<void> {
-  const stage = parseDockerfile(join(REPO_ROOT, dockerfileOf(name))).at(-1)!;
-  const [uid, gid] = instructions(stage, "USER").at(-1)!.split(":");
-  const entry = JSON.parse(instructions(stage, "ENTRYPOINT")[0]!) as string[];
-  for (let dir = runtime; dir !== tmpdir() && dir !== "/"; dir = dirname(dir)) chmodSync(dir, 0o755);
-  const port = await freePort();
-  const child = Bun.spawn(["setpriv", `--reuid=${uid}`, `--regid=${gid ?? uid}`, "--clear-groups", "--", ...entry], {
-    cwd: runtime,
-    env: { PATH: process.env.PATH!, ...imageEnv(stage), HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", SHUTDOWN_GRACE_MS: "3000", ...env },
+/** A command run in the image tree as the image's uid (10001, which owns nothing there) with its ENV. */
+function spawnAsImage(root: string, config: ImageConfig, cmd: string[], env: Record<string, string>) {
+  const [uid, gid] = config.user!.split(":");
+  for (let dir = root; dir !== tmpdir() && dir !== "/"; dir = dirname(dir)) chmodSync(dir, 0o755);
+  return Bun.spawn(["setpriv", `--reuid=${uid}`, `--regid=${gid ?? uid}`, "--clear-groups", "--", ...cmd], {
+    cwd: join(root, config.workdir),
+    env: { PATH: process.env.PATH!, ...config.env, ...env },
     stdout: "pipe", stderr: "pipe",
   });
+}
+
+/**
+ * Runs the built image as Docker would: its ENTRYPOINT, ENV and working folder, as its uid, until
+ * /health/ready answers; its HEALTHCHECK command must then pass; SIGTERM must end it cleanly.
+ * Absolute paths of the image (/app/...) are given below `root` through `env`.
+ */
+async function runServer(name: string, root: string, config: ImageConfig, env: Record<string, string>): Promise<void> {
+  const port = await freePort();
+  const processEnv = { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", SHUTDOWN_GRACE_MS: "3000", ...env };
+  const child = spawnAsImage(root, config, [...config.entrypoint!, ...(config.cmd ?? [])], processEnv);
   let output: string | undefined;
   const logs = async () => (output ??= (await new Response(child.stdout).text()) + (await new Response(child.stderr).text()));
   try {
@@ -247,6 +221,8 @@ async function runImage(name: string, runtime: string, env: Record<string, strin
       if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${(await logs()).slice(-1500)}`);
       return (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok;
     }, { timeoutMs: 45_000, what: `${name} from its image tree` });
+    const check = spawnAsImage(root, config, config.healthcheck!, processEnv);
+    expect(await check.exited, `${name} HEALTHCHECK exit code`).toBe(0);
     child.kill("SIGTERM");
     expect(await child.exited, `${name} exit code after SIGTERM`).toBe(0);
   } finally {
@@ -254,25 +230,71 @@ async function runImage(name: string, runtime: string, env: Record<string, strin
   }
 }
 
-describe("image contents (stages replayed without Docker)", () => {
-  test.each(bunImages.map((d) => d.name))("when %s's stages are replayed, then its entry bundles from the production install alone (gateway, inventory: and it serves as the image's uid)", async (name) => {
-    const runtime = replay(name);
-    const stages = parseDockerfile(join(REPO_ROOT, dockerfileOf(name)));
-    const entry = (JSON.parse(instructions(stages.at(-1)!, "ENTRYPOINT")[0]!) as string[])[1]!;
-    // No test files, no dev tooling in the image.
-    expect(existsSync(join(runtime, "node_modules/.bun"))).toBe(true);
-    const store = run(["ls", join(runtime, "node_modules/.bun")]).stdout;
-    expect(store).not.toMatch(/^(typescript|bun-types|drizzle-kit)@/m);
-    expect(existsSync(join(runtime, dirname(dirname(entry)), "test"))).toBe(false);
-    const out = join(dirname(runtime), "bundle");
-    const r = run(["bun", "build", "--target=bun", "--outdir", out, entry], runtime);
+const OIDC = {
+  OIDC_ISSUER: "http://localhost:8180/realms/meridian",
+  OIDC_JWKS_URL: "http://127.0.0.1:9/realms/meridian/protocol/openid-connect/certs",
+};
+
+/**
+ * Images also started from their built tree: the gateway (no dependencies), inventory (PostgreSQL and
+ * RabbitMQ of this machine, in a database and a vhost of its own) and the console (its default command).
+ */
+const RUN_FROM_IMAGE: Record<string, (root: string, config: ImageConfig) => Promise<void>> = {
+  gateway: (root, config) => runServer("gateway", root, config, { GATEWAY_ROUTES: join(root, "app/gateway/ocelot.json"), ...OIDC }),
+  inventory: async (root, config) => {
+    const db = await createTestDatabase("image_inventory");
+    const vhost = uniqueName("image-inventory");
+    expect(run(["rabbitmqctl", "-q", "add_vhost", vhost]).code).toBe(0);
+    run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]);
     try {
+      await runServer("inventory", root, config, {
+        DATABASE_URL: db.url,
+        RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
+        ...OIDC,
+      });
+    } finally {
+      run(["rabbitmqctl", "-q", "delete_vhost", vhost]);
+      await db.drop();
+    }
+  },
+  "notifications-console": async (root, config) => {
+    const child = spawnAsImage(root, config, [...config.entrypoint!, ...(config.cmd ?? [])], {});
+    const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain("Usage:");
+  },
+};
+
+function expectedWorkspaces(d: Deployable): string[] {
+  return [...runtimeWorkspaces(d.source)].sort();
+}
+
+describe("image contents (built without Docker)", () => {
+  test.each(bunImages.map((d) => d.name))("when %s's image is built, then it holds only its workspaces and production install, and its entry bundles from it (gateway, inventory, console: and runs as the image's uid)", async (name) => {
+    const d = DEPLOYABLES.find((x) => x.name === name)!;
+    const file = dockerfileOf(name);
+    const { target } = buildOf(name);
+    const work = mkdtempSync(join(scratch, `${name}-`));
+    try {
+      const root = replayBuild(file, context, work, target);
+      const config = file.config(target);
+      const app = join(root, "app");
+      // The workspaces it runs and nothing else; no tests, no dev tooling.
+      const present = [...readdirSync(join(app, "svc")).map((x) => `svc/${x}`), ...(existsSync(join(app, "gateway")) ? ["gateway"] : [])];
+      expect(present.sort()).toEqual(expectedWorkspaces(d));
+      expect(run(["find", app, "-name", "test", "-type", "d", "-not", "-path", "*/node_modules/*"]).stdout).toBe("");
+      expect(existsSync(join(app, "svc/kit/test"))).toBe(false);
+      const store = run(["ls", join(app, "node_modules/.bun")]).stdout;
+      expect(store).toContain("elysia@");
+      expect(store).not.toMatch(/^(typescript|bun-types|drizzle-kit|@types\+)/m);
+      expect(run(["find", join(app, "node_modules/.bun"), "-name", "*.d.ts", "-type", "f"]).stdout).toBe("");
+      // Every import the process makes at run time resolves inside the image tree.
+      const r = run(["bun", "build", "--target=bun", "--outdir", join(work, "bundle"), config.entrypoint![1]!], join(root, config.workdir));
       expect(r.stderr + r.stdout, `${name} bundle`).toContain("Bundled");
       expect(r.code).toBe(0);
-      const start = RUN_FROM_IMAGE[name];
-      if (start) await start(runtime);
+      await RUN_FROM_IMAGE[name]?.(root, config);
     } finally {
-      run(["rm", "-rf", dirname(runtime)]);
+      run(["rm", "-rf", work]);
     }
   }, 180_000);
 });
