@@ -231,6 +231,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     );
     await admin.goto(`${platform.adminUrl}/orders`);
     await admin.locator(`tr[data-order-id="${orderId}"]`).waitFor({ timeout: 30_000 });
+    let refreshed: Promise<unknown> = Promise.resolve(null);
     await adminContext.setOffline(true);
     try {
       await admin.reload();
@@ -240,8 +241,11 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
       await admin.locator(`tr[data-order-id="${orderId}"]`).waitFor({ timeout: 30_000 });
       await screenshot(admin, 'admin-offline');
     } finally {
+      // Back online, the console fetches its session again (the CSRF token is needed for any change).
+      refreshed = admin.waitForResponse((r) => r.url().endsWith('/auth/me') && r.status() === 200, { timeout: 30_000 }).catch(() => null);
       await adminContext.setOffline(false);
     }
+    assert.ok(await refreshed, 'the session is fetched again when the network returns');
   });
 
   it('when a customer signs into the admin console, then a clear refusal page is shown', async () => {
@@ -311,10 +315,28 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     assert.equal(await customer.getByTestId('user').count(), 0);
 
     await admin.getByRole('button', { name: 'Sign out' }).click();
-    await admin.waitForURL(new RegExp(`^${platform.adminUrl}/`), { timeout: 30_000 });
+    await admin.waitForURL(new RegExp(`^${platform.adminUrl}/sign-in`), { timeout: 30_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}\nat ${admin.url()}:\n${await admin.locator('body').innerText()}`);
+    });
     await admin.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
     const me = await admin.evaluate(async () => (await fetch('/auth/me', { cache: 'no-store' })).status);
     assert.equal(me, 401, 'the BFF session is gone');
+    const cachedApiAnswers = await admin.evaluate(async () => {
+      let count = 0;
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) if (new URL(request.url).pathname.startsWith('/api/')) count++;
+      }
+      return count;
+    });
+    assert.equal(cachedApiAnswers, 0, 'no API answer of the old session stays in the service worker caches');
+    await adminContext.setOffline(true);
+    try {
+      await admin.goto(`${platform.adminUrl}/orders`);
+      await admin.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+      assert.equal(await admin.locator('tr[data-order-id]').count(), 0, 'offline, the signed-out console shows no old data');
+    } finally {
+      await adminContext.setOffline(false);
+    }
   });
 
   it('when the main screens were checked with axe-core, then none has a serious or critical WCAG A/AA violation', () => {

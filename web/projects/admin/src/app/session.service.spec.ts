@@ -9,6 +9,7 @@ describe('SessionService and adminGuard', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
+    localStorage.clear();
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
     http = TestBed.inject(HttpTestingController);
   });
@@ -41,5 +42,44 @@ describe('SessionService and adminGuard', () => {
 
   it('when there is no session (401), then the guard sends to the sign-in page with the return address', async () => {
     expect(url(await guardResult({ body: { title: 'Unauthorized', status: 401 }, status: 401 }))).toBe('/sign-in?returnTo=%2Finventory');
+  });
+
+  it('when the BFF cannot be reached but an admin was signed in, then the console opens offline without a CSRF token', async () => {
+    await guardResult({ body: { username: 'ada', roles: ['admin'], csrfToken: 't-1' } });
+    const sessions = TestBed.inject(SessionService);
+    const result = sessions.load(true);
+    http.expectOne('/auth/me').error(new ProgressEvent('error'), { status: 0, statusText: 'Unknown Error' });
+    expect(await result).toEqual({ state: 'admin', me: { username: 'ada', roles: ['admin'], csrfToken: '' } });
+    expect(localStorage.getItem('meridian.admin.identity.v1')).not.toContain('t-1');
+  });
+
+  it('when the BFF cannot be reached and nobody was signed in, then the session is an error (sign-in page)', async () => {
+    const result = TestBed.inject(SessionService).load();
+    http.expectOne('/auth/me').error(new ProgressEvent('error'), { status: 0, statusText: 'Unknown Error' });
+    expect((await result).state).toBe('error');
+  });
+
+  it('when the session ends (401) after an admin was remembered, then the offline identity is forgotten too', async () => {
+    await guardResult({ body: { username: 'ada', roles: ['admin'], csrfToken: 't-1' } });
+    const sessions = TestBed.inject(SessionService);
+    const ended = sessions.load(true);
+    http.expectOne('/auth/me').flush({ status: 401 }, { status: 401, statusText: 'Unauthorized' });
+    expect((await ended).state).toBe('anonymous');
+    const offline = sessions.load(true);
+    http.expectOne('/auth/me').error(new ProgressEvent('error'), { status: 0, statusText: 'Unknown Error' });
+    expect((await offline).state).toBe('error');
+  });
+
+  it('when the console was opened offline and the network returns, then the session (and its CSRF token) is fetched again', async () => {
+    await guardResult({ body: { username: 'ada', roles: ['admin'], csrfToken: 't-1' } });
+    const sessions = TestBed.inject(SessionService);
+    const offline = sessions.load(true);
+    http.expectOne('/auth/me').error(new ProgressEvent('error'), { status: 0, statusText: 'Unknown Error' });
+    await offline;
+    expect(sessions.csrfToken()).toBe('');
+
+    window.dispatchEvent(new Event('online'));
+    http.expectOne('/auth/me').flush({ username: 'ada', roles: ['admin'], csrfToken: 't-2' });
+    await vi.waitFor(() => expect(sessions.csrfToken()).toBe('t-2'));
   });
 });

@@ -9,6 +9,39 @@ export interface Me {
   csrfToken: string;
 }
 
+/**
+ * The service worker keeps recent API answers for offline use; they belong to the session that loaded them, so
+ * signing out drops them (the shell's own caches stay, so the sign-in page still works offline).
+ */
+export async function forgetCachedData(): Promise<number> {
+  if (typeof caches === 'undefined') return 0;
+  const names = (await caches.keys()).filter((name) => name.includes(':data:'));
+  await Promise.all(names.map((name) => caches.delete(name)));
+  return names.length;
+}
+
+const identityKey = 'meridian.admin.identity.v1';
+
+/** Who was last signed in (name and roles only, never a token): what the console shows while offline. */
+function rememberIdentity(me: Me): void {
+  localStorage.setItem(identityKey, JSON.stringify({ username: me.username, roles: me.roles }));
+}
+
+function forgetIdentity(): void {
+  localStorage.removeItem(identityKey);
+}
+
+function rememberedIdentity(): Omit<Me, 'csrfToken'> | null {
+  try {
+    const value = JSON.parse(localStorage.getItem(identityKey) ?? 'null') as { username?: unknown; roles?: unknown } | null;
+    return value && typeof value.username === 'string' && Array.isArray(value.roles)
+      ? { username: value.username, roles: value.roles.filter((r): r is string => typeof r === 'string') }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 export type Session =
   | { state: 'unknown' }
   | { state: 'anonymous' }
@@ -25,6 +58,14 @@ export class SessionService {
   private readonly http = inject(HttpClient);
   private readonly current = signal<Session>({ state: 'unknown' });
   private pending: Promise<Session> | null = null;
+  /** The session shown is the remembered one (BFF unreachable): ask again as soon as the network returns. */
+  private offline = false;
+
+  constructor() {
+    window.addEventListener('online', () => {
+      if (this.offline) void this.load(true);
+    });
+  }
 
   readonly session = this.current.asReadonly();
   readonly me = computed(() => {
@@ -41,14 +82,28 @@ export class SessionService {
     if (!force && this.current().state !== 'unknown') return Promise.resolve(this.current());
     if (!force && this.pending) return this.pending;
     this.pending = firstValueFrom(this.http.get<Me>('/auth/me'))
-      .then((me): Session =>
-        me.roles.includes('admin') ? { state: 'admin', me } : { state: 'refused', username: me.username },
-      )
+      .then((me): Session => {
+        this.offline = false;
+        rememberIdentity(me);
+        return me.roles.includes('admin') ? { state: 'admin', me } : { state: 'refused', username: me.username };
+      })
       .catch((error: unknown): Session => {
-        if (error instanceof HttpErrorResponse && error.status === 401) return { state: 'anonymous' };
+        this.offline = false;
+        if (error instanceof HttpErrorResponse && error.status === 401) {
+          forgetIdentity();
+          return { state: 'anonymous' };
+        }
         if (error instanceof HttpErrorResponse && error.status === 403) {
+          forgetIdentity();
           const body = error.error as { username?: string } | null;
           return { state: 'refused', username: body?.username ?? '' };
+        }
+        // Offline (or the BFF unreachable): an installed console keeps showing who was signed in and the data
+        // the service worker kept; nothing unsafe can be sent without the BFF anyway (no CSRF token offline).
+        const known = rememberedIdentity();
+        if (known && known.roles.includes('admin')) {
+          this.offline = true;
+          return { state: 'admin', me: { ...known, csrfToken: '' } };
         }
         return { state: 'error', message: 'The admin console could not reach its server.' };
       })
@@ -66,6 +121,8 @@ export class SessionService {
 
   /** Ends the BFF session (and, through the BFF, the IdP session), then goes where the BFF says. */
   async signOut(): Promise<void> {
+    // Without a token (the session was shown from memory while offline) ask the BFF for it first.
+    if (!this.csrfToken()) await this.load(true);
     const csrf = this.csrfToken();
     let next = '/';
     try {
@@ -83,6 +140,8 @@ export class SessionService {
       // Offline or the BFF is gone: forgetting the local view of the session is all that can be done.
     }
     this.current.set({ state: 'anonymous' });
+    forgetIdentity();
+    await forgetCachedData();
     window.location.assign(next);
   }
 }
