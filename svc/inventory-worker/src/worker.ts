@@ -1,5 +1,5 @@
 /** Wires the inventory worker: inventory database, broker, consumer (inbox), outbox relay, health + metrics HTTP. */
-import { consumerName, createHttpApp, createLogger, postgresCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, createLogger, postgresCheck, retryOption, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
 import { connectBrokerFromConfig, pgInbox, startConsumer, startOutboxRelay } from "@meridian/kit/messaging";
 import { migrateInventoryDatabase, openInventoryDatabase } from "@meridian/inventory/store";
 import type { WorkerConfig } from "./config";
@@ -30,7 +30,7 @@ export async function startWorker(
     service: queueService,
     logger,
     types: ["orders.order-created.v1", "orders.order-cancelled.v1", "orders.order-shipped.v1"],
-    retry: { delaysMs: [1000, 5000, 30000] },
+    ...retryOption(config),
     prefetch: config.WORKER_PREFETCH,
     handle: async (envelope, { log }) =>
       pgInbox.handleOnce(db, envelope, queueService, async (tx) => {

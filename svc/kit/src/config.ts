@@ -96,3 +96,9 @@ export function retryDelaysMs(value: string | undefined): number[] | undefined {
 export function consumerName(config: { RABBITMQ_QUEUE_PREFIX: string }, service: string): string {
   return `${config.RABBITMQ_QUEUE_PREFIX}${service}`;
 }
+
+/** The consumer's retry option from `CONSUMER_RETRY_DELAYS_MS` (none: the messaging module's default delays). */
+export function retryOption(config: { CONSUMER_RETRY_DELAYS_MS?: string }): { retry?: { delaysMs: number[] } } {
+  const delaysMs = retryDelaysMs(config.CONSUMER_RETRY_DELAYS_MS);
+  return delaysMs ? { retry: { delaysMs } } : {};
+}

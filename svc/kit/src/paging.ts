@@ -1,22 +1,20 @@
 /**
- * Paging query of list endpoints (docs/api.md): `page` 1-based, `pageSize` 1..100.
- * The bounds are checked here rather than as schema minimum/maximum: Elysia reports a bound broken by a coerced
- * query number without the property's name, and a 400 must name the field (`query.pageSize`).
+ * Paging query of list endpoints (docs/api.md): `page` 1-based, `pageSize` 1..100. The bounds live in the
+ * schema (so OpenAPI shows them); the app factory names the query parameter when a bound is broken.
  */
 import { t } from "elysia";
-import { problems, type FieldError } from "./errors";
 
 export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE = 1_000_000;
 
 export const PagingQuery = {
-  page: t.Integer({ default: 1, description: "1-based page number" }),
-  pageSize: t.Integer({ default: 20, description: `items per page, 1..${MAX_PAGE_SIZE}` }),
+  page: t.Integer({ default: 1, minimum: 1, maximum: MAX_PAGE, description: "1-based page number" }),
+  pageSize: t.Integer({ default: 20, minimum: 1, maximum: MAX_PAGE_SIZE, description: `items per page, 1..${MAX_PAGE_SIZE}` }),
 };
 
-export function assertPaging(query: { page: number; pageSize: number }): void {
-  const errors: FieldError[] = [];
-  if (query.page < 1 || query.page > 1_000_000) errors.push({ field: "query.page", message: "must be between 1 and 1000000" });
-  if (query.pageSize < 1 || query.pageSize > MAX_PAGE_SIZE)
-    errors.push({ field: "query.pageSize", message: `must be between 1 and ${MAX_PAGE_SIZE}` });
-  if (errors.length) throw problems.validation(errors);
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
 }

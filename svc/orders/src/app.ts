@@ -2,7 +2,7 @@
  * Wires the orders service: store (migrated at start), broker, outbox relay, consumer, routes.
  * `main.ts` runs it as a process; tests start it in-process on a free port.
  */
-import { consumerName, createHttpApp, createLogger, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, createLogger, retryOption, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig } from "@meridian/kit/messaging";
 import type { OrdersConfig } from "./config";
@@ -54,6 +54,7 @@ export async function startOrders(
     store,
     service,
     logger,
+    ...retryOption(config),
   });
 
   const server = await serve(app.use(orderRoutes({ service, verifier })), {

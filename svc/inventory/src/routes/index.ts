@@ -6,7 +6,6 @@ import {
   AdjustmentSchema,
   pageOf,
   Paging,
-  pagingOf,
   ProductInputSchema,
   ProductSchema,
   ReservationSchema,
@@ -27,8 +26,7 @@ export function inventoryRoutes({ store, verifier }: InventoryRoutesOptions) {
     .get(
       "/products",
       ({ query }) => {
-        const { page, pageSize } = pagingOf(query);
-        return store.listProducts({ q: query.q, lowStock: query.lowStock }, page, pageSize);
+        return store.listProducts({ q: query.q, lowStock: query.lowStock }, query.page, query.pageSize);
       },
       {
         scopes: ["inventory.read"],
@@ -98,8 +96,7 @@ export function inventoryRoutes({ store, verifier }: InventoryRoutesOptions) {
     .get(
       "/reservations",
       ({ query }) => {
-        const { page, pageSize } = pagingOf(query);
-        return store.listReservations({ orderId: query.orderId, status: query.status }, page, pageSize);
+        return store.listReservations({ orderId: query.orderId, status: query.status }, query.page, query.pageSize);
       },
       {
         scopes: ["inventory.read"],

@@ -1,7 +1,7 @@
 /** HTTP API of the notifications service (docs/api.md, "Notifications"). */
 import { randomUUID } from "node:crypto";
 import { Elysia, t } from "elysia";
-import { assertPaging, MAX_PAGE_SIZE, PagingQuery, problems, type Logger } from "@meridian/kit";
+import { MAX_PAGE_SIZE, PagingQuery, problems, type Logger } from "@meridian/kit";
 import { authPlugin, type TokenVerifier } from "@meridian/kit/auth";
 import type { Broker } from "@meridian/kit/messaging";
 import { notificationKinds, type Notification, type Reader } from "../domain/notification";
@@ -58,7 +58,6 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
       {
         scopes: ["notifications.read"],
         query: Paging,
-        beforeHandle: ({ query }) => assertPaging(query),
         response: NotificationPage,
         detail: { summary: "My notifications, newest first" },
       },
@@ -111,7 +110,6 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
       scopes: ["notifications.read"],
       roles: ["admin"],
       query: Paging,
-      beforeHandle: ({ query }) => assertPaging(query),
       response: NotificationPage,
       detail: { summary: "Recent dead-lettered messages (admin)" },
     });

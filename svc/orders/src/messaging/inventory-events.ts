@@ -18,6 +18,8 @@ export function startInventoryEventsConsumer(options: {
   service: OrderService;
   logger: Logger;
   prefetch?: number;
+  /** Redelivery delays (CONSUMER_RETRY_DELAYS_MS); the messaging module's default when absent. */
+  retry?: { delaysMs: number[] };
 }): Promise<Consumer> {
   const { store, service } = options;
   return startConsumer({
@@ -26,7 +28,7 @@ export function startInventoryEventsConsumer(options: {
     logger: options.logger,
     types: CONSUMED_TYPES,
     prefetch: options.prefetch ?? 16,
-    retry: { delaysMs: [1000, 5000, 30000] },
+    ...(options.retry ? { retry: options.retry } : {}),
     handle: async (envelope, { log }) => {
       const applied = await store.handleOnce(envelope, options.queueService, async (tx) => {
         switch (envelope.type) {

@@ -8,7 +8,6 @@ import {
   OrderPageSchema,
   OrderSchema,
   Paging,
-  pagingOf,
   PlaceOrderSchema,
   StatusSchema,
 } from "./schemas";
@@ -43,8 +42,7 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
       },
     )
     .get("/mine", ({ auth, query }) => {
-      const { page, pageSize } = pagingOf(query);
-      return service.list({ customerId: auth.sub }, page, pageSize);
+      return service.list({ customerId: auth.sub }, query.page, query.pageSize);
     }, {
       scopes: ["orders.read"],
       query: t.Object({ ...Paging }),
@@ -64,8 +62,8 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
             ...(from ? { from } : {}),
             ...(to ? { to } : {}),
           },
-          pagingOf(query).page,
-          pagingOf(query).pageSize,
+          query.page,
+          query.pageSize,
         );
       },
       {

@@ -3,18 +3,8 @@ import { ORDER_STATUSES } from "../domain/order";
 
 export const SKU_PATTERN = "^[A-Z0-9-]{3,32}$";
 
-/**
- * Paging query. Declared as digit strings, not t.Integer: Elysia's coercion of numeric query values reports a
- * failed range check without the parameter's name, and a 400 must name the field.
- */
-export const Paging = {
-  page: t.Optional(t.String({ pattern: "^[1-9][0-9]{0,8}$", description: "1-based page number (default 1)" })),
-  pageSize: t.Optional(t.String({ pattern: "^(100|[1-9][0-9]?)$", description: "items per page, 1..100 (default 20)" })),
-};
-
-export function pagingOf(query: { page?: string; pageSize?: string }): { page: number; pageSize: number } {
-  return { page: query.page ? Number(query.page) : 1, pageSize: query.pageSize ? Number(query.pageSize) : 20 };
-}
+/** The kit's paging query (page 1-based, pageSize 1..100). */
+export { PagingQuery as Paging } from "@meridian/kit";
 
 export const StatusSchema = t.Union(
   [t.Literal("pending"), t.Literal("confirmed"), t.Literal("rejected"), t.Literal("cancelled"), t.Literal("shipped")],
