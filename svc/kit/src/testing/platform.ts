@@ -8,6 +8,7 @@ import { createServer, connect, type Server, type Socket } from "node:net";
 import { resolve } from "node:path";
 import Redis from "ioredis";
 import { createTestDatabase, REPO_ROOT, TEST_POSTGRES_URL, TEST_REDIS_URL, uniqueName, waitFor, type TestDatabase } from "./core";
+import { freePort } from "./process";
 
 export type ProcessName =
   | "dev-idp"
@@ -160,13 +161,6 @@ export const DEFAULT_PROCESSES: ProcessName[] = [
   "audit",
   "gateway",
 ];
-
-async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  await server.stop(true);
-  return port;
-}
 
 async function rabbitmqctl(...args: string[]): Promise<string> {
   const child = Bun.spawn(["rabbitmqctl", "-q", ...args], { stdout: "pipe", stderr: "pipe" });
