@@ -148,8 +148,11 @@ export class Dockerfile {
   }
 }
 
+/** ENV KEY=value ... (the legacy `ENV KEY value` form is refused). */
 function envPairs(args: string): [string, string][] {
-  return [...args.matchAll(/([A-Za-z_]\w*)=("[^"]*"|\S*)/g)].map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, "")]);
+  const pairs = [...args.matchAll(/([A-Za-z_]\w*)=("[^"]*"|\S*)/g)].map((m): [string, string] => [m[1]!, m[2]!.replace(/^"|"$/g, "")]);
+  if (pairs.length === 0) throw new Error(`ENV ${args}: write KEY=value`);
+  return pairs;
 }
 
 /** Exec form only: a shell form would need a shell, which a distroless image does not have. */
