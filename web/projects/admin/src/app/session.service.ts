@@ -62,9 +62,19 @@ export class SessionService {
   private offline = false;
 
   constructor() {
-    window.addEventListener('online', () => {
-      if (this.offline) void this.load(true);
-    });
+    window.addEventListener('online', () => void this.recheckAfterReconnect());
+  }
+
+  /**
+   * `online` can fire a moment before requests get through (the service worker may still see no network), so
+   * a session shown from memory is asked for again a few times, with growing pauses, until the BFF answers.
+   */
+  private async recheckAfterReconnect(): Promise<void> {
+    for (const pauseMs of [0, 1_000, 2_000, 4_000, 8_000]) {
+      if (!this.offline || !navigator.onLine) return;
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await this.load(true);
+    }
   }
 
   readonly session = this.current.asReadonly();
