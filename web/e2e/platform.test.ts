@@ -16,6 +16,13 @@ const sku = `E2E-${Date.now().toString(36).toUpperCase()}`;
 const productName = `Meridian e2e mug ${sku.slice(4)}`;
 
 const a11yFindings: string[] = [];
+const pageErrors: string[] = [];
+
+/** Uncaught exceptions in the apps' pages are collected and must stay none. */
+function watchErrors(page: Page, name: string): Page {
+  page.on('pageerror', (error) => pageErrors.push(`${name} ${page.url()}: ${error.message}`));
+  return page;
+}
 
 /** Saves a screenshot of a main screen and records its accessibility violations (asserted at the end). */
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -61,9 +68,9 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     // The admin runs in a persistent profile so its service worker behaves as in an installed app.
     adminProfile = await mkdtemp(path.join(os.tmpdir(), 'meridian-admin-'));
     adminContext = await launchPersistentChromium(adminProfile);
-    admin = adminContext.pages()[0] ?? (await adminContext.newPage());
+    admin = watchErrors(adminContext.pages()[0] ?? (await adminContext.newPage()), 'admin');
     const customerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    customer = await customerContext.newPage();
+    customer = watchErrors(await customerContext.newPage(), 'customer');
   });
 
   after(async () => {
@@ -341,5 +348,9 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
 
   it('when the main screens were checked with axe-core, then none has a serious or critical WCAG A/AA violation', () => {
     assert.deepEqual(a11yFindings, []);
+  });
+
+  it('when the whole journey ran, then neither app threw an uncaught error', () => {
+    assert.deepEqual(pageErrors, []);
   });
 });
