@@ -68,18 +68,12 @@ export function rabbitmqCheck(name: string, target: string | (() => Promise<void
   });
 }
 
-/** SQL Server: `select 1` through a one-off connection (mssql is loaded only where SQL Server is used). */
-export function mssqlCheck(name: string, url: string): HealthCheck {
-  return healthCheck(name, async () => {
-    const mssql = await import("mssql");
-    const pool = new mssql.default.ConnectionPool(url);
-    try {
-      await pool.connect();
-      await pool.request().query("select 1 as ok");
-    } finally {
-      await pool.close();
-    }
-  });
+/**
+ * SQL Server: `select 1` through the service's own mssql pool. The kit does not load the driver itself:
+ * only the orders service uses SQL Server, and only its image carries mssql.
+ */
+export function mssqlCheck(name: string, pool: { request(): { query(sql: string): Promise<unknown> } }): HealthCheck {
+  return healthCheck(name, () => pool.request().query("select 1 as ok"));
 }
 
 /** Runs every check in parallel, each bounded by `timeoutMs`. */

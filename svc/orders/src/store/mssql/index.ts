@@ -8,7 +8,7 @@ import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import mssql from "mssql";
 import { drizzle, getMsSqlConnectionParams, type NodeMsSqlDatabase } from "drizzle-orm/node-mssql";
 import { migrate } from "drizzle-orm/node-mssql/migrator";
-import { healthCheck, type HealthCheck } from "@meridian/kit";
+import { mssqlCheck, type HealthCheck } from "@meridian/kit";
 import { mssqlInbox, mssqlOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
 import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, transitionOutcome } from "../records";
@@ -99,7 +99,7 @@ export class MsSqlOrdersStore implements OrdersStore {
     if (typeof params === "object" && Number.isNaN(params.port)) delete params.port; // URL without a port: 1433
     this.pool = new mssql.ConnectionPool(params as mssql.config);
     this.db = drizzle({ client: this.pool });
-    this.healthChecks = [healthCheck("mssql", () => this.pool.request().query("select 1 as ok"))];
+    this.healthChecks = [mssqlCheck("mssql", this.pool)];
   }
 
   /** Opens the pool (once); everything else runs after migrate(), which calls it first. */
