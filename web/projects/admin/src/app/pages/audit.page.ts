@@ -53,7 +53,7 @@ import { Timeline } from './timeline';
               @for (e of page.items; track e.messageId + e.streamPosition) {
                 <tr>
                   <td data-label="When">{{ e.occurredAt | date: 'medium' }}</td>
-                  <td data-label="Stream"><button type="button" class="secondary" (click)="streamId = e.streamId; loadEvents()">{{ e.streamId }}</button></td>
+                  <td data-label="Stream"><button type="button" class="secondary" (click)="streamId = e.streamId; loadEvents()" [attr.aria-label]="'Show the events of ' + e.streamId">{{ e.streamId }}</button></td>
                   <td data-label="Position" class="num">{{ e.streamPosition }}</td>
                   <td data-label="Type">{{ e.type }}</td>
                   <td data-label="Data"><details><summary>Data</summary><pre>{{ e.data | json }}</pre></details></td>

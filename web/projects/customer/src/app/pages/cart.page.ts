@@ -26,7 +26,7 @@ import { RUNTIME_CONFIG } from '../config';
               <td data-label="Unit price" class="num">{{ line.unitPrice | currency: currency }}</td>
               <td data-label="Quantity">
                 <input type="number" min="1" [max]="maxQuantity" [value]="line.quantity" style="width: 5rem"
-                  [attr.aria-label]="'Quantity of ' + line.name" (change)="setQuantity(line.sku, $any($event.target).valueAsNumber)" />
+                  [attr.aria-label]="'Quantity of ' + line.name" #qty (change)="setQuantity(line.sku, qty.valueAsNumber)" />
               </td>
               <td data-label="Subtotal" class="num">{{ line.unitPrice * line.quantity | currency: currency }}</td>
               <td><button type="button" class="secondary" (click)="cart.remove(line.sku)" [attr.aria-label]="'Remove ' + line.name">Remove</button></td>
