@@ -25,6 +25,7 @@ import {
 } from "./errors";
 import type { BaseConfig } from "./config";
 import { runChecks, type HealthCheck } from "./health";
+import { assertStorableInput } from "./input";
 import type { Logger } from "./logging";
 import { initTelemetry } from "./telemetry";
 
@@ -189,6 +190,9 @@ export function createHttpApp(options: HttpAppOptions) {
         );
       }
     })
+    .onTransform({ as: "global" }, ({ body, query, params, request }) =>
+      assertStorableInput({ contentType: request.headers.get("content-type"), body, query, params }),
+    )
     .onError({ as: "global" }, ({ error, code, request, path, set }) => toResponse(error, code, request, path, set))
     .onAfterResponse({ as: "global" }, ({ request, route, set, path }) => {
       const started = startedAt.get(request) ?? performance.now();

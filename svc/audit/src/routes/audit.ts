@@ -105,11 +105,18 @@ export function auditRoutes(deps: AuditRoutesDeps) {
             }
           },
           {
-            // No body (or `{}`) replays everything.
-            body: t.Optional(t.Object({ streamId: t.Optional(StreamIdSchema) })),
+            // No body at all (or `{}`) replays everything; a body that is there must be a JSON object.
+            transform: (ctx) => {
+              if (ctx.body === undefined && !ctx.request.headers.get("content-type") && !hasBody(ctx.request)) ctx.body = {};
+            },
+            body: t.Object({ streamId: t.Optional(StreamIdSchema) }),
             response: t.Object({ replayed: t.Integer() }),
             detail: { summary: "Rebuild the audit documents from the events (one stream, or all)" },
           },
         ),
     );
+}
+
+function hasBody(request: Request): boolean {
+  return Number(request.headers.get("content-length") ?? 0) > 0 || request.headers.has("transfer-encoding");
 }

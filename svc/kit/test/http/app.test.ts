@@ -93,6 +93,43 @@ describe("kit HTTP app", () => {
     }
   });
 
+  test("when a string carries NUL or an unpaired surrogate, then 400 names the field and the handler never runs", async () => {
+    const cases: Array<[Response, string]> = [
+      [await fetch(`${server.url}/paged?page=1&note=a%00b`), "query.note"],
+      [await post("/items", { name: "lamp\u0000", quantity: 1 }), "name"],
+      [await post("/items", { name: "lamp\ud800", quantity: 1 }), "name"],
+      [await post("/items", { name: "ok", quantity: 1, tags: ["fine", "bad\udc00"] }), "tags[1]"],
+    ];
+    for (const [res, field] of cases) {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ProblemDetails).errors?.[0]?.field).toBe(field);
+    }
+    // A well-formed pair (an emoji) is fine.
+    expect((await post("/items", { name: "lamp \ud83d\udca1", quantity: 1 })).status).toBe(200);
+  });
+
+  test("when the body is not a JSON object, then 400 or 415 problem+json", async () => {
+    for (const body of ["[1,2]", "null", '"text"']) {
+      const res = await fetch(`${server.url}/items`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ProblemDetails).errors?.[0]?.field).toBe("body");
+    }
+    const xml = await fetch(`${server.url}/items`, { method: "POST", headers: { "content-type": "application/xml" }, body: "<item/>" });
+    expect(xml.status).toBe(415);
+    expect(xml.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("when JSON nests deeper than the limit, then 400 instead of a stack overflow", async () => {
+    const deep = "[".repeat(2000) + "]".repeat(2000);
+    const res = await fetch(`${server.url}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: `{"name":"x","quantity":1,"extra":${deep}}`,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ProblemDetails).errors?.[0]?.message).toContain("deeper");
+  });
+
   test("when a domain error is thrown, then its status and detail are kept", async () => {
     const res = await fetch(`${server.url}/missing`);
     expect(res.status).toBe(404);
