@@ -29,7 +29,9 @@ export interface AuditService {
 
 export async function startAuditService(config: AuditConfig, options: StartOptions): Promise<AuditService> {
   const { logger } = options;
-  const store = await AuditStore.open(config.DATABASE_URL);
+  const store = await AuditStore.open(config.DATABASE_URL, {
+    onConnectionError: (err) => logger.warn({ err }, "PostgreSQL dropped an idle connection; the pool replaces it"),
+  });
   const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
   const verifier = verifierFromConfig(config);
   const consumer = await startAuditConsumer({

@@ -12,7 +12,7 @@ import {
   type PostgresEventStore,
   type PostgresReadEventMetadata,
 } from "@event-driven-io/emmett-postgresql";
-import { dumbo, sql, type Dumbo, type SQL } from "@event-driven-io/dumbo";
+import { dumbo, getPool, sql, type Dumbo, type SQL } from "@event-driven-io/dumbo";
 import { pongoClient, type PongoClient, type PongoDocument } from "@event-driven-io/pongo";
 import type { AnyEnvelope } from "@meridian/kit/contracts";
 import {
@@ -123,7 +123,16 @@ export class AuditStore {
     private readonly pongo: PongoClient,
   ) {}
 
-  static async open(connectionString: string): Promise<AuditStore> {
+  static async open(connectionString: string, options: { onConnectionError?: (error: Error) => void } = {}): Promise<AuditStore> {
+    // Dumbo, Emmett and Pongo share one node-postgres pool per connection string. A connection the server
+    // drops while idle (restart, failover) is reported as a pool "error" event, which ends the process when
+    // nobody listens; the pool replaces the connection by itself.
+    const shared = getPool(connectionString);
+    const report = (error: Error) => options.onConnectionError?.(error);
+    shared.on("error", report);
+    // A connection that breaks while checked out errors its query (the handler retries through the broker)
+    // and also emits "error" on the client, which must have a listener too.
+    shared.on("connect", (client) => client.on("error", report));
     const pool = dumbo({ connectionString });
     const events = getPostgreSQLEventStore(connectionString, {
       projections: projections.inline([auditDocumentsProjection]),
