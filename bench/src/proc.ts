@@ -2,6 +2,9 @@
 import { readFileSync } from "node:fs";
 import { waitFor } from "@meridian/kit/testing";
 
+// The benchmarks take free ports from the kit, like the tests.
+export { freePort } from "@meridian/kit/testing";
+
 export interface Child {
   pid: number;
   stop(): Promise<void>;
@@ -42,12 +45,6 @@ export function cpuSeconds(pid: number): number {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-export async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  await server.stop(true);
-  return port;
-}
 
 /** Machine-wide CPU jiffies from /proc/stat: busy (everything but idle and iowait) and total. */
 export function machineCpu(): { busy: number; total: number } {

@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
-import { createTestDatabase, uniqueName, waitFor } from "@meridian/kit/testing";
+import { createTestDatabase, freePort, uniqueName, waitFor } from "@meridian/kit/testing";
 import { DEPLOYABLES, REPO_ROOT, run, type Deployable } from "./deploy-support";
 import { Dockerfile, type ImageConfig, materializeContext, replayBuild } from "./dockerfile";
 
@@ -187,12 +187,6 @@ test("when the Bun image is built without naming its process, then the build fai
   expect(() => replayBuild(noWorkspace, context, work, "sources")).toThrow(/WORKSPACE is required/);
 });
 
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  await probe.stop(true);
-  return port;
-}
 
 /** A command run in the image tree as the image's uid (10001, which owns nothing there) with its ENV. */
 function spawnAsImage(root: string, config: ImageConfig, cmd: string[], env: Record<string, string>) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tools, waitFor } from "@meridian/kit/testing";
+import { freePort, tools, waitFor } from "@meridian/kit/testing";
 import { REPO_ROOT } from "./deploy-support";
 
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
@@ -18,12 +18,6 @@ interface Seen { method: string; path: string; authorization: string | null; for
 
 interface Site { base: string; seen: Seen[]; stop(): Promise<void> }
 
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  await probe.stop(true);
-  return port;
-}
 
 /** Starts nginx with web/nginx.conf and web/nginx-<app>.conf as the image would, over a stand-in build. */
 async function startSite(app: "customer" | "admin", env: (upstream: string) => Record<string, string>): Promise<Site> {
@@ -103,6 +97,7 @@ describe("customer SPA nginx", () => {
     expect(res.headers.get("cache-control")).toBe("no-cache");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
   });
 
   test("when a hashed bundle is loaded, then it is cached for a year; a missing one is 404, not the shell", async () => {
@@ -137,8 +132,9 @@ describe("admin PWA nginx", () => {
     expect(res.headers.get("cache-control")).toBe("no-cache");
   });
 
-  test("when a deep link is opened, then the app shell answers", async () => {
+  test("when a deep link is opened, then the app shell answers, scripts limited to its own origin", async () => {
     const res = await fetch(`${site.base}/inventory/SKU-1`);
     expect(await res.text()).toContain("admin shell");
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
   });
 });

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "nod
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import {
-  DEFAULT_PROCESSES, startPlatform, startTestIssuer, waitFor, type Platform, type ProcessName, type TestIssuer,
+  DEFAULT_PROCESSES, freePort, startPlatform, startTestIssuer, waitFor, type Platform, type ProcessName, type TestIssuer,
 } from "@meridian/kit/testing";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { DASHBOARD_DIR } from "../observability/dashboards/build";
@@ -47,12 +47,6 @@ async function promQuery<T = Array<{ metric: Record<string, string>; value: [num
   return body.data.result;
 }
 
-async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  await server.stop(true);
-  return port;
-}
 
 interface Route { group_wait?: string; group_interval?: string; routes?: Route[] }
 

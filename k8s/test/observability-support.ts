@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parser } from "@prometheus-io/lezer-promql";
-import { REPO_ROOT, tools, uniqueName, waitFor } from "@meridian/kit/testing";
+import { freePort, REPO_ROOT, tools, uniqueName, waitFor } from "@meridian/kit/testing";
 import { parse as parseYaml } from "yaml";
 
 export { REPO_ROOT };
@@ -182,12 +182,6 @@ async function rabbitmqctl(...args: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`rabbitmqctl ${args.join(" ")}: ${r.stderr || r.stdout}`);
 }
 
-async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  await server.stop(true);
-  return port;
-}
 
 /**
  * Starts k8s/test/observability-kit-app.ts on a free port. With `messaging`, it gets a RabbitMQ virtual

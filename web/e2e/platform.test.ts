@@ -1,5 +1,5 @@
 // End-to-end: the built customer SPA and admin PWA against the running platform (dev IdP, gateway, services,
-// admin BFF; see run-platform.ts), driven in Debian's Chromium. Screenshots of each main screen go to
+// admin BFF: the kit's startPlatform, see run-platform.ts), driven in Debian's Chromium. Screenshots of each main screen go to
 // web/e2e/screenshots/ (not committed).
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -18,9 +18,12 @@ const productName = `Meridian e2e mug ${sku.slice(4)}`;
 const a11yFindings: string[] = [];
 const pageErrors: string[] = [];
 
-/** Uncaught exceptions in the apps' pages are collected and must stay none. */
+/** Uncaught exceptions and Content-Security-Policy violations in the apps' pages are collected and must stay none. */
 function watchErrors(page: Page, name: string): Page {
   page.on('pageerror', (error) => pageErrors.push(`${name} ${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) pageErrors.push(`${name} ${page.url()}: ${message.text()}`);
+  });
   return page;
 }
 
@@ -350,7 +353,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     assert.deepEqual(a11yFindings, []);
   });
 
-  it('when the whole journey ran, then neither app threw an uncaught error', () => {
+  it('when the whole journey ran, then neither app threw an uncaught error nor broke its CSP', () => {
     assert.deepEqual(pageErrors, []);
   });
 });

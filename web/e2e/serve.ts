@@ -21,6 +21,8 @@ export interface SiteOptions {
   proxies?: Proxy[];
   /** Path → body served instead of a file (e.g. /config.json for this environment). */
   overrides?: Record<string, string>;
+  /** Headers on every file served (e.g. the nginx site's Content-Security-Policy). */
+  headers?: Record<string, string>;
   /** Prefixes without a backend here: answered 401 problem+json (a BFF that knows no session), never index.html. */
   signedOut?: string[];
 }
@@ -72,7 +74,7 @@ function forward(proxy: Proxy, req: http.IncomingMessage, res: http.ServerRespon
   req.pipe(upstream);
 }
 
-async function serveFile(root: string, urlPath: string, res: http.ServerResponse): Promise<void> {
+async function serveFile(root: string, urlPath: string, res: http.ServerResponse, headers: Record<string, string>): Promise<void> {
   const decoded = decodeURIComponent(urlPath);
   const resolved = path.resolve(root, '.' + decoded);
   let file = resolved.startsWith(path.resolve(root)) ? resolved : path.join(root, 'index.html');
@@ -90,6 +92,7 @@ async function serveFile(root: string, urlPath: string, res: http.ServerResponse
   const ext = path.extname(file);
   const immutable = /-[A-Za-z0-9_]{8,}\.(js|css)$/.test(file);
   res.writeHead(200, {
+    ...headers,
     'content-type': types[ext] ?? 'application/octet-stream',
     'content-length': info.size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -115,7 +118,7 @@ export async function serveSite(options: SiteOptions): Promise<Site> {
       res.end(overrides[urlPath]);
       return;
     }
-    serveFile(options.root, urlPath, res).catch((error: Error) => {
+    serveFile(options.root, urlPath, res, options.headers ?? {}).catch((error: Error) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(error.message);
     });

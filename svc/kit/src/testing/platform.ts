@@ -52,6 +52,8 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   envFor?: Partial<Record<ProcessName, Record<string, string>>>;
   readyTimeoutMs?: number;
+  /** Where the processes' logs and the rewritten route table go. Default: `.run/platform/<id>` in the repository. */
+  logDir?: string;
   /**
    * Puts a TCP proxy of this run between the services and PostgreSQL, so fault tests can make PostgreSQL refuse
    * connections (`platform.postgresProxy.refuse()`) without touching the machine's server. Default false.
@@ -137,6 +139,8 @@ export interface Platform {
   id: string;
   issuer: string;
   gatewayUrl: string;
+  /** The processes' logs (`<name>.log`) and the route table of this run. */
+  logDir: string;
   rabbitmqUrl: string;
   redisUrl: string;
   /** Every Redis key this run's processes write starts with it (notifications: `<prefix>notif:`). */
@@ -194,7 +198,7 @@ export function rewriteRoutes(routeFile: string, ports: Partial<Record<ProcessNa
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const id = uniqueName("platform");
-  const dir = resolve(REPO_ROOT, ".run/platform", id);
+  const dir = options.logDir ?? resolve(REPO_ROOT, ".run/platform", id);
   mkdirSync(dir, { recursive: true });
   const wanted = options.processes ?? DEFAULT_PROCESSES;
   const useDevIdp = !options.issuer;
@@ -342,6 +346,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     id,
     issuer,
     gatewayUrl: `http://127.0.0.1:${ports.gateway ?? 0}`,
+    logDir: dir,
     rabbitmqUrl,
     redisUrl,
     redisKeyPrefix,
