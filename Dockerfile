@@ -22,7 +22,7 @@ FROM oven/bun:${BUN_VERSION}-slim AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir -p /manifests \
- && cp package.json bun.lock bunfig.toml /manifests/ \
+ && cp -r package.json bun.lock bunfig.toml patches /manifests/ \
  && find svc gateway bench k8s mesh e2e -maxdepth 2 -name package.json -not -path '*/node_modules/*' \
       -exec cp --parents {} /manifests/ \;
 
