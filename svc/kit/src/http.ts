@@ -42,6 +42,7 @@ export interface HttpAppOptions {
 
 const PUBLIC_PATHS = new Set(["/health/live", "/health/ready", "/metrics"]);
 
+
 const routeOverrides = new WeakMap<Request, string>();
 
 /**

@@ -5,3 +5,4 @@ export * from "./http";
 export * from "./logging";
 export * from "./telemetry";
 export * from "./paging";
+export * from "./input";

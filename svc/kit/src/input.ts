@@ -57,3 +57,28 @@ export function assertStorableInput({ contentType, body, query, params }: InputP
     firstBadField(params, "params") ?? firstBadField(query, "query") ?? (body === undefined ? undefined : firstBadField(body, ""));
   if (bad) throw problems.validation([bad]);
 }
+
+const JSON_TYPE = /^\s*application\/(json|[\w.+-]+\+json)\s*(;|$)/i;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A route's `parse` hook that reads JSON strictly: invalid UTF-8 (RFC 8259 requires UTF-8) or malformed JSON
+ * is a 400 even where the body is optional (Elysia then passes `undefined` or replacement characters on).
+ * An empty body stays absent. Other media types fall through to Elysia's parsers (and the input rules).
+ */
+export async function strictJson({ request, contentType }: { request: Request; contentType: string }): Promise<unknown> {
+  if (!JSON_TYPE.test(contentType ?? "")) return undefined;
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength === 0) return undefined;
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw problems.badRequest("The request body is not valid UTF-8.");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw problems.badRequest("The request body could not be parsed.");
+  }
+}

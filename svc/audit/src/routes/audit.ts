@@ -1,6 +1,6 @@
 /** HTTP API of the audit service (docs/api.md, "Audit"): admins holding `audit.read` only. */
 import { Elysia, t } from "elysia";
-import { PagingQuery, problems } from "@meridian/kit";
+import { PagingQuery, problems, strictJson } from "@meridian/kit";
 import { authPlugin, type TokenVerifier } from "@meridian/kit/auth";
 import { auditEntities } from "../domain/audit";
 import { StreamNotFoundError, type AuditStore } from "../store/audit-store";
@@ -105,18 +105,13 @@ export function auditRoutes(deps: AuditRoutesDeps) {
             }
           },
           {
-            // No body at all (or `{}`) replays everything; a body that is there must be a JSON object.
-            transform: (ctx) => {
-              if (ctx.body === undefined && !ctx.request.headers.get("content-type") && !hasBody(ctx.request)) ctx.body = {};
-            },
-            body: t.Object({ streamId: t.Optional(StreamIdSchema) }),
+            // No body (or `{}`) replays everything; a body that is there must be well-formed JSON (an object,
+            // by the kit's input rules), not something Elysia would quietly read as "no options".
+            parse: strictJson,
+            body: t.Optional(t.Object({ streamId: t.Optional(StreamIdSchema) })),
             response: t.Object({ replayed: t.Integer() }),
             detail: { summary: "Rebuild the audit documents from the events (one stream, or all)" },
           },
         ),
     );
-}
-
-function hasBody(request: Request): boolean {
-  return Number(request.headers.get("content-length") ?? 0) > 0 || request.headers.has("transfer-encoding");
 }

@@ -4,6 +4,7 @@ import { waitFor } from "../../src/testing";
 import {
   baseConfig,
   createHttpApp,
+  strictJson,
   createLogger,
   loadConfig,
   postgresCheck,
@@ -39,6 +40,10 @@ const app = createHttpApp({
   })
   .get("/paged", ({ query }) => query, {
     query: t.Object({ page: t.Optional(t.Numeric({ minimum: 1 })), pageSize: t.Optional(t.Numeric({ maximum: 100 })) }),
+  })
+  .post("/options", ({ body }) => ({ options: body ?? "none" }), {
+    parse: strictJson,
+    body: t.Optional(t.Object({ streamId: t.Optional(t.String()) })),
   })
   .post("/items", ({ body, log }) => {
     log.info({ name: body.name }, "creating item");
@@ -117,6 +122,15 @@ describe("kit HTTP app", () => {
     const xml = await fetch(`${server.url}/items`, { method: "POST", headers: { "content-type": "application/xml" }, body: "<item/>" });
     expect(xml.status).toBe(415);
     expect(xml.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("when a route reads JSON strictly, then invalid UTF-8 and malformed JSON are 400 even for an optional body", async () => {
+    const send = (body?: string | Uint8Array, type = "application/json") =>
+      fetch(`${server.url}/options`, { method: "POST", headers: body === undefined ? {} : { "content-type": type }, body });
+    expect((await send(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]))).status).toBe(400);
+    expect((await send("{not json")).status).toBe(400);
+    expect(await (await send()).json()).toEqual({ options: "none" });
+    expect(await (await send('{"streamId":"order-1"}')).json()).toEqual({ options: { streamId: "order-1" } });
   });
 
   test("when JSON nests deeper than the limit, then 400 instead of a stack overflow", async () => {
