@@ -1,5 +1,5 @@
 /** Wires the audit service: Emmett/Pongo store, consumer, HTTP API. main.ts and the tests start it. */
-import { consumerName, createHttpApp, postgresCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, postgresCheck, serve, serveOptions, type RunningServer, type ServiceStartOptions } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { AuditConfig } from "./config";
@@ -10,13 +10,7 @@ import { AuditStore } from "./store/audit-store";
 export const SERVICE = "audit";
 export const VERSION = "0.1.0";
 
-export interface StartOptions {
-  logger: Logger;
-  /** main.ts: true (SIGTERM/SIGINT → graceful stop); tests: false. */
-  handleSignals?: boolean;
-  /** Consumer retry delays (tests shorten them). */
-  retryDelaysMs?: number[];
-}
+export type StartOptions = ServiceStartOptions;
 
 export interface AuditService {
   url: string;

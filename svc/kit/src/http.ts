@@ -238,6 +238,15 @@ export function createHttpApp(options: HttpAppOptions) {
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
 
+/** How main.ts and tests start a service in-process. */
+export interface ServiceStartOptions {
+  logger: Logger;
+  /** main.ts: true (SIGTERM/SIGINT → graceful stop); tests: false. */
+  handleSignals?: boolean;
+  /** Consumer retry delays (tests shorten them). */
+  retryDelaysMs?: number[];
+}
+
 export interface ServeOptions {
   port: number;
   host?: string;

@@ -1,6 +1,6 @@
 /** Wires the notifications service: Redis store, live hub, consumer, HTTP API. main.ts and the tests start it. */
 import Redis from "ioredis";
-import { consumerName, createHttpApp, redisCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, redisCheck, serve, serveOptions, type Logger, type RunningServer, type ServiceStartOptions } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { NotificationsConfig } from "./config";
@@ -12,12 +12,7 @@ import { NotificationStore } from "./store/notification-store";
 export const SERVICE = "notifications";
 export const VERSION = "0.1.0";
 
-export interface StartOptions {
-  logger: Logger;
-  /** main.ts: true (SIGTERM/SIGINT → graceful stop); tests: false. */
-  handleSignals?: boolean;
-  /** Consumer retry delays (tests shorten them). */
-  retryDelaysMs?: number[];
+export interface StartOptions extends ServiceStartOptions {
   keepAliveMs?: number;
 }
 
