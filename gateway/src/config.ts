@@ -279,7 +279,8 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
 
     let rateLimit: RateLimitRule | undefined;
     const rl = r.RateLimitOptions;
-    if (rl && (rl.EnableRateLimiting ?? (rl.Limit ?? 0) > 0) && (rl.Limit ?? 0) > 0) {
+    // FileRateLimitRule.EnableRateLimiting defaults to false: without `true` the route is not limited (Ocelot 23–24).
+    if (rl && rl.EnableRateLimiting === true && (rl.Limit ?? 0) > 0) {
       if (!rl.Period) throw new GatewayConfigError(`${where}: RateLimitOptions.Period is required`);
       rateLimit = {
         clientWhitelist: rl.ClientWhitelist ?? [],
@@ -311,7 +312,7 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       addHeaders: Object.entries(r.AddHeadersToRequest ?? {}).map(([h, spec]) => parseClaimToHeader(h, spec)),
       addQueries: Object.entries(r.AddQueriesToRequest ?? {}).map(([q, spec]) => parseClaimToHeader(q, spec)),
       // A global RequestIdKey wins over the route's (Ocelot's RequestIdKeyCreator).
-      requestIdKey: global.RequestIdKey || r.RequestIdKey || undefined,
+      requestIdKey: r.RequestIdKey || global.RequestIdKey || undefined, // route overrides global (RequestIdKeyCreator)
       upstreamHeaderTransform: parseHeaderTransforms(r.UpstreamHeaderTransform),
       downstreamHeaderTransform: parseHeaderTransforms(r.DownstreamHeaderTransform),
       qos: {

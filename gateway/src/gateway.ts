@@ -299,9 +299,11 @@ export function createGateway(options: GatewayOptions) {
           );
         }
         if (!rule.disableHeaders) {
-          responseHeaders.set("x-rate-limit-limit", String(d.limit));
+          // Ocelot 23.x–24.x (RateLimiting.GetHeaders): Limit carries the Period ("1m"), Reset is .NET's round-trip
+          // "o" format (seven fractional digits, UTC).
+          responseHeaders.set("x-rate-limit-limit", rule.period);
           responseHeaders.set("x-rate-limit-remaining", String(d.remaining));
-          responseHeaders.set("x-rate-limit-reset", d.resetAt.toISOString());
+          responseHeaders.set("x-rate-limit-reset", d.resetAt.toISOString().replace(/Z$/, "0000Z"));
         }
       }
     }

@@ -227,15 +227,23 @@ describe("request id [requestid.rst › RequestIdKey]", () => {
     expect(res.headers.get("OcRequestId")).toBe(echo.headers.ocrequestid ?? "");
   });
 
-  test("when GlobalConfiguration.RequestIdKey is set, then it is used for every route", async () => {
-    await using g = await startGateway({
-      Routes: [route(down, { UpstreamPathTemplate: "/g/{x}", DownstreamPathTemplate: "/g/{x}", RequestIdKey: "RouteKey" })],
-      GlobalConfiguration: { RequestIdKey: "X-Correlation-Id" },
+  // requestid.rst: global RequestIdKey applies to every route; "If you want to override this for a specific Route"
+  // set it on the route (Ocelot's RequestIdKeyCreator: the route's key when non-empty, else the global one).
+  const keyCases: Array<{ name: string; routeKey?: string; used: string; unused: string }> = [
+    { name: "only GlobalConfiguration.RequestIdKey is set, then it is used", used: "X-Correlation-Id", unused: "routekey" },
+    { name: "the route also sets RequestIdKey, then the route's key overrides the global one", routeKey: "RouteKey", used: "RouteKey", unused: "x-correlation-id" },
+  ];
+  for (const c of keyCases)
+    test(`when ${c.name}`, async () => {
+      await using g = await startGateway({
+        Routes: [route(down, { UpstreamPathTemplate: "/g/{x}", DownstreamPathTemplate: "/g/{x}", RequestIdKey: c.routeKey })],
+        GlobalConfiguration: { RequestIdKey: "X-Correlation-Id" },
+      });
+      const res = await g.get("/g/1", { headers: { [c.used]: "c-1" } });
+      const echo = await echoOf(res);
+      expect(echo.headers[c.used.toLowerCase()]).toBe("c-1");
+      expect(echo.headers[c.unused]).toBeUndefined();
     });
-    const echo = await echoOf(await g.get("/g/1", { headers: { "X-Correlation-Id": "c-1" } }));
-    expect(echo.headers["x-correlation-id"]).toBe("c-1");
-    expect(echo.headers.routekey).toBeUndefined();
-  });
 });
 
 describe("issuer keys", () => {

@@ -211,9 +211,12 @@ describe("rate limiting [ratelimiting.rst]", () => {
     await using gw = await limited({});
     const first = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
     expect(first.status).toBe(200);
-    expect(first.headers.get("x-rate-limit-limit")).toBe("2");
+    // Ocelot 23.x–24.x RateLimiting.GetHeaders: limit is the rule's Period, reset is StartedAt + Period in "o" format.
+    expect(first.headers.get("x-rate-limit-limit")).toBe("1m");
     expect(first.headers.get("x-rate-limit-remaining")).toBe("1");
-    expect(Date.parse(first.headers.get("x-rate-limit-reset") ?? "")).toBeGreaterThan(Date.now());
+    const reset = first.headers.get("x-rate-limit-reset") ?? "";
+    expect(reset).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+    expect(Date.parse(reset)).toBeGreaterThan(Date.now() + 50_000);
     expect((await gw.get("/rl/1", { headers: { ClientId: "c1" } })).status).toBe(200);
     const over = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
     expect(over.status).toBe(429);
@@ -225,6 +228,22 @@ describe("rate limiting [ratelimiting.rst]", () => {
     const text = await (await gw.get("/metrics")).text();
     expect(text).toMatch(/^gateway_rate_limited_total\{.*route="\/rl\/\{x\}".*\} [1-9]\d*$/m);
   });
+
+  // FileRateLimitRule.EnableRateLimiting defaults to false; RateLimitOptionsCreator limits only when it is true.
+  const disabled: Array<{ name: string; fields: Record<string, unknown> }> = [
+    { name: "EnableRateLimiting is missing", fields: { EnableRateLimiting: undefined } },
+    { name: "EnableRateLimiting is false", fields: { EnableRateLimiting: false } },
+    { name: "Limit is 0", fields: { Limit: 0 } },
+  ];
+  for (const c of disabled)
+    test(`when ${c.name}, then the route is not rate limited and sends no X-Rate-Limit headers`, async () => {
+      await using gw = await limited({ ...c.fields, Limit: c.fields.Limit ?? 1 });
+      for (let i = 0; i < 3; i++) {
+        const res = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get("x-rate-limit-limit")).toBeNull();
+      }
+    });
 
   test("when the client is in ClientWhitelist, then it is never limited", async () => {
     await using gw = await limited({ ClientWhitelist: ["trusted"] });
