@@ -188,9 +188,13 @@ export function createGateway(options: GatewayOptions) {
     const out: Record<string, string> = {};
     const claims = (auth?.claims ?? {}) as Record<string, unknown>;
     for (const spec of specs) {
+      // Ocelot's ClaimsParser.GetValue: the first claim of that type; without a delimiter the whole value (any
+      // index ignored); with one, split on each of its characters and take `value[n]` (n defaults to 0).
       let value = claimValues(claims, spec.claim)[0];
-      if (value !== undefined && spec.index !== undefined) {
-        value = spec.delimiter ? value.split(spec.delimiter)[spec.index] : spec.index === 0 ? value : undefined;
+      if (value !== undefined && spec.delimiter) {
+        const chars = [...spec.delimiter];
+        const parts = value.split(new RegExp(chars.map((c) => c.replace(/[\\^$.*+?()[\]{}|-]/g, "\\$&")).join("|")));
+        value = parts[spec.index ?? 0];
       }
       if (value === undefined)
         fail("claim_mismatch", route, problems.forbidden(`cannot find claim ${spec.claim}`), bearerChallenge("meridian"));

@@ -171,6 +171,33 @@ describe("claims to headers [claimstransformation.rst › AddHeadersToRequest]",
     expect(new URLSearchParams(echo.query).get("page")).toBe("2");
   });
 
+  // ClaimToThingConfigurationParser + ClaimsParser.GetValue: index defaults to 0; without a delimiter the whole
+  // value is used (an index is ignored); a delimiter splits on each of its characters.
+  const specs: Array<{ spec: string; tenant: string; header: string }> = [
+    { spec: "Claims[tenant] > value", tenant: "eu|acme", header: "eu|acme" },
+    { spec: "Claims[tenant] > value[1]", tenant: "eu|acme", header: "eu|acme" },
+    { spec: "Claims[tenant] > value > |", tenant: "eu|acme", header: "eu" },
+    { spec: "Claims[tenant] > value[2] > |;", tenant: "eu|acme;x", header: "x" },
+  ];
+  for (const c of specs)
+    test(`when AddHeadersToRequest is "${c.spec}" and the claim is "${c.tenant}", then the header is "${c.header}"`, async () => {
+      await using g = await startGateway(
+        {
+          Routes: [
+            route(down, {
+              UpstreamPathTemplate: "/t/{x}",
+              DownstreamPathTemplate: "/t/{x}",
+              AuthenticationOptions: { AuthenticationProviderKey: "Keycloak" },
+              AddHeadersToRequest: { Tenant: c.spec },
+            }),
+          ],
+        },
+        { issuer: idp.issuer, audience: "meridian-api" },
+      );
+      const token = await idp.token({ sub: "alice", claims: { tenant: c.tenant } });
+      expect((await echoOf(await g.get("/t/1", { token }))).headers.tenant).toBe(c.header);
+    });
+
   test("when a claim for a header is missing, then 403", async () => {
     const token = await idp.token({ sub: "alice" });
     const res = await gw.get("/claims/x", { token });
