@@ -337,10 +337,11 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
     for (let j = i + 1; j < routes.length; j++) {
       const a = routes[i] as RouteConfig;
       const b = routes[j] as RouteConfig;
-      if (a.upstream.original.toLowerCase() !== b.upstream.original.toLowerCase()) continue;
+      // Ocelot's FileConfigurationFluentValidator.IsNotDuplicateIn: same template (ordinal) and host; any method
+      // repeated, two any-method routes, or an any-method route next to a specific one.
+      if (a.upstream.original !== b.upstream.original) continue;
       if ((a.upstreamHost ?? "") !== (b.upstreamHost ?? "")) continue;
-      const overlap =
-        (a.methods.length === 0 && b.methods.length === 0) || a.methods.some((m) => b.methods.includes(m));
+      const overlap = a.methods.length === 0 || b.methods.length === 0 || a.methods.some((m) => b.methods.includes(m));
       if (overlap)
         throw new GatewayConfigError(
           `Routes[${i}] and Routes[${j}] both route ${a.upstream.original} for the same method; give each its own UpstreamHttpMethod`,

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { connect } from "node:net";
+import { resolveConfiguration } from "../src/config";
 import { downstreamsForFile, echoOf, route, startGateway } from "./helpers";
 
 // Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
@@ -306,6 +307,29 @@ describe("routing (Ocelot semantics)", () => {
       }),
     ).rejects.toThrow(/same method/);
   });
+
+  // FileConfigurationFluentValidator.IsNotDuplicateIn: ordinal template equality, same UpstreamHost; refused when a
+  // method repeats, two routes allow every method, or one allows every method and the other names some.
+  const duplicates: Array<{ name: string; first: Record<string, unknown>; second: Record<string, unknown>; refused: boolean }> = [
+    { name: "both allow every method", first: {}, second: {}, refused: true },
+    { name: "one allows every method and the other names GET", first: {}, second: { UpstreamHttpMethod: ["Get"] }, refused: true },
+    { name: "the methods differ (GET, POST)", first: { UpstreamHttpMethod: ["Get"] }, second: { UpstreamHttpMethod: ["Post"] }, refused: false },
+    { name: "the methods repeat in another case (Get, GET)", first: { UpstreamHttpMethod: ["Get"] }, second: { UpstreamHttpMethod: ["GET"] }, refused: true },
+    { name: "the templates differ only in case (/x, /X)", first: {}, second: { UpstreamPathTemplate: "/X" }, refused: false },
+    { name: "the UpstreamHost differs", first: {}, second: { UpstreamHost: "other.example" }, refused: false },
+  ];
+  for (const c of duplicates)
+    test(`when two routes share a template and ${c.name}, then the configuration is ${c.refused ? "refused" : "accepted"}`, () => {
+      const load = () =>
+        resolveConfiguration({
+          Routes: [
+            route(a, { UpstreamPathTemplate: "/x", DownstreamPathTemplate: "/1", ...c.first }),
+            route(b, { UpstreamPathTemplate: "/x", DownstreamPathTemplate: "/2", ...c.second }),
+          ],
+        });
+      if (c.refused) expect(load).toThrow(/same method/);
+      else expect(load().routes).toHaveLength(2);
+    });
 
   test("when a route carries every Ocelot template field with nulls, zeros and unknown options, then it loads and routes", async () => {
     await using gw = await startGateway({
