@@ -1,5 +1,5 @@
 /** Wires the audit service: Emmett/Pongo store, consumer, HTTP API. main.ts and the tests start it. */
-import { consumerName, createHttpApp, postgresCheck, serve, serveOptions, type RunningServer, type ServiceStartOptions } from "@meridian/kit";
+import { consumerName, createHttpApp, healthCheck, serve, serveOptions, type RunningServer, type ServiceStartOptions } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { AuditConfig } from "./config";
@@ -40,7 +40,7 @@ export async function startAuditService(config: AuditConfig, options: StartOptio
     service: SERVICE,
     version: VERSION,
     logger,
-    checks: [postgresCheck("postgres", config.DATABASE_URL), broker.healthCheck],
+    checks: [healthCheck("postgres", () => store.ping()), broker.healthCheck],
     openapi: { title: "Audit API", description: "Every domain event, per aggregate stream, with queryable audit documents" },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   }).use(auditRoutes({ store, verifier }));

@@ -334,6 +334,11 @@ export class AuditStore {
     });
   }
 
+  /** Readiness: one round trip through the store's own pool (no connection opened per probe). */
+  async ping(): Promise<void> {
+    await this.pool.execute.query(sql("SELECT 1"));
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.events.close(), this.pongo.close(), this.pool.close()]);
   }
