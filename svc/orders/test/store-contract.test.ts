@@ -12,6 +12,8 @@ import type { NewOrder, OrdersStore, OutboxEvent, StatusChange } from "../src/st
 
 interface AdapterUnderTest {
   store: OrdersStore;
+  /** The database's URL, for more stores on it (replicas). */
+  url?: string;
   cleanup(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ async function mssqlAdapter(): Promise<AdapterUnderTest> {
   const store = new MsSqlOrdersStore(serverUrl.toString());
   return {
     store,
+    url: serverUrl.toString(),
     cleanup: async () => {
       await store.close();
       await admin.request().batch(`alter database [${name}] set single_user with rollback immediate; drop database [${name}]`);
@@ -235,4 +238,17 @@ contract("orders store contract: PostgreSQL adapter", postgresAdapter);
 
 describe.skipIf(!process.env.MSSQL_URL)("orders store contract: SQL Server adapter (skipped: MSSQL_URL not set)", () => {
   contract("SQL Server adapter", mssqlAdapter);
+
+  test("when three replicas migrate a fresh database at once, then each start succeeds and the schema is applied once", async () => {
+    const first = await mssqlAdapter();
+    const replicas = [first.store, ...[1, 2].map(() => new MsSqlOrdersStore(first.url!))];
+    try {
+      await Promise.all(replicas.map((s) => s.migrate()));
+      const order = await first.store.createOrder(newOrder("race"), created);
+      expect(order.created).toBe(true);
+    } finally {
+      await Promise.all(replicas.slice(1).map((s) => s.close()));
+      await first.cleanup();
+    }
+  });
 });

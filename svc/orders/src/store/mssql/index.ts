@@ -23,6 +23,7 @@ import type {
   StatusChange,
   TransitionResult,
 } from "../types";
+import { poolLockTransaction, withMigrationLock } from "./migration-lock";
 import { catalogueProducts, orderLines, orders } from "./schema";
 
 const migrationsFolder = fileURLToPath(new URL("../../../drizzle/mssql", import.meta.url));
@@ -109,7 +110,8 @@ export class MsSqlOrdersStore implements OrdersStore {
 
   async migrate(): Promise<void> {
     await this.connect();
-    await migrate(this.db, { migrationsFolder });
+    // Replicas start together: one migrates while the others wait on the application lock.
+    await withMigrationLock(poolLockTransaction(this.pool), () => migrate(this.db, { migrationsFolder }));
   }
 
   createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
