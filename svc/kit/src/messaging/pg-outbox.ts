@@ -115,10 +115,12 @@ export const pgOutbox = {
           .returning({ id: outboxMessages.id });
         return deleted.length;
       },
-      async listen(onNotify: () => void): Promise<() => Promise<void>> {
+      async listen(onNotify: () => void, onListening?: () => void): Promise<() => Promise<void>> {
         const client = (db as unknown as { $client?: PostgresListenClient }).$client;
         if (!client || typeof client.listen !== "function") return async () => {};
-        const subscription = await client.listen(NOTIFY_CHANNEL, () => onNotify());
+        // postgres.js runs `onlisten` after every (re-)LISTEN on its dedicated connection; once established it
+        // re-listens by itself after that connection drops, so the relay only needs to retry the first LISTEN.
+        const subscription = await client.listen(NOTIFY_CHANNEL, () => onNotify(), () => onListening?.());
         return () => subscription.unlisten();
       },
     };
@@ -127,7 +129,11 @@ export const pgOutbox = {
 
 /** postgres.js's LISTEN support (drizzle's postgres-js driver exposes the client as `db.$client`). */
 interface PostgresListenClient {
-  listen(channel: string, onNotify: (payload: string) => void): Promise<{ unlisten(): Promise<void> }>;
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<{ unlisten(): Promise<void> }>;
 }
 
 export const pgInbox = {

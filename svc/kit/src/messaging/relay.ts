@@ -41,8 +41,11 @@ export interface OutboxStore {
   backlog(): Promise<number>;
   /** Deletes rows sent before `olderThan`. */
   purgeSent(olderThan: Date): Promise<number>;
-  /** Optional wake-up on new rows; returns the function that stops listening. */
-  listen?(onNotify: () => void): Promise<() => Promise<void>>;
+  /**
+   * Optional wake-up on new rows; returns the function that stops listening. `onListening` runs each time the
+   * subscription is (re-)established.
+   */
+  listen?(onNotify: () => void, onListening?: () => void): Promise<() => Promise<void>>;
 }
 
 export interface OutboxRelayOptions {
@@ -69,6 +72,13 @@ export interface OutboxRelayOptions {
 export interface OutboxRelay {
   /** Last measured number of pending rows. */
   readonly backlog: number;
+  /** True once the wake-up subscription (LISTEN) is established; the relay polls meanwhile. */
+  readonly listening: boolean;
+  /**
+   * Readiness check `outbox-relay`: rejects while the relay's last attempt failed (database or publish error)
+   * or after it stopped; a broker outage is reported by the broker's own check.
+   */
+  readonly healthCheck: { name: string; check(): Promise<void> };
   /** Finishes the batch in progress and stops. */
   stop(): Promise<void>;
 }
@@ -94,6 +104,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wake: (() => void) | null = null;
   let pendingWake = false;
   let failing = false;
+  let lastError = "";
+  let listening = false;
   let unlisten: (() => Promise<void>) | null = null;
   const unobserve = observeOutboxBacklog(() => backlog);
 
@@ -195,7 +207,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
         await sleep(pollIntervalMs);
       } catch (err) {
-        if (!failing) log.warn({ err: errorMessage(err) }, "outbox relay failed; retrying with backoff");
+        lastError = errorMessage(err);
+        if (!failing) log.warn({ err: lastError }, "outbox relay failed; retrying with backoff");
         failing = true;
         await sleep(backoffMs);
         backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
@@ -203,14 +216,46 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  const listening = store.listen
-    ? store.listen(notify).then(
-        (stop) => {
-          unlisten = stop;
-        },
-        (err: unknown) => log.warn({ err: errorMessage(err) }, "outbox LISTEN unavailable; polling only"),
-      )
-    : Promise.resolve();
+  /**
+   * Subscribes to the wake-up channel, retrying with backoff while it fails (e.g. PostgreSQL restarting): the
+   * relay polls meanwhile, so a lost wake-up only costs latency, never a message.
+   */
+  async function keepListening(): Promise<void> {
+    if (!store!.listen) return;
+    let delayMs = Math.min(500, maxBackoffMs);
+    for (let attempt = 1; !stopped && !listening; attempt++) {
+      try {
+        const stop = await store!.listen(notify, () => {
+          listening = true;
+        });
+        listening = true;
+        if (stopped) await stop().catch(() => {});
+        else unlisten = stop;
+        if (attempt > 1) log.info({ attempts: attempt }, "outbox LISTEN established");
+        return;
+      } catch (err) {
+        if (attempt === 1) log.warn({ err: errorMessage(err) }, "outbox LISTEN failed; polling meanwhile and retrying with backoff");
+        await sleepUnlessStopped(delayMs);
+        delayMs = Math.min(maxBackoffMs, delayMs * 2);
+      }
+    }
+  }
+
+  /** A plain wait that `stop()` cuts short (separate from the loop's wake-up, which notifications end early). */
+  let cutListenWait: (() => void) | null = null;
+  function sleepUnlessStopped(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        cutListenWait = null;
+        resolve();
+      }
+      cutListenWait = done;
+    });
+  }
+
+  const listenLoop = keepListening();
   const running = run();
   log.info({ batchSize, pollIntervalMs }, "outbox relay started");
 
@@ -218,12 +263,23 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     get backlog() {
       return backlog;
     },
+    get listening() {
+      return listening;
+    },
+    healthCheck: {
+      name: "outbox-relay",
+      async check() {
+        if (stopped) throw new Error("outbox relay stopped");
+        if (failing) throw new Error(`outbox relay failing: ${lastError}`);
+      },
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       wake?.();
+      cutListenWait?.();
       await running;
-      await listening;
+      await listenLoop;
       if (unlisten) await unlisten().catch(() => {});
       unobserve();
       log.info("outbox relay stopped");
