@@ -1,9 +1,13 @@
 /** The BFF's cookies, built and read with Bun's own cookie implementation. */
 
+/** How long a refused sign-in is remembered for the refusal page. */
+export const REFUSAL_TTL_SEC = 600;
+
 export interface CookieNames {
   session: string;
   csrf: string;
   login: string;
+  refusal: string;
 }
 
 /** `__Host-` names need Secure, so they are used only when the BFF is served over https. */
@@ -13,6 +17,7 @@ export function cookieNames(secure: boolean): CookieNames {
     session: `${prefix}meridian_admin_session`,
     csrf: `${prefix}meridian_admin_csrf`,
     login: `${prefix}meridian_admin_login`,
+    refusal: `${prefix}meridian_admin_refusal`,
   };
 }
 
@@ -44,6 +49,20 @@ export class CookieWriter {
       sameSite: "lax",
       secure: this.secure,
       maxAge: 600,
+    }).serialize();
+  }
+
+  /**
+   * A sign-in refused for a missing role: lets the admin app's refusal page say who was refused and sign
+   * them out of the IdP. Only /auth/* reads it; `__Host-` names need Path=/.
+   */
+  refusal(id: string): string {
+    return new Bun.Cookie(this.names.refusal, id, {
+      path: this.secure ? "/" : "/auth",
+      httpOnly: true,
+      sameSite: "lax",
+      secure: this.secure,
+      maxAge: REFUSAL_TTL_SEC,
     }).serialize();
   }
 

@@ -12,16 +12,6 @@ function page(title: string, body: string): string {
 </head><body><main>${body}</main></body></html>`;
 }
 
-export function notAdminPage(username: string, role: string, signOutUrl: string): string {
-  return page(
-    "Not allowed: Meridian admin console",
-    `<h1>This account cannot use the admin console</h1>
-<p>You are signed in as <strong>${escapeHtml(username)}</strong>, which does not have the <code>${escapeHtml(role)}</code> role.
-The Meridian admin console is only for administrators.</p>
-<p><a class="button" href="${escapeHtml(signOutUrl)}">Sign out and use another account</a></p>`,
-  );
-}
-
 export function signInFailedPage(detail: string): string {
   return page(
     "Sign-in failed: Meridian admin console",

@@ -24,6 +24,14 @@ export interface PendingLogin {
   returnTo: string;
 }
 
+/** A sign-in the BFF refused (no admin role): no tokens kept, only what the refusal page shows and needs. */
+export interface Refusal {
+  username: string;
+  requiredRole: string;
+  /** The IdP end-session URL that signs the refused account out. */
+  endSessionUrl: string;
+}
+
 export const KEY_PREFIX = "bff:";
 const LOGIN_TTL_SEC = 600;
 
@@ -61,6 +69,26 @@ export class SessionStore {
   async takePendingLogin(state: string): Promise<PendingLogin | undefined> {
     const raw = await this.redis.getdel(this.loginKey(state));
     return raw ? (JSON.parse(raw) as PendingLogin) : undefined;
+  }
+
+  private refusalKey(id: string): string {
+    return `${KEY_PREFIX}refusal:${digest(id)}`;
+  }
+
+  async saveRefusal(refusal: Refusal, ttlSec: number): Promise<string> {
+    const id = randomToken();
+    await this.redis.set(this.refusalKey(id), JSON.stringify(refusal), "EX", ttlSec);
+    return id;
+  }
+
+  async getRefusal(id: string): Promise<Refusal | undefined> {
+    const raw = await this.redis.get(this.refusalKey(id));
+    return raw ? (JSON.parse(raw) as Refusal) : undefined;
+  }
+
+  async takeRefusal(id: string): Promise<Refusal | undefined> {
+    const raw = await this.redis.getdel(this.refusalKey(id));
+    return raw ? (JSON.parse(raw) as Refusal) : undefined;
   }
 
   async create(session: Session): Promise<string> {

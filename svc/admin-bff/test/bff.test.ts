@@ -168,25 +168,36 @@ describe("admin BFF", () => {
     await context.close();
   }, 90_000);
 
-  test("when alice (a customer) signs in, then she is refused with a clear page and gets no session", async () => {
+  test("when alice (a customer) signs in, then she lands on the admin app's refusal page, gets no session, and can sign out of the IdP from there", async () => {
     const { context, page, seen } = await newContext();
-    const refused = page.waitForResponse((r) => r.url().startsWith(`${h.publicUrl}/auth/callback`), { timeout: 20_000 });
+    const callback = page.waitForResponse((r) => r.url().startsWith(`${h.publicUrl}/auth/callback`), { timeout: 20_000 });
     await signIn(page, "alice");
-    const response = await refused;
-    expect(response.status()).toBe(403);
-    expect(await page.textContent("h1")).toBe("This account cannot use the admin console");
-    expect(await page.textContent("main")).toContain("alice");
-    expect(await page.textContent("main")).toContain("admin");
-    const cookies = await context.cookies(h.publicUrl);
+    const response = await callback;
+    expect(response.status()).toBe(303);
+    expect(response.headers().location).toBe(`${h.publicUrl}/refused`);
+    await page.waitForURL(`${h.publicUrl}/refused`, { timeout: 20_000 });
+    const cookies = await context.cookies(`${h.publicUrl}/auth/me`);
     expect(cookies.find((c) => c.name === "meridian_admin_session")).toBeUndefined();
-    const who = await me(page);
-    expect(who.status).toBe(401);
+    const refusal = cookies.find((c) => c.name === "meridian_admin_refusal");
+    expect(refusal?.httpOnly).toBe(true);
+    expect(refusal?.path).toBe("/auth");
+
+    // The app's refusal page asks /auth/me who was refused; the API stays closed.
+    const who = (await me(page)) as { status: number; body: { username?: string; requiredRole?: string; type?: string } };
+    expect(who.status).toBe(403);
+    expect(who.body).toMatchObject({ username: "alice", requiredRole: "admin", type: "https://meridian.dev/problems/forbidden" });
     const api = await page.evaluate(async () => (await fetch("/api/orders")).status);
     expect(api).toBe(401);
     expect(seen.texts.some((t) => t.includes(ADMIN_SECRET))).toBe(false);
 
-    // The page offers to sign out of the IdP so another account can be used.
-    await page.getByRole("link", { name: "Sign out and use another account" }).click();
+    // "Sign out and use another account": the BFF answers the IdP end-session URL for the refused account.
+    const out = await page.evaluate(async () => {
+      const res = await fetch("/auth/logout", { method: "POST", headers: { accept: "application/json" } });
+      return (await res.json()) as { logoutUrl: string };
+    });
+    expect(out.logoutUrl).toStartWith(`${h.idp.issuer}/protocol/openid-connect/logout?`);
+    expect((await me(page)).status).toBe(401);
+    await page.goto(out.logoutUrl);
     await page.waitForURL(`${h.publicUrl}/**`, { timeout: 20_000 });
     await page.goto(`${h.publicUrl}/auth/login`);
     expect(await page.getByLabel("Password").isVisible()).toBe(true);

@@ -1,11 +1,13 @@
 /** /auth/*: sign-in (code flow + PKCE as the confidential client), callback, who-am-I and sign-out. */
 import { Elysia, t } from "elysia";
-import { problems, type Logger } from "@meridian/kit";
-import { readCookies, type CookieWriter } from "../cookies";
+import { problems, ProblemError, type Logger } from "@meridian/kit";
+import { readCookies, REFUSAL_TTL_SEC, type CookieWriter } from "../cookies";
+import { sessionExpired } from "../guard";
 import type { Guard } from "../guard";
 import type { OidcClient } from "../oidc";
-import { notAdminPage, signInFailedPage } from "../pages";
-import { randomToken, type SessionStore } from "../sessions";
+import { signInFailedPage } from "../pages";
+import { resolveReturnTo } from "../return-to";
+import { randomToken, type Refusal, type SessionStore } from "../sessions";
 
 export interface AuthRouteDeps {
   oidc: OidcClient;
@@ -27,20 +29,43 @@ function html(status: number, body: string, extra: Record<string, string> = {}):
   return new Response(body, { status, headers });
 }
 
-function wantsHtml(request: Request): boolean {
-  return (request.headers.get("accept") ?? "").includes("text/html");
+/** /auth/me after a refused sign-in: who was refused, for the admin app's refusal page. */
+function notAdmin(refusal: Refusal): ProblemError {
+  return new ProblemError({
+    status: 403,
+    slug: "forbidden",
+    title: "Forbidden",
+    detail: `${refusal.username} does not have the ${refusal.requiredRole} role; the admin console is for administrators only.`,
+    extensions: { username: refusal.username, requiredRole: refusal.requiredRole },
+  });
 }
 
 export function authRoutes(deps: AuthRouteDeps) {
   const names = deps.cookies.names;
   const loggedOutUrl = `${deps.publicUrl}/auth/logged-out`;
-  /** returnTo is a path on the admin app (never another origin: no open redirect). */
-  const appLocation = (returnTo: string) => new URL(returnTo, deps.appUrl).href;
+  /** A pending login stores an already resolved URL; checked again in case it predates the rule. */
+  const appLocation = (returnTo: string) => resolveReturnTo(returnTo, deps.appUrl) ?? deps.appUrl;
+
+  const refusedUrl = new URL("refused", deps.appUrl.endsWith("/") ? deps.appUrl : `${deps.appUrl}/`).href;
+  const refusalCookiePath = names.refusal.startsWith("__Host-") ? "/" : "/auth";
+  const clearRefusal = deps.cookies.clear(names.refusal, refusalCookiePath);
+  const refusalId = (request: Request) => readCookies(request).get(names.refusal) ?? undefined;
+  const refusalOf = async (request: Request): Promise<Refusal | undefined> => {
+    const id = refusalId(request);
+    return id ? deps.store.getRefusal(id) : undefined;
+  };
 
   return new Elysia({ name: "bff-auth" })
     .get(
       "/auth/login",
       async ({ query }) => {
+        const returnTo = resolveReturnTo(query.returnTo ?? "/", deps.appUrl);
+        if (!returnTo) {
+          throw problems.validation(
+            [{ field: "returnTo", message: "must be a path on the admin app, without control characters" }],
+            "returnTo does not name a page of the admin console.",
+          );
+        }
         const login = await deps.oidc.loginRequest().catch((err: unknown) => {
           deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, "identity provider unreachable");
           throw problems.serviceUnavailable("The identity provider cannot be reached; try again shortly.");
@@ -48,7 +73,7 @@ export function authRoutes(deps: AuthRouteDeps) {
         await deps.store.savePendingLogin(login.state, {
           codeVerifier: login.codeVerifier,
           nonce: login.nonce,
-          returnTo: query.returnTo ?? "/",
+          returnTo,
         });
         const headers = new Headers({ location: login.url, ...NO_STORE });
         headers.append("set-cookie", deps.cookies.login(login.state));
@@ -90,15 +115,22 @@ export function authRoutes(deps: AuthRouteDeps) {
         if (!auth.roles.includes(deps.requiredRole)) {
           deps.logger.info({ sub: auth.sub, username }, "sign-in refused: missing role");
           if (tokens.refreshToken) await deps.oidc.revoke(tokens.refreshToken).catch(() => undefined);
-          const signOut = await deps.oidc.endSessionUrl(tokens.idToken, loggedOutUrl);
-          const detail = `${username} does not have the ${deps.requiredRole} role; the admin console is for administrators only.`;
-          if (wantsHtml(request)) return html(403, notAdminPage(username, deps.requiredRole, signOut), { "set-cookie": clearLogin });
-          throw problems.forbidden(detail);
+          // No session: the admin app's own refusal page says who was refused and offers to sign out.
+          const refusalId = await deps.store.saveRefusal(
+            { username, requiredRole: deps.requiredRole, endSessionUrl: await deps.oidc.endSessionUrl(tokens.idToken, loggedOutUrl) },
+            REFUSAL_TTL_SEC,
+          );
+          const headers = new Headers({ location: refusedUrl, ...NO_STORE });
+          headers.append("set-cookie", deps.cookies.refusal(refusalId));
+          headers.append("set-cookie", clearLogin);
+          return new Response(null, { status: 303, headers });
         }
 
         // A sign-in always starts a fresh session id (no fixation); a previous session of this browser ends.
         const previous = await deps.guard.current(request);
         if (previous) await deps.store.delete(previous.id);
+        const refusal = refusalId(request);
+        if (refusal) await deps.store.takeRefusal(refusal);
         const csrfToken = randomToken();
         const id = await deps.store.create({
           sub: auth.sub,
@@ -116,6 +148,7 @@ export function authRoutes(deps: AuthRouteDeps) {
         headers.append("set-cookie", deps.cookies.session(id));
         headers.append("set-cookie", deps.cookies.csrf(csrfToken));
         headers.append("set-cookie", clearLogin);
+        if (refusal) headers.append("set-cookie", clearRefusal);
         return new Response(null, { status: 303, headers });
       },
       {
@@ -136,7 +169,12 @@ export function authRoutes(deps: AuthRouteDeps) {
     .get(
       "/auth/me",
       async ({ request, set }) => {
-        const active = await deps.guard.require(request);
+        const active = await deps.guard.current(request);
+        if (!active) {
+          const refused = await refusalOf(request);
+          if (refused) throw notAdmin(refused);
+          throw sessionExpired("No admin session: sign in at /auth/login.");
+        }
         const session = await deps.guard.refreshed(active);
         set.headers["cache-control"] = "no-store";
         // Re-issue the readable CSRF cookie in case the browser dropped it.
@@ -169,9 +207,13 @@ export function authRoutes(deps: AuthRouteDeps) {
           logoutUrl = await deps.oidc.endSessionUrl(active.session.idToken, loggedOutUrl);
           deps.logger.info({ sub: active.session.sub }, "signed out");
         }
+        const refusal = refusalId(request);
+        const refused = refusal ? await deps.store.takeRefusal(refusal) : undefined;
+        if (!active && refused) logoutUrl = refused.endSessionUrl;
         const headers = new Headers({ "content-type": "application/json", ...NO_STORE });
         headers.append("set-cookie", deps.cookies.clear(names.session));
         headers.append("set-cookie", deps.cookies.clear(names.csrf));
+        if (refusal) headers.append("set-cookie", clearRefusal);
         // The browser goes on to the IdP's end-session endpoint to end the single sign-on session too.
         return new Response(JSON.stringify({ logoutUrl }), { status: 200, headers });
       },
