@@ -173,6 +173,20 @@ describe("the gateway's security on the platform's own route table", () => {
     expect(res.contentType).toContain("application/problem+json");
   });
 
+  test("when an anonymous shopper browses the catalogue, then list, facets and item answer without stock counts, and nothing else opens", async () => {
+    const list = await call("GET", "/catalogue?q=Journey%20lamp", undefined);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((i: { sku: string }) => i.sku)).toContain(SKU);
+    const item = await call("GET", `/catalogue/items/${SKU}`, undefined);
+    expect(item.status).toBe(200);
+    expect(item.body).toMatchObject({ sku: SKU, name: "Journey lamp", price: 25 });
+    expect(["in-stock", "low-stock", "out-of-stock"]).toContain(item.body.availability);
+    for (const hidden of ["onHand", "reserved", "available"]) expect(item.body).not.toHaveProperty(hidden);
+    expect((await call("GET", "/catalogue/facets", undefined)).status).toBe(200);
+    expect((await call("PUT", `/catalogue/items/${SKU}`, undefined, { name: "x", price: 1 })).status).not.toBeLessThan(400);
+    expect((await call("GET", `/inventory/products/${SKU}`, undefined)).status).toBe(401);
+  });
+
   test("when a customer adjusts stock or reads audit, then 403", async () => {
     expect((await call("POST", `/inventory/products/${SKU}/adjustments`, aliceToken, { delta: 5, reason: "x" })).status).toBe(403);
     expect((await call("GET", "/audit/events", aliceToken)).status).toBe(403);

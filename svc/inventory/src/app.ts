@@ -7,6 +7,8 @@ import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, startOutboxRelay } from "@meridian/kit/messaging";
 import type { InventoryConfig } from "./config";
 import { inventoryRoutes } from "./routes";
+import { catalogueRoutes } from "./routes/catalogue";
+import { CatalogueReader } from "./store/catalogue";
 import { InventoryStore, migrateInventoryDatabase, openInventoryDatabase } from "./store";
 
 export const SERVICE = "inventory";
@@ -39,7 +41,10 @@ export async function startInventory(
     checks: [postgresCheck("postgres", database.sql), broker.healthCheck],
     openapi: { title: "Inventory API", description: "Products, stock levels, adjustments and reservations." },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-  }).use(inventoryRoutes({ store, verifier }));
+  })
+    // Public catalogue first: the auth plugin in inventoryRoutes guards only what is registered after it.
+    .use(catalogueRoutes(new CatalogueReader(database.db)))
+    .use(inventoryRoutes({ store, verifier }));
 
   const server = await serve(app, {
     ...serveOptions(config),

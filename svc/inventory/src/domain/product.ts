@@ -7,6 +7,11 @@ export interface Product {
   reserved: number;
   available: number;
   lowStockThreshold: number;
+  description: string;
+  category: string;
+  brand: string;
+  /** Root-relative URL path of the picture the shop serves, or "". */
+  image: string;
   updatedAt: string;
 }
 

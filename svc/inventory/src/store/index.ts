@@ -58,6 +58,10 @@ function toProduct(row: ProductRow): Product {
     reserved: row.reserved,
     available: row.onHand - row.reserved,
     lowStockThreshold: row.lowStockThreshold,
+    description: row.description,
+    category: row.category,
+    brand: row.brand,
+    image: row.image,
     updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -83,10 +87,29 @@ export function mergeLines(lines: readonly ReservationLine[]): ReservationLine[]
   return [...bySku.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
 }
 
+/** Catalogue data of a product; optional fields left out keep their stored value (new rows get 0 / ""). */
 export interface ProductInput {
   name: string;
   price: number;
   lowStockThreshold?: number;
+  description?: string;
+  category?: string;
+  brand?: string;
+  image?: string;
+}
+
+const OPTIONAL_PRODUCT_FIELDS = ["lowStockThreshold", "description", "category", "brand", "image"] as const;
+
+/** The optional fields the caller gave, for the update half of an upsert. */
+function givenFields(input: ProductInput): Partial<Pick<ProductInput, (typeof OPTIONAL_PRODUCT_FIELDS)[number]>> {
+  return Object.fromEntries(OPTIONAL_PRODUCT_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+}
+
+export interface UpsertOptions {
+  /** Stock a newly created product starts with (recorded as an adjustment); ignored when the product exists. */
+  initialOnHand?: number;
+  /** Who set the initial stock (the adjustment's `by`). */
+  by?: string;
 }
 
 export interface EventMeta {
@@ -142,33 +165,34 @@ export class InventoryStore {
     return row ? toProduct(row) : undefined;
   }
 
-  /** Creates or updates a product's catalogue data (never its stock) and emits ProductUpserted in the same transaction. */
-  async upsertProduct(sku: string, input: ProductInput, meta: EventMeta = {}): Promise<{ product: Product; created: boolean }> {
+  /**
+   * Creates or updates a product's catalogue data and emits ProductUpserted in the same transaction. Stock is never
+   * changed on an update; a new product may start with `options.initialOnHand` (the seed), in the same transaction.
+   */
+  async upsertProduct(
+    sku: string,
+    input: ProductInput,
+    meta: EventMeta = {},
+    options: UpsertOptions = {},
+  ): Promise<{ product: Product; created: boolean }> {
     return this.db.transaction(async (tx) => {
       const priceCents = toCents(input.price);
+      const given = givenFields(input);
       const [row] = await tx
         .insert(products)
-        .values({ sku, name: input.name, priceCents, lowStockThreshold: input.lowStockThreshold ?? 0 })
+        .values({ sku, name: input.name, priceCents, ...given })
         .onConflictDoUpdate({
           target: products.sku,
-          set: {
-            name: input.name,
-            priceCents,
-            ...(input.lowStockThreshold !== undefined ? { lowStockThreshold: input.lowStockThreshold } : {}),
-            updatedAt: sql`now()`,
-          },
+          set: { name: input.name, priceCents, ...given, updatedAt: sql`now()` },
         })
         // xmax = 0 only on a freshly inserted row version: tells create (201) from update (200).
         .returning({ ...getColumns(products), created: sql<boolean>`(xmax = 0)` });
       if (!row) throw new Error(`upsert of ${sku} returned no row`);
       const { created, ...columns } = row;
-      const product = toProduct(columns);
-      await pgOutbox.enqueue(tx, {
-        type: "inventory.product-upserted.v1",
-        body: { sku, name: product.name, price: product.price },
-        aggregateId: sku,
-        ...meta,
-      });
+      let product = toProduct(columns);
+      await pgOutbox.enqueue(tx, { type: "inventory.product-upserted.v1", body: productEventBody(product), aggregateId: sku, ...meta });
+      const initial = options.initialOnHand ?? 0;
+      if (created && initial > 0) product = await setInitialStock(tx, sku, initial, options.by ?? "system", meta);
       return { product, created };
     });
   }
@@ -231,7 +255,7 @@ export class InventoryStore {
         const product = toProduct(row);
         await pgOutbox.enqueue(tx, {
           type: "inventory.product-upserted.v1",
-          body: { sku: product.sku, name: product.name, price: product.price },
+          body: productEventBody(product),
           aggregateId: product.sku,
           ...meta,
         });
@@ -244,6 +268,26 @@ export class InventoryStore {
     const [row] = await this.db.select().from(reservations).where(eq(reservations.orderId, orderId));
     return row ? toReservation(row) : undefined;
   }
+}
+
+/** ProductUpserted v1 body: sku, name, price (the contract) plus the catalogue fields (additive; open schema). */
+function productEventBody(product: Product) {
+  const { sku, name, price, category, brand, image } = product;
+  return { sku, name, price, category, brand, image };
+}
+
+/** Stock of a product created just now in `tx`: an adjustment row and InventoryAdjusted, like a manual delivery. */
+async function setInitialStock(tx: InventoryTx, sku: string, onHand: number, by: string, meta: EventMeta): Promise<Product> {
+  const reason = "initial stock";
+  const [row] = await tx.update(products).set({ onHand }).where(eq(products.sku, sku)).returning();
+  await tx.insert(stockAdjustments).values({ sku, delta: onHand, reason, by, onHandAfter: onHand });
+  await pgOutbox.enqueue(tx, {
+    type: "inventory.inventory-adjusted.v1",
+    body: { sku, delta: onHand, onHand, reason, by },
+    aggregateId: sku,
+    ...meta,
+  });
+  return toProduct(row!);
 }
 
 /**

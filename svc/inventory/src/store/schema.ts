@@ -16,6 +16,12 @@ export const products = pgTable(
     onHand: integer("on_hand").notNull().default(0),
     reserved: integer("reserved").notNull().default(0),
     lowStockThreshold: integer("low_stock_threshold").notNull().default(0),
+    /** Shop-facing catalogue data; "" when not set (rows older than these columns got "" too). */
+    description: text("description").notNull().default(""),
+    category: varchar("category", { length: 100 }).notNull().default(""),
+    brand: varchar("brand", { length: 100 }).notNull().default(""),
+    /** Root-relative URL path of the product picture served by the shop (e.g. /products/kettle.svg), or "". */
+    image: varchar("image", { length: 300 }).notNull().default(""),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
@@ -24,6 +30,7 @@ export const products = pgTable(
     check("products_on_hand_covers_reserved", sql`${table.onHand} >= ${table.reserved}`),
     check("products_price_not_negative", sql`${table.priceCents} >= 0`),
     check("products_low_stock_threshold_not_negative", sql`${table.lowStockThreshold} >= 0`),
+    index("products_category_idx").on(table.category),
   ],
 );
 
