@@ -265,7 +265,7 @@ describe("compose.yml matches the repository", () => {
   test("when the identity settings are read, then browsers and containers share one issuer", () => {
     const kc = envOf(compose.services.keycloak!);
     expect(`${kc.KC_HOSTNAME}/realms/meridian`).toBe(ISSUER);
-    expect(compose.services.keycloak!.ports).toContain(`${kc.KC_HTTP_PORT}:${kc.KC_HTTP_PORT}`);
+    expect(compose.services.keycloak!.ports).toContain(`127.0.0.1:${kc.KC_HTTP_PORT}:${kc.KC_HTTP_PORT}`);
     for (const [name, service] of Object.entries(compose.services)) {
       const env = envOf(service);
       if (env.OIDC_ISSUER) expect(env.OIDC_ISSUER, name).toBe(ISSUER);

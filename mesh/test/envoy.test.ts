@@ -101,7 +101,7 @@ describe("Envoy wiring", () => {
 
   test("when compose publishes the edge, then the edge listens on that port and leads to the gateway", () => {
     const [edge] = listeners(configs.edge);
-    expect(compose.services.edge.ports).toContain(`${edge!.port}:${edge!.port}`);
+    expect(compose.services.edge.ports).toContain(`127.0.0.1:${edge!.port}:${edge!.port}`);
     expect(clusterTarget(configs.edge, edge!.routes.at(-1).route.cluster)).toBe("gateway:8080");
     expect(compose.services["web-customer"].environment.API_UPSTREAM).toBe(`http://edge:${edge!.port}`);
   });
