@@ -23,6 +23,8 @@ const AuthenticationOptions = t.Object({
   AllowedScopes: t.Optional(StrList),
   AllowAnonymous: t.Optional(t.Boolean()),
   RouteKeys: t.Optional(StrList),
+  /** Meridian extension: the query parameter a GET on this route may carry its token in (EventSource clients). */
+  MeridianQueryTokenParameter: t.Optional(Str),
 });
 const QoSOptions = t.Object({
   ExceptionsAllowedBeforeBreaking: t.Optional(Num),
@@ -43,6 +45,8 @@ const RouteRateLimitOptions = t.Object({
   QuotaExceededMessage: t.Optional(Str),
   HttpStatusCode: t.Optional(Num),
   DisableRateLimitHeaders: t.Optional(t.Boolean()),
+  /** Meridian extension: what a counter belongs to (see PartitionKey). */
+  MeridianPartitionKey: t.Optional(t.Union([t.Literal("ClientIdHeader"), t.Literal("Subject"), t.Literal("ClientAddress")])),
 });
 const GlobalRateLimitOptions = t.Object({
   ClientIdHeader: t.Optional(Str),
@@ -84,6 +88,8 @@ const GlobalConfiguration = t.Object({
   DownstreamScheme: t.Optional(Str),
   AuthenticationOptions: t.Optional(AuthenticationOptions),
   Timeout: t.Optional(Num),
+  /** Meridian extension: reverse proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
+  MeridianTrustedProxies: t.Optional(t.Integer({ minimum: 0, maximum: 16 })),
 });
 const FileConfiguration = t.Object({
   Routes: t.Array(FileRoute),
@@ -95,7 +101,16 @@ export type FileRoute = Static<typeof FileRoute>;
 
 export type LoadBalancerType = "NoLoadBalancer" | "RoundRobin" | "LeastConnection" | "CookieStickySessions";
 
+/**
+ * What a rate-limit counter belongs to. `ClientIdHeader` is Ocelot's: the client-chosen header, counted before
+ * authentication. The Meridian extensions count after authentication and authorization (a refused request consumes
+ * no quota): `Subject` per verified token subject (`sub`), `ClientAddress` per client address as seen through
+ * `MeridianTrustedProxies` proxies.
+ */
+export type PartitionKey = "ClientIdHeader" | "Subject" | "ClientAddress";
+
 export interface RateLimitRule {
+  partitionKey: PartitionKey;
   clientWhitelist: string[];
   periodMs: number;
   period: string;
@@ -135,6 +150,8 @@ export interface RouteConfig {
   hosts: Array<{ host: string; port?: number }>;
   loadBalancer: { type: LoadBalancerType; key?: string; expiryMs: number };
   authenticated: boolean;
+  /** Meridian extension: a GET may carry its token in this query parameter (removed before forwarding). */
+  queryTokenParameter?: string;
   allowedScopes: string[];
   claimsRequirement: Record<string, string>;
   addHeaders: Array<{ header: string; claim: string; index?: number; delimiter?: string }>;
@@ -153,6 +170,8 @@ export interface GatewayRoutes {
   baseUrl?: string;
   /** Prefix for rate-limit counter keys. */
   rateLimitCounterPrefix: string;
+  /** Meridian extension: trusted reverse proxies in front of the gateway (X-Forwarded-For hops to skip). */
+  trustedProxies: number;
 }
 
 export class GatewayConfigError extends Error {
@@ -282,7 +301,11 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
     // FileRateLimitRule.EnableRateLimiting defaults to false: without `true` the route is not limited (Ocelot 23–24).
     if (rl && rl.EnableRateLimiting === true && (rl.Limit ?? 0) > 0) {
       if (!rl.Period) throw new GatewayConfigError(`${where}: RateLimitOptions.Period is required`);
+      const partitionKey = rl.MeridianPartitionKey ?? "ClientIdHeader";
+      if (partitionKey === "Subject" && !(providerKeys.length > 0 && !allowAnonymous))
+        throw new GatewayConfigError(`${where}: RateLimitOptions.MeridianPartitionKey Subject needs an authenticated route`);
       rateLimit = {
+        partitionKey,
         clientWhitelist: rl.ClientWhitelist ?? [],
         period: rl.Period,
         periodMs: parsePeriod(rl.Period),
@@ -307,6 +330,7 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       hosts,
       loadBalancer: { type: lbType, key: lb.Key, expiryMs: lb.Expiry ?? 1_200_000 },
       authenticated: providerKeys.length > 0 && !allowAnonymous,
+      queryTokenParameter: auth.MeridianQueryTokenParameter,
       allowedScopes,
       claimsRequirement: r.RouteClaimsRequirement ?? {},
       addHeaders: Object.entries(r.AddHeadersToRequest ?? {}).map(([h, spec]) => parseClaimToHeader(h, spec)),
@@ -352,6 +376,7 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
     routes,
     baseUrl: global.BaseUrl ?? undefined,
     rateLimitCounterPrefix: globalRate.RateLimitCounterPrefix ?? "ocelot",
+    trustedProxies: global.MeridianTrustedProxies ?? 0,
   };
 }
 

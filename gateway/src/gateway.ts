@@ -73,6 +73,27 @@ function validatePath(rawPath: string): string {
   return segments.join("/");
 }
 
+/** The query string without every occurrence of parameter `name` (a token must not travel further). */
+function withoutParameter(query: string, name: string): string {
+  if (!query || query === "?") return query;
+  const kept = query
+    .slice(1)
+    .split("&")
+    .filter((pair) => safeDecode((pair.split("=")[0] ?? "").replace(/\+/g, " ")) !== name);
+  return kept.length ? `?${kept.join("&")}` : "";
+}
+
+/**
+ * The client's address: the socket peer, or with `trustedProxies` proxies in front of the gateway the X-Forwarded-For
+ * entry that the outermost trusted proxy saw (entries further left were written by the client and prove nothing).
+ */
+export function clientAddress(peer: string | undefined, forwardedFor: string | null, trustedProxies: number): string | undefined {
+  if (trustedProxies <= 0 || !forwardedFor) return peer;
+  const hops = forwardedFor.split(",").map((h) => h.trim()).filter(Boolean);
+  if (peer) hops.push(peer);
+  return hops[Math.max(0, hops.length - 1 - trustedProxies)] ?? peer;
+}
+
 export function createGateway(options: GatewayOptions) {
   const { config, verifier, logger } = options;
   if (!verifier && config.routes.some((r) => r.authenticated))
@@ -132,9 +153,10 @@ export function createGateway(options: GatewayOptions) {
     if (!route.authenticated || !verifier) return undefined;
     const header = request.headers.get("authorization");
     let token = bearerToken(header);
-    // Meridian extension: EventSource cannot send headers, so SSE requests may carry the token as access_token.
-    if (!token && !header && (request.headers.get("accept") ?? "").includes("text/event-stream"))
-      token = url.searchParams.get("access_token") ?? undefined;
+    // Meridian extension, for EventSource clients that cannot send headers: only a route that names the parameter,
+    // only for GET (a query token ends up in logs and browser history, so never on a write).
+    if (!token && !header && route.queryTokenParameter && request.method === "GET")
+      token = url.searchParams.get(route.queryTokenParameter) ?? undefined;
     if (!token)
       fail("missing_token", route, problems.unauthorized("a bearer token is required"), bearerChallenge("meridian"));
     try {
@@ -154,10 +176,8 @@ export function createGateway(options: GatewayOptions) {
   function authorize(route: RouteConfig, auth: AuthContext | undefined, placeholders: Map<string, string>): void {
     const claims = (auth?.claims ?? {}) as Record<string, unknown>;
     if (route.authenticated && route.allowedScopes.length > 0) {
-      const scopeClaim = claimValues(claims, "scope");
-      const userScopes = (scopeClaim.length ? scopeClaim : claimValues(claims, "scp")).flatMap((s) =>
-        s.split(" ").filter(Boolean),
-      );
+      // The kit's scope rule (scopesOf), the same one every service applies.
+      const userScopes = auth?.scopes ?? [];
       if (!route.allowedScopes.some((s) => userScopes.includes(s)))
         fail(
           "insufficient_scope",
@@ -247,7 +267,8 @@ export function createGateway(options: GatewayOptions) {
       if (timedOut)
         throw new GatewayError(problems.serviceUnavailable(`downstream did not answer within ${route.qos.timeoutMs} ms`));
       logger.warn({ route: route.id, target, err: (err as Error).message }, "downstream unreachable");
-      throw new GatewayError(problems.badGateway(`downstream ${lease.target.host}:${lease.target.port ?? ""} is unreachable`));
+      // The answer names the route; the address stays in the log above.
+      throw new GatewayError(problems.badGateway(`the downstream service of route ${route.id} is unreachable`));
     } finally {
       clearTimeout(timer);
       request.signal.removeEventListener("abort", onClientAbort);
@@ -256,7 +277,9 @@ export function createGateway(options: GatewayOptions) {
     if (SERVER_ERROR_CODES.has(res.status)) breaker.failure();
     else breaker.success();
     const responseHeaders = upstreamResponseHeaders(res.headers);
-    extraResponseHeaders.forEach((v, k) => responseHeaders.set(k, v));
+    extraResponseHeaders.forEach((v, k) => {
+      responseHeaders.set(k, v);
+    });
     const downstreamBaseUrl = `${route.scheme}://${lease.target.host}${lease.target.port ? `:${lease.target.port}` : ""}`;
     applyHeaderTransforms(responseHeaders, route.downstreamHeaderTransform, { ...vars, DownstreamBaseUrl: downstreamBaseUrl });
     const noBody = request.method === "HEAD" || [101, 204, 205, 304].includes(res.status);
@@ -285,40 +308,47 @@ export function createGateway(options: GatewayOptions) {
     const sse = (request.headers.get("accept") ?? "").includes("text/event-stream");
     setIdleTimeout(sse ? 0 : Math.min(255, Math.ceil(route.qos.timeoutMs / 1000) + 5));
 
-    if (route.rateLimit) {
-      const rule = route.rateLimit;
-      const clientId = request.headers.get(rule.clientIdHeader) ?? "client";
-      if (!rule.clientWhitelist.includes(clientId)) {
-        const d = limiter.check(route.id, clientId, rawPath, method, rule);
-        if (!d.allowed) {
-          rateLimited.add(1, { route: route.upstream.original });
-          const message =
-            rule.quotaExceededMessage ?? `API calls quota exceeded! maximum admitted ${rule.limit} per ${rule.period}.`;
-          const headers: Record<string, string> = {};
-          if (!rule.disableHeaders) headers["retry-after"] = String(d.retryAfterSec);
-          const status = rule.httpStatusCode;
-          throw new GatewayError(
-            new ProblemError({ status, slug: "too-many-requests", title: "Too many requests", detail: message }),
-            headers,
-          );
-        }
-        if (!rule.disableHeaders) {
-          // Ocelot 23.x–24.x (RateLimiting.GetHeaders): Limit carries the Period ("1m"), Reset is .NET's round-trip
-          // "o" format (seven fractional digits, UTC).
-          responseHeaders.set("x-rate-limit-limit", rule.period);
-          responseHeaders.set("x-rate-limit-remaining", String(d.remaining));
-          responseHeaders.set("x-rate-limit-reset", d.resetAt.toISOString().replace(/Z$/, "0000Z"));
-        }
-      }
-    }
+    // Ocelot's position: before authentication, keyed by the client-chosen header.
+    if (route.rateLimit?.partitionKey === "ClientIdHeader")
+      limitRate(route, request.headers.get(route.rateLimit.clientIdHeader) ?? "client", rawPath, method, responseHeaders);
 
     try {
       return await proceed(rt, request, url, host, clientIp, responseHeaders);
     } catch (err) {
       // Headers decided so far (rate-limit counters, request id) go on error answers too, as Ocelot sets them
       // when the response starts, whatever it is.
-      if (err instanceof GatewayError) responseHeaders.forEach((v, k) => (err.headers[k] ??= v));
+      if (err instanceof GatewayError) responseHeaders.forEach((v, k) => {
+          err.headers[k] ??= v;
+        });
       throw err;
+    }
+  }
+
+  /**
+   * Counts the request against the route's rate limit; throws the quota answer when it is exceeded, otherwise sets
+   * the X-Rate-Limit-* headers.
+   */
+  function limitRate(route: RouteConfig, partition: string, rawPath: string, method: string, responseHeaders: Headers): void {
+    const rule = route.rateLimit;
+    if (!rule || rule.clientWhitelist.includes(partition)) return;
+    const d = limiter.check(route.id, partition, rawPath, method, rule);
+    if (!d.allowed) {
+      rateLimited.add(1, { route: route.upstream.original });
+      const message =
+        rule.quotaExceededMessage ?? `API calls quota exceeded! maximum admitted ${rule.limit} per ${rule.period}.`;
+      const headers: Record<string, string> = {};
+      if (!rule.disableHeaders) headers["retry-after"] = String(d.retryAfterSec);
+      throw new GatewayError(
+        new ProblemError({ status: rule.httpStatusCode, slug: "too-many-requests", title: "Too many requests", detail: message }),
+        headers,
+      );
+    }
+    if (!rule.disableHeaders) {
+      // Ocelot 23.x–24.x (RateLimiting.GetHeaders): Limit carries the Period ("1m"), Reset is .NET's round-trip
+      // "o" format (seven fractional digits, UTC).
+      responseHeaders.set("x-rate-limit-limit", rule.period);
+      responseHeaders.set("x-rate-limit-remaining", String(d.remaining));
+      responseHeaders.set("x-rate-limit-reset", d.resetAt.toISOString().replace(/Z$/, "0000Z"));
     }
   }
 
@@ -345,10 +375,16 @@ export function createGateway(options: GatewayOptions) {
       auth = await authenticate(request, url, route);
       authorize(route, auth, placeholders);
     }
+    // Meridian partitions count only requests that passed authentication and authorization.
+    const partitionKey = route.rateLimit?.partitionKey;
+    if (partitionKey === "Subject" || partitionKey === "ClientAddress")
+      // One counter per partition and route, whatever the path and method (as Ocelot 25 counts per route).
+      limitRate(route, partitionKey === "Subject" && auth ? `sub:${auth.sub}` : `ip:${clientIp ?? "unknown"}`, "", "", responseHeaders);
     const claimHeaders = route.addHeaders.length > 0 ? fromClaims(route, route.addHeaders, auth) : {};
     const claimQueries = route.addQueries.length > 0 ? fromClaims(route, route.addQueries, auth) : {};
 
-    const downstream = createDownstreamUrl(route.downstreamPathTemplate, placeholderList, rawPath, rawQuery);
+    const forwardedQuery = route.queryTokenParameter ? withoutParameter(rawQuery, route.queryTokenParameter) : rawQuery;
+    const downstream = createDownstreamUrl(route.downstreamPathTemplate, placeholderList, rawPath, forwardedQuery);
     if (route.addQueries.length > 0) {
       // Ocelot's QueryStringBuilderMiddleware: claim values replace same-named parameters.
       const params = new URLSearchParams(downstream.query);
@@ -389,7 +425,8 @@ export function createGateway(options: GatewayOptions) {
     async ({ request, server, set }) => {
       let response: Response;
       try {
-        response = await handle(request, server?.requestIP(request)?.address, (seconds) =>
+        const peer = server?.requestIP(request)?.address;
+        response = await handle(request, clientAddress(peer, request.headers.get("x-forwarded-for"), config.trustedProxies), (seconds) =>
           server?.timeout(request, seconds),
         );
       } catch (err) {

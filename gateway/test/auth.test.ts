@@ -54,6 +54,13 @@ beforeAll(async () => {
           RequestIdKey: "OcRequestId",
         }),
         route(down, {
+          UpstreamPathTemplate: "/notifications/sse",
+          UpstreamHttpMethod: ["Get", "Post"],
+          DownstreamPathTemplate: "/api/notifications/sse",
+          Priority: 2,
+          AuthenticationOptions: { ...keycloak(["notifications.read"]), MeridianQueryTokenParameter: "access_token" },
+        }),
+        route(down, {
           UpstreamPathTemplate: "/notifications/{everything}",
           DownstreamPathTemplate: "/api/notifications/{everything}",
           AuthenticationOptions: keycloak(["notifications.read"]),
@@ -116,21 +123,31 @@ describe("authentication [authentication.rst; errorcodes.rst › 401 if the auth
     expect((await echoOf(res)).method).toBe("OPTIONS");
   });
 
-  test("when an EventSource request carries access_token, then it is accepted and forwarded as a bearer token [Meridian extension]", async () => {
+  test("when a GET on the route naming MeridianQueryTokenParameter carries access_token, then it is verified, forwarded as a bearer token and dropped from the query [Meridian extension]", async () => {
     const token = await idp.token({ sub: "alice", scopes: ["notifications.read"] });
-    const res = await gw.get(`/notifications/sse?access_token=${token}`, { headers: { accept: "text/event-stream" } });
+    const res = await gw.get(`/notifications/sse?since=1&access_token=${token}`, { headers: { accept: "text/event-stream" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     expect(await res.text()).toContain("data: 2");
     const seen = down.received.at(-1);
     expect(seen?.headers.authorization).toBe(`Bearer ${token}`);
+    expect(seen?.query).toBe("?since=1");
   });
 
-  test("when access_token is in the query of a non-EventSource request, then it is not accepted", async () => {
-    const token = await idp.token({ sub: "alice", scopes: ["notifications.read"] });
-    const res = await gw.get(`/notifications/sse?access_token=${token}`);
-    expect(res.status).toBe(401);
-  });
+  // Issue 16 item 3: the query token was accepted on any route whenever Accept named text/event-stream.
+  const refused: Array<{ name: string; method: string; path: string }> = [
+    { name: "a route that does not name the parameter (even with Accept: text/event-stream)", method: "GET", path: "/notifications/other" },
+    { name: "a write on another route", method: "POST", path: "/claims/x" },
+    { name: "a POST on the named route", method: "POST", path: "/notifications/sse" },
+  ];
+  for (const c of refused)
+    test(`when access_token is in the query of ${c.name}, then 401 and nothing reaches the downstream`, async () => {
+      const token = await idp.token({ sub: "alice", scopes: ["notifications.read", "orders.read", "orders.write"] });
+      const before = down.received.length;
+      const res = await gw.request(c.method, `${c.path}?access_token=${token}`, { headers: { accept: "text/event-stream" } });
+      expect(res.status).toBe(401);
+      expect(down.received.length).toBe(before);
+    });
 });
 
 describe("authorization [authentication.rst › AllowedScopes; authorization.rst › RouteClaimsRequirement; errorcodes.rst › 403]", () => {
@@ -139,6 +156,10 @@ describe("authorization [authentication.rst › AllowedScopes; authorization.rst
     { name: "the token has no scope at all", method: "GET", path: "/orders/mine", claims: { scopes: [] }, status: 403 },
     { name: "the token has one of several AllowedScopes", method: "GET", path: "/orders/mine", claims: { scopes: ["profile", "orders.admin"] }, status: 200 },
     { name: "the scope claim is an array", method: "GET", path: "/orders/mine", claims: { claims: { scope: ["orders.read"] } }, status: 200 },
+    // The kit's scope rule (scopesOf): an array element is one scope, never split on spaces, as the services read it.
+    { name: "an array element of scope holds two scopes separated by a space", method: "GET", path: "/orders/mine", claims: { claims: { scope: ["profile orders.read"] } }, status: 403 },
+    { name: "scope is empty and scp holds the scope", method: "GET", path: "/orders/mine", claims: { claims: { scope: "", scp: ["orders.read"] } }, status: 200 },
+    { name: "the token was issued in the future beyond the clock skew", method: "GET", path: "/orders/mine", claims: { scopes: ["orders.read"], claims: { iat: Math.floor(Date.now() / 1000) + 600 } }, status: 401 },
     { name: "the required role claim value is missing", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], roles: ["customer"] }, status: 403 },
     { name: "the required claim is absent", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], omitClaims: ["roles"] }, status: 403 },
     { name: "the roles claim array holds the required value", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], roles: ["customer", "admin"] }, status: 200 },

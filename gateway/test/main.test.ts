@@ -160,6 +160,36 @@ describe("the repository route table (gateway/ocelot.json)", () => {
     { name: "DELETE /audit/events (no write route)", method: "DELETE", path: "/audit/events", token: () => admin(["audit.read"]), status: 404 },
     { name: "GET /unknown", method: "GET", path: "/unknown", token: () => admin(["orders.read"]), status: 404 },
   ];
+  // Issue 16 item 1: rate limiting ran before authentication with one shared counter for every client without a
+  // ClientId header, so an anonymous flood made every customer's order answer 429; a ClientId of one's own escaped it.
+  test("when anonymous and spoofed-ClientId floods hit POST /orders, then a valid customer's order still succeeds", async () => {
+    const flood = async (n: number, init: () => RequestInit & { token?: string }) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i += 50)
+        statuses.push(...(await Promise.all(Array.from({ length: 50 }, () => gw.request("POST", "/orders", init()).then((r) => r.status)))));
+      return statuses;
+    };
+    const anonymous = await flood(300, () => ({ headers: { "content-type": "application/json" }, body: "{}" }));
+    expect(new Set(anonymous)).toEqual(new Set([401]));
+    const mallory = await idp.token({ sub: "mallory", scopes: ["orders.write"] });
+    const spoofed = await flood(300, () => ({ token: mallory, headers: { ClientId: crypto.randomUUID() }, body: "{}" }));
+    expect(spoofed.filter((s) => s === 429).length).toBeGreaterThan(0);
+    const order = await gw.request("POST", "/orders", { token: await customer(["orders.write"]), body: "{}" });
+    expect(order.status).toBe(200);
+    expect((await echoOf(order)).path).toBe("/api/orders");
+  });
+
+  test("when a GET on /notifications/stream carries access_token, then it is forwarded as a bearer token; on other routes it is refused", async () => {
+    const token = await customer(["notifications.read"]);
+    const stream = await gw.get(`/notifications/stream?access_token=${token}`);
+    expect(stream.status).toBe(200);
+    const echo = await echoOf(stream);
+    expect(echo.path).toBe("/api/notifications/stream");
+    expect(echo.headers.authorization).toBe(`Bearer ${token}`);
+    expect(echo.query).toBe("");
+    expect((await gw.get(`/notifications?access_token=${token}`, { headers: { accept: "text/event-stream" } })).status).toBe(401);
+  });
+
   for (const c of cases) {
     test(`when ${c.name}, then ${c.status}${c.downstream ? ` and ${c.server} gets ${c.downstream}` : ""}`, async () => {
       const res = await gw.request(c.method, c.path, { token: c.token ? await c.token() : undefined });

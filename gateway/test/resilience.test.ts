@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { waitFor } from "@meridian/kit/testing";
 import { startTestIssuer, type TestIssuer } from "@meridian/kit/testing/issuer";
+import { resolveConfiguration } from "../src/config";
+import { clientAddress } from "../src/gateway";
 import { closedPort, downstreamsForFile, echoOf, route, startDownstream, startGateway } from "./helpers";
 
 // Real servers, circuit and rate-limit windows: more than bun's 5 s default (bunfig has no test timeout).
@@ -44,10 +46,16 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
   });
 
   test("when the downstream is unreachable, then 502 [errorcodes.rst › 502 if unable to connect to the downstream service]", async () => {
-    await using gw = await startGateway({ Routes: [route(closedPort(), { UpstreamPathTemplate: "/u", DownstreamPathTemplate: "/u" })] });
+    const port = closedPort();
+    await using gw = await startGateway({ Routes: [route(port, { Key: "users", UpstreamPathTemplate: "/u", DownstreamPathTemplate: "/u" })] });
     const res = await gw.get("/u");
     expect(res.status).toBe(502);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
+    // Issue 16 item 5: the answer names the route, never the internal address (the log keeps it).
+    const body = await res.text();
+    expect(body).toContain("route users");
+    expect(body).not.toContain("127.0.0.1");
+    expect(body).not.toContain(String(port));
   });
 
   test("when ExceptionsAllowedBeforeBreaking failures happen, then the circuit opens (503 without calling downstream) and closes after DurationOfBreak on a good probe", async () => {
@@ -314,4 +322,91 @@ describe("pipeline order [Ocelot middleware pipeline: rate limiting runs before 
     expect(unauthenticated.headers.get("x-rate-limit-remaining")).toBe("0");
     expect((await gw.get("/p/1", { token: await idp.token() })).status).toBe(429);
   });
+});
+
+describe("rate-limit partitions [Meridian extension: RateLimitOptions.MeridianPartitionKey, GlobalConfiguration.MeridianTrustedProxies]", () => {
+  let idp: TestIssuer;
+  beforeAll(async () => {
+    idp = await startTestIssuer();
+  });
+  afterAll(async () => {
+    await idp.stop();
+  });
+  const partitioned = (partitionKey: string, global: Record<string, unknown> = {}, authenticated = true) =>
+    startGateway(
+      {
+        Routes: [
+          route(a, {
+            UpstreamPathTemplate: "/p/{x}",
+            DownstreamPathTemplate: "/{x}",
+            ...(authenticated ? { AuthenticationOptions: { AuthenticationProviderKey: "Keycloak", AllowedScopes: ["w"] } } : {}),
+            RateLimitOptions: { EnableRateLimiting: true, Period: "1m", PeriodTimespan: 60, Limit: 3, MeridianPartitionKey: partitionKey },
+          }),
+        ],
+        GlobalConfiguration: global,
+      },
+      { issuer: idp.issuer },
+    );
+
+  test("when keyed by Subject, then requests without a valid token get 401 and consume nobody's quota", async () => {
+    await using gw = await partitioned("Subject");
+    for (let i = 0; i < 10; i++) {
+      const res = await gw.get(`/p/${i}`);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("x-rate-limit-remaining")).toBeNull();
+    }
+    const wrongScope = await idp.token({ sub: "alice", scopes: ["other"] });
+    for (let i = 0; i < 5; i++) expect((await gw.get("/p/1", { token: wrongScope })).status).toBe(403);
+    const alice = await idp.token({ sub: "alice", scopes: ["w"] });
+    const first = await gw.get("/p/1", { token: alice });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-rate-limit-remaining")).toBe("2");
+  });
+
+  test("when keyed by Subject, then a ClientId header changes nothing and one subject's excess leaves another's quota alone (counted per route, any path)", async () => {
+    await using gw = await partitioned("Subject");
+    const mallory = await idp.token({ sub: "mallory", scopes: ["w"] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await gw.get(`/p/${i}`, { token: mallory, headers: { ClientId: `c${i}` } })).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+    expect((await gw.get("/p/1", { token: await idp.token({ sub: "alice", scopes: ["w"] }) })).status).toBe(200);
+  });
+
+  test("when keyed by Subject on a route without authentication, then the configuration is refused", () => {
+    expect(() =>
+      resolveConfiguration({
+        Routes: [route(a, { UpstreamPathTemplate: "/p", DownstreamPathTemplate: "/p", RateLimitOptions: { EnableRateLimiting: true, Period: "1s", Limit: 1, MeridianPartitionKey: "Subject" } })],
+      }),
+    ).toThrow(/needs an authenticated route/);
+  });
+
+  test("when keyed by ClientAddress behind one trusted proxy, then the address the proxy saw counts and client-written X-Forwarded-For entries do not", async () => {
+    await using gw = await partitioned("ClientAddress", { MeridianTrustedProxies: 1 }, false);
+    const from = (chain: string) => gw.get("/p/1", { headers: { "x-forwarded-for": chain } }).then((r) => r.status);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push(await from(`10.9.9.${i}, 203.0.113.7`));
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(await from("203.0.113.8")).toBe(200);
+  });
+
+  test("when keyed by ClientAddress without trusted proxies, then X-Forwarded-For is ignored (the socket peer counts)", async () => {
+    await using gw = await partitioned("ClientAddress", {}, false);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await gw.get("/p/1", { headers: { "x-forwarded-for": `198.51.100.${i}` } })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});
+
+describe("clientAddress", () => {
+  const cases: Array<{ peer?: string; xff: string | null; trusted: number; expected?: string }> = [
+    { peer: "10.0.0.1", xff: "1.1.1.1, 2.2.2.2", trusted: 0, expected: "10.0.0.1" },
+    { peer: "10.0.0.1", xff: "1.1.1.1, 2.2.2.2", trusted: 1, expected: "2.2.2.2" },
+    { peer: "10.0.0.1", xff: "1.1.1.1, 2.2.2.2", trusted: 2, expected: "1.1.1.1" },
+    { peer: "10.0.0.1", xff: "2.2.2.2", trusted: 5, expected: "2.2.2.2" },
+    { peer: "10.0.0.1", xff: null, trusted: 1, expected: "10.0.0.1" },
+  ];
+  for (const c of cases)
+    test(`when the peer is ${c.peer}, X-Forwarded-For is ${c.xff} and ${c.trusted} proxies are trusted, then the client is ${c.expected}`, () => {
+      expect(clientAddress(c.peer, c.xff, c.trusted)).toBe(c.expected);
+    });
 });

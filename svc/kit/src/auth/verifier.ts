@@ -88,10 +88,21 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
-/** Scopes from the OAuth `scope` claim (space-separated string) or an array (`scope` or `scp`). */
+/** A scope-token never contains white space (RFC 6749 §3.3: `scope-token = 1*NQCHAR`). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * The platform's one scope rule, used by the gateway and every service (docs/conventions.md › Tokens):
+ * - `scope` as a string is split on white space (RFC 8693 §4.2, RFC 9068 §2.2.3);
+ * - `scope` as an array (or `scp`, Azure AD/Okta style) gives one scope per element; an element is never split:
+ *   one holding white space (`["orders.read orders.write"]`) is not a scope-token and grants nothing;
+ * - `scp` is read only when `scope` yields no scope; non-string elements are ignored.
+ */
 export function scopesOf(claims: Record<string, unknown>): string[] {
-  const scopes = stringList(claims.scope);
-  return scopes.length > 0 ? scopes : stringList(claims.scp);
+  const read = (value: unknown) =>
+    typeof value === "string" ? stringList(value) : stringList(value).filter((s) => SCOPE_TOKEN.test(s));
+  const scopes = read(claims.scope);
+  return scopes.length > 0 ? scopes : read(claims.scp);
 }
 
 /** Roles from a top-level `roles` claim and Keycloak's `realm_access.roles`, de-duplicated. */
@@ -205,6 +216,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw classify(err);
     }
     if (typeof payload.exp !== "number") throw new TokenVerificationError("missing_claim", "token has no exp");
+    // jose checks `iat` only with maxTokenAge; a token issued in the future means a wrong clock or a forgery.
+    if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + clockTolerance)
+      throw new TokenVerificationError("not_yet_valid", "token issued in the future");
     if (typeof payload.sub !== "string" || payload.sub === "")
       throw new TokenVerificationError("missing_claim", "token has no sub");
     const claims = payload as JWTPayload & Record<string, unknown>;

@@ -58,6 +58,7 @@ describe("createTokenVerifier", () => {
     { name: "HMAC-signed (HS256)", make: () => idp.token({ alg: "HS256" }), reason: "bad_algorithm" },
     { name: "tampered after signing", make: async () => tamperToken(await idp.token({ roles: ["customer"] }), { roles: ["admin"] }), reason: "bad_signature" },
     { name: "without sub", make: () => idp.token({ omitClaims: ["sub"] }), reason: "missing_claim" },
+    { name: "issued in the future beyond the clock skew", make: () => idp.token({ claims: { iat: Math.floor(Date.now() / 1000) + 600 } }), reason: "not_yet_valid" },
     { name: "without exp", make: () => idp.token({ omitClaims: ["exp"] }), reason: "missing_claim" },
     { name: "not a JWT at all", make: async () => "not-a-token", reason: "malformed" },
   ];
@@ -72,6 +73,12 @@ describe("createTokenVerifier", () => {
     const verifier = createTokenVerifier({ issuer: idp.issuer, clockToleranceSec: 30 });
     const auth = await verifier.verify(await idp.token({ expiresInSec: -5 }));
     expect(auth.sub).toBeString();
+  });
+
+  test("when the token was issued in the future within the clock skew, then it is still accepted", async () => {
+    const verifier = createTokenVerifier({ issuer: idp.issuer, jwksUrl: idp.jwksUrl });
+    const auth = await verifier.verify(await idp.token({ sub: "early", claims: { iat: Math.floor(Date.now() / 1000) + 10 } }));
+    expect(auth.sub).toBe("early");
   });
 
   test("when the issuer differs only by a trailing slash, then the token is rejected (exact match)", async () => {
