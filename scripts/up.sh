@@ -64,6 +64,11 @@ for entry in "${processes[@]}"; do
   if wait_until 60 "$name" ready "$port"; then say "$name ready"; else warn "$name is not ready after 60 s: see $logs/$name.log"; fi
 done
 
+# The demo catalogue (idempotent; stock of existing products is never reset). SEED=0 skips it.
+if [ "${SEED:-1}" != "0" ]; then
+  DATABASE_URL="$(pg inventory meridian_inventory)" bash scripts/seed.sh || warn "demo catalogue not seeded: see above, then run 'bun run seed'"
+fi
+
 if [ -f web/serve.sh ]; then
   say "starting the web apps (customer :4200, admin :4201; log: .run/logs/web.log)"
   bash web/serve.sh >"$logs/web.log" 2>&1 &
