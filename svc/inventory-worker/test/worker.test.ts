@@ -23,8 +23,8 @@ beforeAll(async () => {
   database = openInventoryDatabase(db.url, { max: 4 });
   await migrateInventoryDatabase(database.db);
   store = new InventoryStore(database.db);
-  for (const [sku, onHand] of [["W-PLENTY", 10], ["W-SCARCE", 1]] as const) {
-    await store.upsertProduct(sku, { name: sku, price: 1 });
+  for (const [sku, name, onHand] of [["W-PLENTY", "Plenty widget", 10], ["W-SCARCE", "Scarce widget", 1]] as const) {
+    await store.upsertProduct(sku, { name, price: 1 });
     await store.adjustStock(sku, onHand, "initial", "test");
   }
 
@@ -97,13 +97,13 @@ describe("inventory worker", () => {
     expect((await store.getProduct("W-SCARCE"))?.available).toBe(0);
   }, 60_000);
 
-  test("when an order asks for more than is left, then nothing is reserved and StockRejected lists the shortages", async () => {
+  test("when an order asks for more than is left, then nothing is reserved and StockRejected lists the shortages with product names", async () => {
     const orderId = crypto.randomUUID();
     await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 1 }, { sku: "W-SCARCE", quantity: 1 }]));
     const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { timeoutMs: 30_000, what: "StockRejected" });
     expect(answer).toMatchObject({
       type: "inventory.stock-rejected.v1",
-      body: { orderId, shortages: [{ sku: "W-SCARCE", requested: 1, available: 0 }] },
+      body: { orderId, shortages: [{ sku: "W-SCARCE", name: "Scarce widget", requested: 1, available: 0 }] },
     });
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2);
   }, 60_000);

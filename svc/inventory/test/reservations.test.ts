@@ -68,8 +68,8 @@ describe("reservations", () => {
     expect(result).toEqual({
       outcome: "rejected",
       shortages: [
-        { sku: "MULTI-B", requested: 2, available: 1 },
-        { sku: "MULTI-NONE", requested: 1, available: 0 },
+        { sku: "MULTI-B", name: "Scarce", requested: 2, available: 1 },
+        { sku: "MULTI-NONE", name: "MULTI-NONE", requested: 1, available: 0 },
       ],
     });
     expect((await productRow("MULTI-A")).reserved).toBe(0);

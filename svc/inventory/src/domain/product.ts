@@ -28,6 +28,8 @@ export interface Reservation {
 
 export interface Shortage {
   sku: string;
+  /** The product's name (its sku when the product does not exist), for messages a customer understands. */
+  name: string;
   requested: number;
   available: number;
 }

@@ -310,7 +310,7 @@ export async function reserveStock(tx: InventoryTx, orderId: string, requested: 
 
   const skus = lines.map((l) => l.sku);
   const rows = await tx
-    .select({ sku: products.sku, onHand: products.onHand, reserved: products.reserved })
+    .select({ sku: products.sku, name: products.name, onHand: products.onHand, reserved: products.reserved })
     .from(products)
     .where(inArray(products.sku, skus))
     .orderBy(asc(products.sku))
@@ -320,7 +320,8 @@ export async function reserveStock(tx: InventoryTx, orderId: string, requested: 
   for (const line of lines) {
     const row = bySku.get(line.sku);
     const available = row ? row.onHand - row.reserved : 0;
-    if (available < line.quantity) shortages.push({ sku: line.sku, requested: line.quantity, available: Math.max(0, available) });
+    if (available < line.quantity)
+      shortages.push({ sku: line.sku, name: row?.name ?? line.sku, requested: line.quantity, available: Math.max(0, available) });
   }
   if (shortages.length > 0) {
     // Rejected orders keep no reservation row: nothing is held for them.

@@ -49,7 +49,11 @@ export const StockRejectedV1 = Type.Object(
     orderId: Uuid,
     reason: Type.String({ minLength: 1 }),
     shortages: Type.Array(
-      Type.Object({ sku: Sku, requested: Quantity, available: Type.Integer({ minimum: 0 }) }, open),
+      Type.Object(
+        // name: added later (optional, so older producers stay valid); the product's name at rejection time.
+        { sku: Sku, name: Type.Optional(Type.String({ minLength: 1 })), requested: Quantity, available: Type.Integer({ minimum: 0 }) },
+        open,
+      ),
     ),
   },
   open,
