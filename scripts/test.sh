@@ -12,6 +12,21 @@ rm -rf "$results" && mkdir -p "$results"
 passed=0 failed=0 skipped=0
 summary=()
 
+# Static checks first (typecheck, lint, format, dependency rules): each counts as one test.
+if [ -z "${MERIDIAN_TEST_ONLY:-}" ] || [[ " $MERIDIAN_TEST_ONLY " == *" check "* ]]; then
+  say "checking types, lint, format and dependency rules (scripts/check.sh)"
+  start=$SECONDS
+  bash scripts/check.sh 2>&1 | tee "$results/check.log" | sed -u "s/^/  [check] /"
+  check_out="$(grep -aE '^check: [0-9]+ passed, [0-9]+ failed' "$results/check.log" | tail -1)"
+  if [ -n "$check_out" ]; then
+    cp=$(echo "$check_out" | grep -o '[0-9]* passed' | grep -o '[0-9]*'); cf=$(echo "$check_out" | grep -o '[0-9]* failed' | grep -o '[0-9]*')
+  else
+    cp=0 cf=1; warn "scripts/check.sh printed no summary line"
+  fi
+  passed=$((passed + cp)); failed=$((failed + cf))
+  summary+=("$(printf '%-28s %4d passed %3d failed %3d skipped  %4ds' check "$cp" "$cf" 0 $((SECONDS - start)))")
+fi
+
 count_attr() { grep -o "<testsuites[^>]*" "$1" | head -1 | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
 
 for dir in svc/*/ gateway/ e2e/ k8s/ mesh/ bench/; do

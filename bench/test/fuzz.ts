@@ -213,6 +213,7 @@ export function invalidValues(schema: Schema, name: string, inQuery: boolean): A
       if (kind === "integer") out.push(["a fraction", inQuery ? "1.5" : 1.5]);
       if (minimum !== undefined) out.push(["below the minimum", inQuery ? String(minimum - 1) : minimum - 1]);
       if (maximum !== undefined) out.push(["above the maximum", inQuery ? String(maximum + 1) : maximum + 1], ["1e308", inQuery ? "1e308" : 1e308]);
+      // biome-ignore lint/correctness/noPrecisionLoss: the literal is meant to lose precision
       if (!inQuery) out.push(["a huge integer literal", 99999999999999999999999]);
       break;
     }

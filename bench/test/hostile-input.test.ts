@@ -164,7 +164,7 @@ async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number
   let cases = 0;
   let accepted = 0;
   // A platform that cannot settle makes every later comparison meaningless: stop at the first such case.
-  ops: for (const op of ops) {
+  eachOperation: for (const op of ops) {
     for (const c of casesFor(op, { sku: "HOSTILE-001", orderId, seed: SEED }, fixture.tokens.admin)) {
       cases += 1;
       const where = `[seed ${SEED}] ${c.id} ${c.method} ${c.target.slice(0, 100)} (${c.label})`;
@@ -175,7 +175,7 @@ async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number
         failures.push(`${where}: request failed: ${(error as Error).message}`);
         if ((error as Error).message.includes("ECONNREFUSED")) {
           failures.push(`the gateway stopped answering; platform state:\n${diagnose(fixture)}`);
-          break ops;
+          break eachOperation;
         }
         continue;
       }
@@ -188,7 +188,7 @@ async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number
           failures.push(`${where}: accepted with ${outcome.status}, then ${error.message}`);
           return undefined;
         });
-        if (!after) break ops;
+        if (!after) break eachOperation;
         for (const [queue, depth] of after.parked) {
           if (depth > (parked.get(queue) ?? 0)) failures.push(`${where}: accepted with ${outcome.status}, but a consequence was dead-lettered to ${queue} (see its consumer's log)`);
         }

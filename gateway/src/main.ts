@@ -6,7 +6,7 @@ import { baseConfig, createHttpApp, createLogger, loadConfig, serve, serveOption
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { Type as t } from "@sinclair/typebox";
 import { resolve } from "node:path";
-import { GatewayConfigError, loadRoutesFile } from "./config";
+import { GatewayConfigError, loadRoutesFile, type GatewayRoutes } from "./config";
 import { createGateway } from "./gateway";
 
 const VERSION = "0.1.0";
@@ -23,7 +23,7 @@ const config = loadConfig(
 
 const logger = createLogger({ service: "gateway", version: VERSION, level: config.LOG_LEVEL });
 
-let routes;
+let routes: GatewayRoutes;
 try {
   routes = await loadRoutesFile(config.GATEWAY_ROUTES);
 } catch (err) {

@@ -200,7 +200,10 @@ describe("compose.yml matches the repository", () => {
       const declared = d.component === "web" ? { required: [], loopbackDefaults: [] } : await declaredConfig(d.source);
       const exempt = NOT_NEEDED_IN_COMPOSE[d.name] ?? {};
       const needed = new Set([...d.requiredEnv, ...declared.required, ...declared.loopbackDefaults].filter((k) => !(k in exempt)));
-      if (d.component === "job") needed.delete("HOST"), needed.delete("PORT");
+      if (d.component === "job") {
+        needed.delete("HOST");
+        needed.delete("PORT");
+      }
       for (const key of needed) {
         if (!env[key]) problems.push(`${d.name}: ${key} is not set`);
         else if (/127\.0\.0\.1|localhost/.test(env[key]!) && !BROWSER_FACING.has(key)

@@ -110,7 +110,9 @@ export function timeSeries(options: PanelOptions & { stacked?: boolean; min?: nu
   if (options.min !== undefined) panel.min(options.min);
   if (options.max !== undefined) panel.max(options.max);
   if (options.stacked) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
-  options.queries.forEach((q, i) => panel.withTarget(target(q, i)));
+  options.queries.forEach((q, i) => {
+    panel.withTarget(target(q, i));
+  });
   return panel;
 }
 
@@ -139,7 +141,9 @@ export function statPanel(
   if (options.description) panel.description(options.description);
   if (options.decimals !== undefined) panel.decimals(options.decimals);
   if (options.mappings) panel.mappings(options.mappings);
-  options.queries.forEach((q, i) => panel.withTarget(target(q, i)));
+  options.queries.forEach((q, i) => {
+    panel.withTarget(target(q, i));
+  });
   return panel;
 }
 
@@ -155,12 +159,16 @@ export function stateTimeline(
     .mappings(options.mappings)
     .thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(options.thresholds));
   if (options.description) panel.description(options.description);
-  options.queries.forEach((q, i) => panel.withTarget(target(q, i)));
+  options.queries.forEach((q, i) => {
+    panel.withTarget(target(q, i));
+  });
   return panel;
 }
 
 export function valueText(map: Record<string, { text: string; color: string }>): ValueMapping[] {
   const options: Record<string, { text: string; color: string; index: number }> = {};
-  Object.entries(map).forEach(([value, shown], index) => (options[value] = { ...shown, index }));
+  Object.entries(map).forEach(([value, shown], index) => {
+    options[value] = { ...shown, index };
+  });
   return [{ type: MappingType.ValueToText, options }];
 }

@@ -10,6 +10,7 @@ export const MAX_DEPTH = 32;
 const JSON_OR_FORM = /^\s*application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)\s*(;|$)/i;
 
 // NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL cannot store
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function childPath(parent: string, key: string | number): string {
@@ -28,7 +29,11 @@ function firstBadField(root: unknown, rootPath: string): FieldError | undefined 
     }
     if (value === null || typeof value !== "object") continue;
     if (depth >= MAX_DEPTH) return { field: path || "body", message: `nests deeper than ${MAX_DEPTH} levels` };
-    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: childPath(path, i), depth: depth + 1 }));
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        stack.push({ value: v, path: childPath(path, i), depth: depth + 1 });
+      });
+    }
     else
       for (const [k, v] of Object.entries(value)) {
         if (UNSTORABLE.test(k)) return { field: childPath(path, k), message: "names must not contain NUL or unpaired surrogate characters" };

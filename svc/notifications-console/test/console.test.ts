@@ -14,8 +14,8 @@ import {
   type TestDatabase,
   type TestIssuer,
 } from "@meridian/kit/testing";
-import { startAuditService, type AuditService } from "../../audit/src/app";
-import { loadAuditConfig } from "../../audit/src/config";
+import { startAuditService, type AuditService } from "@meridian/audit/app";
+import { loadAuditConfig } from "@meridian/audit/config";
 
 // Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
 setDefaultTimeout(60_000);

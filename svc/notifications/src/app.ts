@@ -1,6 +1,6 @@
 /** Wires the notifications service: Redis store, live hub, consumer, HTTP API. main.ts and the tests start it. */
 import Redis from "ioredis";
-import { consumerName, createHttpApp, redisCheck, serve, serveOptions, type Logger, type RunningServer, type ServiceStartOptions } from "@meridian/kit";
+import { consumerName, createHttpApp, redisCheck, serve, serveOptions, type RunningServer, type ServiceStartOptions } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { NotificationsConfig } from "./config";
