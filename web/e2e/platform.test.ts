@@ -160,6 +160,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await admin.getByTestId('order-id').waitFor();
     assert.equal(await admin.getByTestId('order-id').textContent(), orderId);
     await admin.getByRole('button', { name: 'Ship' }).click();
+    await admin.getByRole('dialog').getByRole('button', { name: 'Ship order' }).click();
     await admin.getByText('Order shipped.').waitFor({ timeout: 30_000 });
 
     await waitFor(async () => (await statusOf(customer, orderId)) === 'shipped', 'the customer to see the order shipped', 60_000);
@@ -217,6 +218,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
     await admin.getByRole('button', { name: 'Show events' }).click();
     await admin.locator('table[aria-label="Events"] tbody tr').first().waitFor({ timeout: 30_000 });
     await admin.getByRole('button', { name: /Replay/ }).click();
+    await admin.getByRole('dialog').getByRole('button', { name: 'Replay all streams' }).click();
     await admin.getByText(/Replayed \d+ event\(s\)/).waitFor({ timeout: 30_000 });
     await screenshot(admin, 'admin-audit');
   });
@@ -265,7 +267,7 @@ describe('Meridian web apps against the running platform', { timeout: 600_000 },
       await page.goto(`${platform.adminUrl}/orders`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await signInAtIdp(page, 'bob');
-      await page.getByText(/admin/i).first().waitFor({ timeout: 30_000 });
+      await page.getByTestId('refused-user').waitFor({ timeout: 30_000 });
       const text = await page.locator('body').innerText();
       assert.match(text, /bob/);
       assert.match(text, /cannot use the admin console|not have the admin role/i);

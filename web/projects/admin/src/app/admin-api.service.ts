@@ -1,7 +1,8 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
-import { AppNotification, AuditDocument, AuditEvent, Order, OrderStatus, Paged, Product } from '@shared/models';
+import { AppNotification, AuditDocument, AuditEvent, OrderStatus, Paged, Product } from '@shared/models';
+import { AdminOrder, OrderStats } from './admin-models';
 
 /** The BFF proxies /api/* to the gateway with the session's token: /api/orders/... → gateway /orders/... */
 const base = '/api';
@@ -19,6 +20,8 @@ export interface OrderSearch {
   from?: string;
   to?: string;
   customerId?: string;
+  /** Customer name or email (part of it). */
+  q?: string;
   page?: number;
   pageSize?: number;
 }
@@ -33,20 +36,25 @@ export interface ProductInput {
 export class AdminApi {
   private readonly http = inject(HttpClient);
 
-  orders(search: OrderSearch): Observable<Paged<Order>> {
-    return this.http.get<Paged<Order>>(`${base}/orders`, { params: params({ ...search }) });
+  orders(search: OrderSearch): Observable<Paged<AdminOrder>> {
+    return this.http.get<Paged<AdminOrder>>(`${base}/orders`, { params: params({ ...search }) });
   }
 
-  order(id: string): Observable<Order> {
-    return this.http.get<Order>(`${base}/orders/${encodeURIComponent(id)}`);
+  /** Figures of a period (the service's default: today, UTC). */
+  orderStats(period: { from?: string; to?: string } = {}): Observable<OrderStats> {
+    return this.http.get<OrderStats>(`${base}/orders/stats`, { params: params({ ...period }) });
   }
 
-  ship(id: string): Observable<Order> {
-    return this.http.post<Order>(`${base}/orders/${encodeURIComponent(id)}/ship`, {});
+  order(id: string): Observable<AdminOrder> {
+    return this.http.get<AdminOrder>(`${base}/orders/${encodeURIComponent(id)}`);
   }
 
-  cancel(id: string): Observable<Order> {
-    return this.http.post<Order>(`${base}/orders/${encodeURIComponent(id)}/cancel`, {});
+  ship(id: string): Observable<AdminOrder> {
+    return this.http.post<AdminOrder>(`${base}/orders/${encodeURIComponent(id)}/ship`, {});
+  }
+
+  cancel(id: string): Observable<AdminOrder> {
+    return this.http.post<AdminOrder>(`${base}/orders/${encodeURIComponent(id)}/cancel`, {});
   }
 
   products(query: { q?: string; lowStock?: boolean; page?: number; pageSize?: number }): Observable<Paged<Product>> {

@@ -27,16 +27,16 @@ describe('App shell', () => {
     expect(fixture.nativeElement.querySelector('[data-testid="offline-banner"]')).toBeNull();
   });
 
-  it('when a customer reaches the refusal page, then it says plainly that the account is not an administrator', async () => {
+  it('when a customer reaches the refusal page, then it says plainly that the account does not have the admin role', async () => {
     TestBed.configureTestingModule({
       imports: [RefusedPage],
-      providers: [{ provide: SessionService, useValue: { session: () => ({ state: 'refused', username: 'alice' }), signOut: () => Promise.resolve() } }],
+      providers: [{ provide: SessionService, useValue: { session: () => ({ state: 'refused', username: 'alice' }), load: () => Promise.resolve({ state: 'refused', username: 'alice' }), signOut: () => Promise.resolve() } }],
     });
     const fixture = TestBed.createComponent(RefusedPage);
     await fixture.whenStable();
     const alert = fixture.nativeElement.querySelector('[role="alert"]') as HTMLElement;
     expect(alert.querySelector('h1')?.textContent).toBe('Access refused');
     expect(alert.textContent).toContain('signed in as alice');
-    expect(alert.textContent).toContain('not an administrator');
+    expect(alert.textContent).toContain('does not have the admin role');
   });
 });

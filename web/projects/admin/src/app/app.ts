@@ -1,19 +1,21 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { OnlineStatus } from '@shared/online';
+import { ConfirmDialog } from './confirm';
 import { SessionService } from './session.service';
 
 @Component({
   selector: 'app-root',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConfirmDialog],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <a class="skip-link" href="#main" (click)="skipToMain($event)">Skip to content</a>
     <header class="app-header">
       <div class="bar">
-        <a class="brand" routerLink="/orders">Meridian admin</a>
+        <a class="brand" routerLink="/">Meridian admin</a>
         @if (me()) {
           <nav aria-label="Main">
+            <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }" ariaCurrentWhenActive="page">Dashboard</a>
             <a routerLink="/orders" routerLinkActive="active" ariaCurrentWhenActive="page">Orders</a>
             <a routerLink="/inventory" routerLinkActive="active" ariaCurrentWhenActive="page">Inventory</a>
             <a routerLink="/audit" routerLinkActive="active" ariaCurrentWhenActive="page">Audit</a>
@@ -33,6 +35,7 @@ import { SessionService } from './session.service';
       </div>
     }
     <main id="main" tabindex="-1"><router-outlet /></main>
+    <app-confirm-dialog />
   `,
   styles: `.offline-banner { background: #7a4b00; color: #fff; padding: 0.5rem 1rem; text-align: center; font-weight: 600; }`,
 })

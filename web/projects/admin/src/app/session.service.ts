@@ -5,6 +5,8 @@ import { firstValueFrom } from 'rxjs';
 /** GET /auth/me of the admin BFF. */
 export interface Me {
   username: string;
+  /** The admin's user id (what audit records name as the actor of their changes). */
+  sub?: string;
   roles: string[];
   csrfToken: string;
 }
@@ -125,7 +127,7 @@ export class SessionService {
     return this.pending;
   }
 
-  signIn(returnTo = '/orders'): void {
+  signIn(returnTo = '/'): void {
     window.location.assign(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
   }
 

@@ -1,6 +1,7 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
 import { adminSessionProviders } from '../testing';
 import { InventoryPage, productFormErrors } from './inventory.page';
 
@@ -12,7 +13,7 @@ describe('InventoryPage', () => {
   beforeEach(() => {
     TestBed.configureTestingModule({
       imports: [InventoryPage],
-      providers: [...adminSessionProviders(), provideHttpClient(), provideHttpClientTesting()],
+      providers: [...adminSessionProviders(), provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
     });
     http = TestBed.inject(HttpTestingController);
   });
@@ -59,6 +60,28 @@ describe('InventoryPage', () => {
     http.expectOne((r) => r.url === '/api/inventory/products').flush({ items: [], page: 1, pageSize: 100, total: 0 });
     await fixture.whenStable();
     expect(fixture.nativeElement.querySelector('[role="status"]').textContent).toContain('Stock of MUG-1 is now 13 on hand (12 available)');
+  });
+
+  it('when a product is saved, then the rows stay on screen (marked busy) while the list reloads', async () => {
+    const fixture = TestBed.createComponent(InventoryPage);
+    await fixture.whenStable();
+    http.expectOne((r) => r.url === '/api/inventory/products').flush({ items: [mug], page: 1, pageSize: 100, total: 1 });
+    await fixture.whenStable();
+    const page = fixture.componentInstance;
+    page.startEdit(mug);
+    page.form.price = 13;
+    page.save();
+    http.expectOne('/api/inventory/products/MUG-1').flush({ ...mug, price: 13 });
+    await fixture.whenStable();
+    const reload = http.expectOne((r) => r.url === '/api/inventory/products');
+    const table = fixture.nativeElement.querySelector('table[aria-label="Products"]') as HTMLElement;
+    expect(table.getAttribute('aria-busy')).toBe('true');
+    expect(table.querySelector('tr[data-sku="MUG-1"]')).not.toBeNull();
+    expect(fixture.nativeElement.textContent).not.toContain('Loading products');
+    reload.flush({ items: [{ ...mug, price: 13 }], page: 1, pageSize: 100, total: 1 });
+    await fixture.whenStable();
+    expect(table.getAttribute('aria-busy')).toBe('false');
+    expect(table.querySelector('tr[data-sku="MUG-1"]')?.textContent).toContain('€13.00');
   });
 
   it('when a new product is saved, then it is PUT under its upper-cased SKU', async () => {

@@ -1,6 +1,7 @@
 import { CurrencyPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
+import { ActivatedRoute } from '@angular/router';
 import { Paged, Product } from '@shared/models';
 import { problemMessage } from '@shared/problem';
 import { AdminApi } from '../admin-api.service';
@@ -73,13 +74,11 @@ export function productFormErrors(form: ProductForm): string[] {
       </form>
     }
 
-    @if (loading()) {
-      <p class="loading" role="status">Loading products…</p>
-    } @else if (result(); as page) {
+    @if (result(); as page) {
       @if (page.items.length === 0) {
         <p class="empty">{{ lowStock ? 'No product is low on stock.' : 'No products found.' }}</p>
       } @else {
-        <table class="responsive" aria-label="Products">
+        <table class="responsive" aria-label="Products" [attr.aria-busy]="loading()">
           <thead><tr><th>SKU</th><th>Name</th><th class="num">Price</th><th class="num">On hand</th><th class="num">Reserved</th><th class="num">Available</th><th class="num">Low at</th><th><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>
             @for (p of page.items; track p.sku) {
@@ -101,12 +100,15 @@ export function productFormErrors(form: ProductForm): string[] {
         </table>
         <p class="muted">{{ page.total }} product(s)</p>
       }
+    } @else if (loading()) {
+      <p class="loading" role="status">Loading products…</p>
     }
   `,
   styles: `tr.low td { background: #fff4d6; } label.inline { flex-direction: row; align-items: center; }`,
 })
 export class InventoryPage implements OnInit {
   private readonly api = inject(AdminApi);
+  private readonly route = inject(ActivatedRoute);
   query = '';
   lowStock = false;
   form: ProductForm = { sku: '', name: '', price: null, lowStockThreshold: null };
@@ -123,9 +125,11 @@ export class InventoryPage implements OnInit {
   readonly adjusting = signal<Product | null>(null);
 
   ngOnInit(): void {
+    this.lowStock = this.route.snapshot.queryParamMap.get('lowStock') === '1';
     this.search();
   }
 
+  /** The rows on screen stay while a new answer loads (marked busy), so a save or search never blanks the list. */
   search(): void {
     this.loading.set(true);
     this.api.products({ q: this.query.trim() || undefined, lowStock: this.lowStock, pageSize: 100 }).subscribe({

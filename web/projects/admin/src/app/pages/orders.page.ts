@@ -2,10 +2,11 @@ import { CurrencyPipe, DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { Order, OrderStatus, Paged } from '@shared/models';
+import { OrderStatus, Paged } from '@shared/models';
 import { problemMessage } from '@shared/problem';
 import { StatusBadge } from '@shared/status-badge';
 import { AdminApi } from '../admin-api.service';
+import { AdminOrder, customerLabel } from '../admin-models';
 
 const statuses: OrderStatus[] = ['pending', 'confirmed', 'rejected', 'cancelled', 'shipped'];
 
@@ -30,7 +31,7 @@ export function dayBoundary(day: string, end: boolean): string | undefined {
       </label>
       <label>From <input type="date" name="from" [(ngModel)]="from" /></label>
       <label>To <input type="date" name="to" [(ngModel)]="to" /></label>
-      <label>Customer <input type="text" name="customerId" [(ngModel)]="customerId" placeholder="Customer id" /></label>
+      <label>Customer <input type="search" name="customer" [(ngModel)]="customer" placeholder="Name or email" /></label>
       <button type="submit">Search</button>
     </form>
     @if (error()) { <p class="error" role="alert">{{ error() }}</p> }
@@ -46,7 +47,10 @@ export function dayBoundary(day: string, end: boolean): string | undefined {
             @for (order of page.items; track order.id) {
               <tr [attr.data-order-id]="order.id">
                 <td data-label="Order"><a [routerLink]="['/orders', order.id]"><code>{{ order.id.slice(0, 8) }}</code></a></td>
-                <td data-label="Customer">{{ order.customerId }}</td>
+                <td data-label="Customer">
+                  <span class="customer">{{ customerName(order) }}</span>&ngsp;
+                  @if (order.customerEmail) { <span class="muted email">{{ order.customerEmail }}</span> }
+                </td>
                 <td data-label="Placed">{{ order.createdAt | date: 'medium' }}</td>
                 <td data-label="Total" class="num">{{ order.total | currency: 'EUR' }}</td>
                 <td data-label="Status"><mer-status-badge [status]="order.status" /></td>
@@ -62,6 +66,7 @@ export function dayBoundary(day: string, end: boolean): string | undefined {
       }
     }
   `,
+  styles: `.email { display: block; font-size: 0.85rem; overflow-wrap: anywhere; }`,
 })
 export class OrdersPage implements OnInit {
   private readonly api = inject(AdminApi);
@@ -71,21 +76,22 @@ export class OrdersPage implements OnInit {
   status: OrderStatus | '' = '';
   from = '';
   to = '';
-  customerId = '';
+  customer = '';
+  readonly customerName = customerLabel;
   readonly loading = signal(true);
   readonly error = signal('');
-  readonly result = signal<Paged<Order> | null>(null);
+  readonly result = signal<Paged<AdminOrder> | null>(null);
 
   ngOnInit(): void {
     const query = this.route.snapshot.queryParamMap;
     this.status = (query.get('status') as OrderStatus | null) ?? '';
     this.from = query.get('from') ?? '';
     this.to = query.get('to') ?? '';
-    this.customerId = query.get('customerId') ?? '';
+    this.customer = query.get('customer') ?? '';
     this.search(Number(query.get('page')) || 1);
   }
 
-  pages(page: Paged<Order>): number {
+  pages(page: Paged<AdminOrder>): number {
     return Math.max(1, Math.ceil(page.total / page.pageSize));
   }
 
@@ -93,7 +99,7 @@ export class OrdersPage implements OnInit {
     this.loading.set(true);
     this.error.set('');
     void this.router.navigate([], {
-      queryParams: { status: this.status || null, from: this.from || null, to: this.to || null, customerId: this.customerId || null, page: page > 1 ? page : null },
+      queryParams: { status: this.status || null, from: this.from || null, to: this.to || null, customer: this.customer.trim() || null, page: page > 1 ? page : null },
       replaceUrl: true,
     });
     this.api
@@ -101,7 +107,7 @@ export class OrdersPage implements OnInit {
         status: this.status,
         from: dayBoundary(this.from, false),
         to: dayBoundary(this.to, true),
-        customerId: this.customerId.trim() || undefined,
+        q: this.customer.trim() || undefined,
         page,
         pageSize: 20,
       })

@@ -11,7 +11,7 @@ import { SessionService } from '../session.service';
         <p class="error" role="alert">The admin console could not reach its server. Check your connection and try again.</p>
       }
       <p>Sign in with your administrator account to manage orders, inventory, audit and notifications.</p>
-      <p><button type="button" (click)="sessions.signIn(returnTo() || '/orders')">Sign in</button></p>
+      <p><button type="button" (click)="sessions.signIn(returnTo() || '/')">Sign in</button></p>
     </section>
   `,
 })

@@ -9,7 +9,9 @@ function doc(id: string, action: string, timestamp: string): AuditDocument {
 describe('Timeline', () => {
   it('when event types are versioned routing keys, then the label is the readable event name', () => {
     expect(actionLabel('orders.order-confirmed.v1')).toBe('Order confirmed');
-    expect(actionLabel('inventory.stock-reserved.v1')).toBe('Stock reserved');
+    expect(actionLabel('orders.order-created.v1')).toBe('Order placed');
+    expect(actionLabel('inventory.stock-rejected.v1')).toBe('Stock reservation refused');
+    expect(actionLabel('orders.order-archived.v2')).toBe('Order archived');
     expect(actionLabel('order-created')).toBe('Order created');
   });
 
@@ -24,6 +26,18 @@ describe('Timeline', () => {
     const items = [...fixture.nativeElement.querySelectorAll('li')].map((li: HTMLElement) => li.getAttribute('data-action'));
     expect(items).toEqual(['orders.order-created.v1', 'orders.order-confirmed.v1', 'orders.order-shipped.v1']);
     expect(fixture.nativeElement.querySelector('ol').getAttribute('aria-label')).toBe('Audit timeline');
+  });
+
+  it('when actors are user ids or services, then people are shown by name and services by what they are', async () => {
+    const fixture = TestBed.createComponent(Timeline);
+    fixture.componentRef.setInput('documents', [
+      { ...doc('1', 'orders.order-created.v1', '2026-11-25T10:00:01.000Z'), actor: 'sub-alice' },
+      { ...doc('2', 'orders.order-confirmed.v1', '2026-11-25T10:00:02.000Z'), actor: 'service:orders' },
+    ]);
+    fixture.componentRef.setInput('names', { 'sub-alice': 'Alice Liddell' });
+    await fixture.whenStable();
+    const whats = [...fixture.nativeElement.querySelectorAll('.what')].map((e: HTMLElement) => e.textContent?.replace(/\s+/g, ' ').trim());
+    expect(whats).toEqual(['Order placed by Alice Liddell', 'Order confirmed by Orders service']);
   });
 
   it('when there is no history, then an empty state is shown', async () => {
