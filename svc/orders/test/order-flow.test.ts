@@ -29,7 +29,7 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     expect(metrics).toMatch(/orders_confirmation_seconds_count\{[^}]*outcome="confirmed"[^}]*\} [1-9]/);
   }, 90_000);
 
-  test("when an order asks for more than is available, then it is rejected with the reason and stock is unchanged", async () => {
+  test("when an order asks for more than is available, then it is rejected with the reason, named shortages, and stock is unchanged", async () => {
     await flow.stockProduct("FLOW-SHORT", 2);
     await flow.stockProduct("FLOW-PLENTY", 100);
     const bob = await flow.customer("bob");
@@ -40,6 +40,10 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     const [order] = await settled(flow, [placed.id], 30_000);
     expect(order?.status).toBe("rejected");
     expect(order?.rejectionReason).toContain("FLOW-SHORT");
+    expect(order).toMatchObject({
+      lines: [{ sku: "FLOW-PLENTY", name: "Product FLOW-PLENTY" }, { sku: "FLOW-SHORT", name: "Product FLOW-SHORT" }],
+      shortages: [{ sku: "FLOW-SHORT", name: "Product FLOW-SHORT", requested: 3, available: 2 }],
+    });
     expect(await flow.product("FLOW-SHORT")).toMatchObject({ onHand: 2, reserved: 0 });
     expect(await flow.product("FLOW-PLENTY")).toMatchObject({ onHand: 100, reserved: 0 });
   }, 90_000);

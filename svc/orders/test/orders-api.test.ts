@@ -59,9 +59,11 @@ describe("orders API", () => {
     expect(order).toMatchObject({
       customerId: "alice",
       status: "pending",
+      customerName: "test-user",
+      customerEmail: null,
       lines: [
-        { sku: "PEN-1", quantity: 3, unitPrice: 2.5 },
-        { sku: "BOOK-1", quantity: 1, unitPrice: 19.99 },
+        { sku: "PEN-1", name: "Pen", quantity: 3, unitPrice: 2.5 },
+        { sku: "BOOK-1", name: "Book", quantity: 1, unitPrice: 19.99 },
       ],
       total: 27.49,
     });
@@ -153,6 +155,74 @@ describe("orders API", () => {
     }
   });
 
+  test("when the token names the customer, then the order records name and email, and admins find it by either", async () => {
+    const token = await h.issuer.token({
+      sub: "frank-sub",
+      scopes: ["orders.read", "orders.write"],
+      roles: ["customer"],
+      claims: { name: "Frank Ödegaard", email: "frank.o@example.test" },
+    });
+    const order = (await (await place(bearerCaller(h.url, token), [{ sku: "BOOK-1", quantity: 1 }])).json()) as Order;
+    expect(order).toMatchObject({ customerId: "frank-sub", customerName: "Frank Ödegaard", customerEmail: "frank.o@example.test" });
+    for (const q of ["frank ödegaard", "FRANK.O@EXAMPLE", "frank-sub"]) {
+      const found = (await (await h.call("GET", `/api/orders?q=${encodeURIComponent(q)}`)).json()) as PageOf<Order>;
+      expect({ q, ids: found.items.map((o) => o.id) }).toEqual({ q, ids: [order.id] });
+    }
+    expect(((await (await h.call("GET", "/api/orders?q=nobody-like-this")).json()) as PageOf<Order>).total).toBe(0);
+    expect((await h.call("GET", "/api/orders?q=")).status).toBe(400);
+
+    const unnamed = await h.issuer.token({ sub: "gina-sub", scopes: ["orders.write"], roles: ["customer"], omitClaims: ["preferred_username"] });
+    const fallback = (await (await place(bearerCaller(h.url, unnamed), [{ sku: "PEN-1", quantity: 1 }])).json()) as Order;
+    expect(fallback).toMatchObject({ customerName: "gina-sub", customerEmail: null });
+  });
+
+  test("when an admin asks for stats, then counts, revenue, rates and hours cover the orders of the window", async () => {
+    const hour = 3_600_000;
+    const from = new Date(Math.floor(Date.now() / hour) * hour - hour).toISOString();
+    const to = new Date(Math.floor(Date.now() / hour) * hour + 2 * hour).toISOString();
+    type Stats = { orders: number; pending: number; confirmed: number; cancelled: number; revenue: number; confirmationRate: number; rejectionRate: number; perHour: { hour: string; orders: number; revenue: number }[] };
+    const stats = async () => {
+      const res = await h.call("GET", `/api/orders/stats?from=${from}&to=${to}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Stats;
+    };
+    const before = await stats();
+    const erin = bearerCaller(h.url, await customerToken(h.issuer, "erin"));
+    const placed: Order[] = [];
+    for (const quantity of [1, 2, 3]) placed.push((await (await place(erin, [{ sku: "BOOK-1", quantity }])).json()) as Order);
+    await erin("POST", `/api/orders/${placed[0]!.id}/cancel`);
+    await h.orders.store.transaction((tx) =>
+      tx.transition(placed[1]!.id, {
+        from: ["pending"],
+        to: "confirmed",
+        at: new Date(),
+        event: (o) => ({ type: "orders.order-confirmed.v1", aggregateId: o.id, body: { orderId: o.id, customerId: o.customerId } }),
+      }),
+    );
+    const after = await stats();
+    expect(after.orders - before.orders).toBe(3);
+    expect(after.pending - before.pending).toBe(1);
+    expect(after.cancelled - before.cancelled).toBe(1);
+    expect(after.confirmed - before.confirmed).toBe(1);
+    expect(Math.round((after.revenue - before.revenue) * 100)).toBe(3998);
+    expect(after.perHour).toHaveLength(3);
+    expect(after.perHour[0]!.hour).toBe(from);
+    expect(after.perHour.reduce((sum, hr) => sum + hr.orders, 0)).toBe(after.orders);
+    expect(after.confirmationRate).toBeCloseTo(after.confirmed / after.orders, 3);
+
+    const today = (await (await h.call("GET", "/api/orders/stats")).json()) as Stats & { from: string; to: string };
+    expect(today.perHour).toHaveLength(24);
+    expect(today.from).toMatch(/T00:00:00\.000Z$/);
+    expect(today.orders).toBeGreaterThanOrEqual(3);
+
+    expect((await erin("GET", "/api/orders/stats")).status).toBe(403);
+    for (const [query, field] of [["from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"], ["from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z", "to"], ["from=today", "from"]]) {
+      const bad = await h.call("GET", `/api/orders/stats?${query}`);
+      expect({ query, status: bad.status }).toEqual({ query, status: 400 });
+      expect(((await bad.json()) as Problem).errors?.map((e) => e.field).join(" ")).toContain(field!);
+    }
+  });
+
   test("when orders are cancelled and shipped, then only legal transitions happen; illegal ones answer 409 problem+json", async () => {
     const pending = (await (await place(alice, [{ sku: "PEN-1", quantity: 1 }])).json()) as Order;
     const ship = await h.call("POST", `/api/orders/${pending.id}/ship`);
@@ -191,7 +261,7 @@ describe("orders API", () => {
       verifier: createTokenVerifier({ issuer: h.issuer.issuer }),
     });
     const registered = plugin.routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
-    expect(registered).toHaveLength(6);
+    expect(registered).toHaveLength(7);
     for (const route of registered) expect(documented).toContain(route);
     expect(registered).toContain("POST /api/orders");
     expect(registered).toContain("POST /api/orders/{id}/ship");

@@ -58,11 +58,13 @@ function newOrder(customerId: string, overrides: Partial<NewOrder> = {}): NewOrd
   return {
     id: crypto.randomUUID(),
     customerId,
+    customerName: `${customerId} Ünlü`,
+    customerEmail: `${customerId}@example.test`,
     idempotencyKey: crypto.randomUUID(),
     requestHash: "hash",
     lines: [
-      { sku: "SKU-1", quantity: 2, unitPriceCents: 1250 },
-      { sku: "SKU-2", quantity: 1, unitPriceCents: 99 },
+      { sku: "SKU-1", name: "Hand burr grinder", quantity: 2, unitPriceCents: 1250 },
+      { sku: "SKU-2", name: "Crème filters", quantity: 1, unitPriceCents: 99 },
     ],
     totalCents: 2599,
     createdAt: new Date(),
@@ -113,7 +115,16 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
       const result = await store.createOrder(input, created);
       expect(result.created).toBe(true);
       const read = await store.getOrder(input.id);
-      expect(read).toMatchObject({ id: input.id, customerId: "alice", status: "pending", totalCents: 2599, rejectionReason: null });
+      expect(read).toMatchObject({
+        id: input.id,
+        customerId: "alice",
+        customerName: "alice Ünlü",
+        customerEmail: "alice@example.test",
+        status: "pending",
+        totalCents: 2599,
+        rejectionReason: null,
+        shortages: null,
+      });
       expect(read?.lines).toEqual(input.lines);
       expect(Math.abs(read!.createdAt.getTime() - input.createdAt.getTime())).toBeLessThan(2);
     });
@@ -165,6 +176,47 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
         20,
       );
       expect(window.items.map((o) => o.id)).toEqual([ids[3]!, ids[2]!, ids[1]!]);
+    });
+
+    test("when orders are searched by q, then name, email or id match, ignoring case, with wildcards taken literally", async () => {
+      const customer = uniqueName("searcher");
+      const named = newOrder(customer, { customerName: "Grace O'Hopper", customerEmail: "grace_h@navy.test" });
+      const nameless = newOrder(customer, { customerName: "", customerEmail: null });
+      await store.createOrder(named, created);
+      await store.createOrder(nameless, created);
+      const ids = async (q: string) => (await store.listOrders({ customerId: customer, q }, 1, 20)).items.map((o) => o.id);
+      expect(await ids("grace o'HOP")).toEqual([named.id]);
+      expect(await ids("H@NAVY")).toEqual([named.id]);
+      expect((await ids(customer.slice(0, 12))).sort()).toEqual([named.id, nameless.id].sort());
+      expect(await ids("%")).toEqual([]);
+      expect(await ids("e_h")).toEqual([named.id]);
+      expect(await ids("c_h")).toEqual([]);
+      expect((await store.listOrders({ q: "grace o'hopper" }, 1, 20)).items.map((o) => o.id)).toEqual([named.id]);
+    });
+
+    test("when a rejection carries shortages, then they read back with the product names", async () => {
+      const order = newOrder("shorty");
+      await store.createOrder(order, created);
+      const shortages = [{ sku: "SKU-1", name: "Hand burr grinder", requested: 2, available: 1 }];
+      await store.transaction((tx) => tx.transition(order.id, change(["pending"], "rejected", { rejectionReason: "insufficient stock", shortages })));
+      expect(await store.getOrder(order.id)).toMatchObject({ status: "rejected", shortages });
+    });
+
+    test("when stats are asked for a window, then orders and totals come per hour and status, and nothing outside it", async () => {
+      const hour = Date.UTC(2001, 0, 2, 10); // a window no other test writes into
+      const at = (h: number, minute: number) => new Date(hour + h * 3_600_000 + minute * 60_000);
+      const placed = [at(0, 5), at(0, 50), at(1, 0), at(2, 59), at(3, 0)].map((createdAt) => newOrder(uniqueName("stats"), { createdAt }));
+      for (const order of placed) await store.createOrder(order, created);
+      await store.transaction((tx) => tx.transition(placed[0]!.id, change(["pending"], "confirmed")));
+      await store.transaction((tx) => tx.transition(placed[2]!.id, change(["pending"], "rejected", { rejectionReason: "x" })));
+      const rows = await store.orderStats(new Date(hour), new Date(hour + 3 * 3_600_000));
+      const sorted = rows.map((r) => ({ ...r, hour: r.hour.toISOString() })).sort((a, b) => a.hour.localeCompare(b.hour) || a.status.localeCompare(b.status));
+      expect(sorted).toEqual([
+        { hour: "2001-01-02T10:00:00.000Z", status: "confirmed", orders: 1, totalCents: 2599 },
+        { hour: "2001-01-02T10:00:00.000Z", status: "pending", orders: 1, totalCents: 2599 },
+        { hour: "2001-01-02T11:00:00.000Z", status: "rejected", orders: 1, totalCents: 2599 },
+        { hour: "2001-01-02T12:00:00.000Z", status: "pending", orders: 1, totalCents: 2599 },
+      ]);
     });
 
     test("when a status change is allowed, then it applies; when not, nothing changes; when the id is unknown, not-found", async () => {

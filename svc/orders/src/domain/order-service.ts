@@ -4,11 +4,15 @@ import { ProblemError, problems, type FieldError } from "@meridian/kit";
 import type { Envelope } from "@meridian/kit/contracts";
 import type { OrderFilter, OrdersStore, OrdersTx, OutboxEvent, StatusChange } from "../store/types";
 import type { OrderMetrics } from "./metrics";
-import { sourcesOf, toCents, toOrder, type Order, type OrderRecord, type OrderStatus, type Page } from "./order";
+import { sourcesOf, toCents, toOrder, type Order, type OrderRecord, type OrderStatus, type Page, type ShortageRecord } from "./order";
+import { summariseStats, type OrderStats } from "./order-stats";
 
 export interface Caller {
   sub: string;
   isAdmin: boolean;
+  /** Display name from the token (`name`, else `preferred_username`, else `sub`). */
+  name: string;
+  email: string | null;
 }
 
 export interface PlaceOrderLine {
@@ -54,12 +58,17 @@ export class OrderService {
     });
     if (errors.length > 0) throw problems.validation(errors);
 
-    const priced = lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: catalogue.get(l.sku)!.priceCents }));
+    const priced = lines.map((l) => {
+      const product = catalogue.get(l.sku)!;
+      return { sku: l.sku, name: product.name, quantity: l.quantity, unitPriceCents: product.priceCents };
+    });
     const hash = requestHash(lines);
     const result = await this.store.createOrder(
       {
         id: randomUUID(),
         customerId: caller.sub,
+        customerName: caller.name,
+        customerEmail: caller.email,
         idempotencyKey,
         requestHash: hash,
         lines: priced,
@@ -105,6 +114,11 @@ export class OrderService {
     return { ...result, items: result.items.map(toOrder) };
   }
 
+  /** The dashboard's figures for orders created in [from, to). */
+  async stats(from: Date, to: Date): Promise<OrderStats> {
+    return summariseStats(from, to, await this.store.orderStats(from, to));
+  }
+
   async cancel(caller: Caller, orderId: string): Promise<Order> {
     await this.get(caller, orderId); // ownership
     return this.change(orderId, "cancelled", (order) =>
@@ -146,7 +160,8 @@ export class OrderService {
   }
 
   async onStockRejected(tx: OrdersTx, envelope: Envelope<"inventory.stock-rejected.v1">): Promise<OrderStatus | "ignored"> {
-    return this.settle(tx, envelope.body.orderId, envelope.messageId, { to: "rejected", reason: envelope.body.reason });
+    const shortages = envelope.body.shortages.map(({ sku, name, requested, available }) => ({ sku, name: name ?? sku, requested, available }));
+    return this.settle(tx, envelope.body.orderId, envelope.messageId, { to: "rejected", reason: envelope.body.reason, shortages });
   }
 
   async onProductUpserted(tx: OrdersTx, envelope: Envelope<"inventory.product-upserted.v1">): Promise<void> {
@@ -158,14 +173,14 @@ export class OrderService {
     tx: OrdersTx,
     orderId: string,
     causationId: string,
-    outcome: { to: "confirmed" } | { to: "rejected"; reason: string },
+    outcome: { to: "confirmed" } | { to: "rejected"; reason: string; shortages: ShortageRecord[] },
   ): Promise<OrderStatus | "ignored"> {
     const at = new Date();
     const change: StatusChange = {
       from: ["pending"],
       to: outcome.to,
       at,
-      ...(outcome.to === "rejected" ? { rejectionReason: outcome.reason.slice(0, 500) } : {}),
+      ...(outcome.to === "rejected" ? { rejectionReason: outcome.reason.slice(0, 500), shortages: outcome.shortages } : {}),
       event: (order) =>
         outcome.to === "confirmed"
           ? orderEvent(order, "orders.order-confirmed.v1", { orderId, customerId: order.customerId }, causationId)

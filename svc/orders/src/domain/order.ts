@@ -25,18 +25,31 @@ export function sourcesOf(to: OrderStatus): OrderStatus[] {
 
 export interface OrderLineRecord {
   sku: string;
+  /** The product's name at order time ("" on orders placed before names were recorded). */
+  name: string;
   quantity: number;
   unitPriceCents: number;
+}
+
+/** A line inventory could not reserve (from inventory.stock-rejected.v1). */
+export interface ShortageRecord {
+  sku: string;
+  name: string;
+  requested: number;
+  available: number;
 }
 
 /** An order as the store keeps it (money in cents). */
 export interface OrderRecord {
   id: string;
   customerId: string;
+  customerName: string;
+  customerEmail: string | null;
   status: OrderStatus;
   lines: OrderLineRecord[];
   totalCents: number;
   rejectionReason: string | null;
+  shortages: ShortageRecord[] | null;
   idempotencyKey: string;
   requestHash: string;
   createdAt: Date;
@@ -47,10 +60,13 @@ export interface OrderRecord {
 export interface Order {
   id: string;
   customerId: string;
+  customerName: string;
+  customerEmail: string | null;
   status: OrderStatus;
-  lines: { sku: string; quantity: number; unitPrice: number }[];
+  lines: { sku: string; name: string; quantity: number; unitPrice: number }[];
   total: number;
   rejectionReason?: string;
+  shortages?: ShortageRecord[];
   createdAt: string;
   updatedAt: string;
 }
@@ -67,10 +83,13 @@ export function toOrder(record: OrderRecord): Order {
   return {
     id: record.id,
     customerId: record.customerId,
+    customerName: record.customerName,
+    customerEmail: record.customerEmail,
     status: record.status,
-    lines: record.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: fromCents(l.unitPriceCents) })),
+    lines: record.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unitPrice: fromCents(l.unitPriceCents) })),
     total: fromCents(record.totalCents),
     ...(record.rejectionReason ? { rejectionReason: record.rejectionReason } : {}),
+    ...(record.shortages ? { shortages: record.shortages } : {}),
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
   };

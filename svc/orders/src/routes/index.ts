@@ -2,11 +2,13 @@ import { Elysia, t } from "elysia";
 import { problems } from "@meridian/kit";
 import { authPlugin, hasRole, type AuthContext, type TokenVerifier } from "@meridian/kit/auth";
 import type { Caller, OrderService } from "../domain/order-service";
+import { HOUR_MS, MAX_STATS_RANGE_MS, todayUtc } from "../domain/order-stats";
 import {
   IdempotencyHeaders,
   OrderIdParams,
   OrderPageSchema,
   OrderSchema,
+  OrderStatsSchema,
   Paging,
   PlaceOrderSchema,
   StatusSchema,
@@ -14,8 +16,29 @@ import {
 
 const security = [{ bearer: [] }];
 
+function claimText(auth: AuthContext, claim: string, maxLength: number): string | undefined {
+  const value = auth.claims[claim];
+  return typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, maxLength) : undefined;
+}
+
 function callerOf(auth: AuthContext): Caller {
-  return { sub: auth.sub, isAdmin: hasRole(auth, "admin") };
+  return {
+    sub: auth.sub,
+    isAdmin: hasRole(auth, "admin"),
+    name: claimText(auth, "name", 255) ?? claimText(auth, "preferred_username", 255) ?? auth.sub.slice(0, 255),
+    email: claimText(auth, "email", 320) ?? null,
+  };
+}
+
+/** [from, to) of a stats query: today (UTC) by default; at most MAX_STATS_RANGE_MS wide. */
+function statsRange(query: { from?: string; to?: string }): { from: Date; to: Date } {
+  const today = todayUtc();
+  const from = query.from ? new Date(query.from) : query.to ? new Date(new Date(query.to).getTime() - 24 * HOUR_MS) : today.from;
+  const to = query.to ? new Date(query.to) : query.from ? new Date(from.getTime() + 24 * HOUR_MS) : today.to;
+  if (from >= to) throw problems.validation([{ field: "query.from", message: "must be before `to`" }]);
+  if (to.getTime() - from.getTime() > MAX_STATS_RANGE_MS)
+    throw problems.validation([{ field: "query.to", message: "the range may span at most 31 days" }]);
+  return { from, to };
 }
 
 /** `/api/orders/*` (docs/api.md). Every route needs a bearer token; scopes and roles per route. */
@@ -59,6 +82,7 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
           {
             ...(query.status ? { status: query.status } : {}),
             ...(query.customerId ? { customerId: query.customerId } : {}),
+            ...(query.q ? { q: query.q } : {}),
             ...(from ? { from } : {}),
             ...(to ? { to } : {}),
           },
@@ -74,12 +98,26 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
           from: t.Optional(t.String({ format: "date-time", description: "created at or after" })),
           to: t.Optional(t.String({ format: "date-time", description: "created at or before" })),
           customerId: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+          q: t.Optional(t.String({ minLength: 1, maxLength: 100, description: "part of the customer's name, email or id" })),
           ...Paging,
         }),
         response: { 200: OrderPageSchema },
         detail: { summary: "Search all orders (admin), newest first", tags: ["orders"], security },
       },
     )
+    .get("/stats", ({ query }) => {
+      const { from, to } = statsRange(query);
+      return service.stats(from, to);
+    }, {
+      scopes: ["orders.read"],
+      roles: ["admin"],
+      query: t.Object({
+        from: t.Optional(t.String({ format: "date-time", description: "created at or after (default: today 00:00 UTC)" })),
+        to: t.Optional(t.String({ format: "date-time", description: "created before (default: from + 24 h)" })),
+      }),
+      response: { 200: OrderStatsSchema },
+      detail: { summary: "Dashboard figures of the orders created in [from, to) (admin)", tags: ["orders"], security },
+    })
     .get("/:id", ({ auth, params }) => service.get(callerOf(auth), params.id), {
       scopes: ["orders.read"],
       params: OrderIdParams,

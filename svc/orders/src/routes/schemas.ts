@@ -20,10 +20,19 @@ export const OrderSchema = t.Object(
   {
     id: t.String({ format: "uuid" }),
     customerId: t.String(),
+    customerName: t.String({ description: "the customer's display name at order time (\"\" on older orders)" }),
+    customerEmail: t.Union([t.String(), t.Null()], { description: "the customer's email at order time, if the token had one" }),
     status: StatusSchema,
-    lines: t.Array(t.Object({ sku: t.String(), quantity: t.Integer(), unitPrice: t.Number() })),
+    lines: t.Array(
+      t.Object({ sku: t.String(), name: t.String({ description: "product name at order time" }), quantity: t.Integer(), unitPrice: t.Number() }),
+    ),
     total: t.Number(),
     rejectionReason: t.Optional(t.String()),
+    shortages: t.Optional(
+      t.Array(t.Object({ sku: t.String(), name: t.String(), requested: t.Integer(), available: t.Integer() }), {
+        description: "rejected orders: the lines inventory could not reserve",
+      }),
+    ),
     createdAt: t.String({ format: "date-time" }),
     updatedAt: t.String({ format: "date-time" }),
   },
@@ -60,3 +69,21 @@ export const IdempotencyHeaders = t.Object({
     description: "client-chosen key; a retried POST with the same key answers with the same order",
   }),
 });
+
+export const OrderStatsSchema = t.Object(
+  {
+    from: t.String({ format: "date-time" }),
+    to: t.String({ format: "date-time" }),
+    orders: t.Integer(),
+    confirmed: t.Integer(),
+    rejected: t.Integer(),
+    cancelled: t.Integer(),
+    shipped: t.Integer(),
+    pending: t.Integer(),
+    revenue: t.Number({ description: "sum of the totals of confirmed and shipped orders" }),
+    confirmationRate: t.Number({ description: "(confirmed + shipped) / orders; 0 without orders" }),
+    rejectionRate: t.Number({ description: "rejected / orders; 0 without orders" }),
+    perHour: t.Array(t.Object({ hour: t.String({ format: "date-time" }), orders: t.Integer(), revenue: t.Number() })),
+  },
+  { title: "OrderStats" },
+);

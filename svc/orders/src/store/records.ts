@@ -4,9 +4,9 @@
  * and of an idempotent create. The SQL itself (RETURNING vs OUTPUT, ON CONFLICT vs MERGE, paging) stays in each
  * adapter.
  */
-import { and, eq, gte, lte, type Column, type SQL } from "drizzle-orm";
+import { and, eq, gte, lte, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { OrderRecord } from "../domain/order";
-import type { CreateResult, NewOrder, OrderFilter, StatusChange, TransitionResult } from "./types";
+import type { CreateResult, NewOrder, OrderFilter, OrderStatsRow, StatusChange, TransitionResult } from "./types";
 
 /** An `orders` row as either adapter reads it (SQL Server may hand back upper-case ids and bigint strings). */
 export type OrderRow = Omit<OrderRecord, "lines">;
@@ -14,6 +14,7 @@ export type OrderRow = Omit<OrderRecord, "lines">;
 export interface OrderLineRow {
   orderId: string;
   sku: string;
+  name: string;
   quantity: number;
   unitPriceCents: number | string;
 }
@@ -23,7 +24,7 @@ export function assembleOrders(rows: readonly OrderRow[], lines: readonly OrderL
   const byOrder = new Map<string, OrderRecord["lines"]>();
   for (const line of lines) {
     const list = byOrder.get(line.orderId) ?? [];
-    list.push({ sku: line.sku, quantity: line.quantity, unitPriceCents: Number(line.unitPriceCents) });
+    list.push({ sku: line.sku, name: line.name, quantity: line.quantity, unitPriceCents: Number(line.unitPriceCents) });
     byOrder.set(line.orderId, list);
   }
   return rows.map((r) => ({
@@ -34,13 +35,23 @@ export function assembleOrders(rows: readonly OrderRow[], lines: readonly OrderL
   }));
 }
 
+/** `column` contains `text`, ignoring case; LIKE wildcards in `text` match literally (same SQL on both dialects). */
+function containsText(column: Column, text: string): SQL {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_[]/g, (c) => `\\${c}`)}%`;
+  return sql`lower(${column}) like ${pattern} escape '\\'`;
+}
+
 /** The `where` of a listing (undefined: every order). */
 export function orderListFilter(
-  columns: { customerId: Column; status: Column; createdAt: Column },
+  columns: { customerId: Column; customerName: Column; customerEmail: Column; status: Column; createdAt: Column },
   filter: OrderFilter,
 ): SQL | undefined {
   const conditions: SQL[] = [];
   if (filter.customerId) conditions.push(eq(columns.customerId, filter.customerId));
+  if (filter.q) {
+    const q = filter.q;
+    conditions.push(or(containsText(columns.customerName, q), containsText(columns.customerEmail, q), containsText(columns.customerId, q))!);
+  }
   if (filter.status) conditions.push(eq(columns.status, filter.status));
   if (filter.from) conditions.push(gte(columns.createdAt, filter.from));
   if (filter.to) conditions.push(lte(columns.createdAt, filter.to));
@@ -48,11 +59,14 @@ export function orderListFilter(
 }
 
 /** The columns a status change writes. */
-export function statusUpdate(change: StatusChange): Pick<OrderRow, "status" | "updatedAt"> & Partial<Pick<OrderRow, "rejectionReason">> {
+export function statusUpdate(
+  change: StatusChange,
+): Pick<OrderRow, "status" | "updatedAt"> & Partial<Pick<OrderRow, "rejectionReason" | "shortages">> {
   return {
     status: change.to,
     updatedAt: change.at,
     ...(change.rejectionReason !== undefined ? { rejectionReason: change.rejectionReason } : {}),
+    ...(change.shortages !== undefined ? { shortages: change.shortages } : {}),
   };
 }
 
@@ -61,9 +75,12 @@ export function newOrderRow(order: NewOrder): OrderRow {
   return {
     id: order.id,
     customerId: order.customerId,
+    customerName: order.customerName,
+    customerEmail: order.customerEmail,
     status: "pending",
     totalCents: order.totalCents,
     rejectionReason: null,
+    shortages: null,
     idempotencyKey: order.idempotencyKey,
     requestHash: order.requestHash,
     createdAt: order.createdAt,
@@ -110,4 +127,23 @@ export async function createOnce(
     if (!winner) throw error;
     return { order: winner, created: false };
   }
+}
+
+/** An (hour, status) aggregate as either adapter reads it: hours since the Unix epoch, counts maybe as strings. */
+export interface RawStatsRow {
+  hourIndex: number | string;
+  status: OrderRecord["status"];
+  orders: number | string;
+  totalCents: number | string | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function toStatsRows(rows: readonly RawStatsRow[]): OrderStatsRow[] {
+  return rows.map((r) => ({
+    hour: new Date(Number(r.hourIndex) * HOUR_MS),
+    status: r.status,
+    orders: Number(r.orders),
+    totalCents: Number(r.totalCents ?? 0),
+  }));
 }

@@ -5,7 +5,7 @@
 import type { HealthCheck, Logger } from "@meridian/kit";
 import type { Envelope, EventBody, EventType } from "@meridian/kit/contracts";
 import type { Broker } from "@meridian/kit/messaging";
-import type { CatalogueProduct, OrderLineRecord, OrderRecord, OrderStatus, Page } from "../domain/order";
+import type { CatalogueProduct, OrderLineRecord, OrderRecord, OrderStatus, Page, ShortageRecord } from "../domain/order";
 
 export type StoreDialect = "postgres" | "mssql";
 
@@ -21,6 +21,8 @@ export interface OutboxEvent<T extends EventType = EventType> {
 export interface NewOrder {
   id: string;
   customerId: string;
+  customerName: string;
+  customerEmail: string | null;
   idempotencyKey: string;
   requestHash: string;
   lines: OrderLineRecord[];
@@ -28,8 +30,21 @@ export interface NewOrder {
   createdAt: Date;
 }
 
+/** One row per (hour, status) with orders created in it: the dashboard's raw figures. */
+export interface OrderStatsRow {
+  /** Start of the UTC hour. */
+  hour: Date;
+  status: OrderStatus;
+  orders: number;
+  totalCents: number;
+}
+
+export type OrderStatsRows = OrderStatsRow[];
+
 export interface OrderFilter {
   customerId?: string;
+  /** Case-insensitive substring of the customer's name, email or id. */
+  q?: string;
   status?: OrderStatus;
   from?: Date;
   to?: Date;
@@ -40,6 +55,7 @@ export interface StatusChange {
   from: readonly OrderStatus[];
   to: OrderStatus;
   rejectionReason?: string;
+  shortages?: ShortageRecord[];
   at: Date;
   /** The event announcing the change, built from the changed order. */
   event: (order: OrderRecord) => OutboxEvent;
@@ -76,6 +92,8 @@ export interface OrdersStore {
   getOrder(orderId: string): Promise<OrderRecord | undefined>;
   /** Newest first. */
   listOrders(filter: OrderFilter, page: number, pageSize: number): Promise<Page<OrderRecord>>;
+  /** Counts and revenue of the orders created in [from, to), in total and per hour (UTC). */
+  orderStats(from: Date, to: Date): Promise<OrderStatsRows>;
   findCatalogueProducts(skus: readonly string[]): Promise<Map<string, CatalogueProduct>>;
   transaction<T>(work: (tx: OrdersTx) => Promise<T>): Promise<T>;
   /**

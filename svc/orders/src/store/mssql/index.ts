@@ -4,20 +4,21 @@
  * ids as 36-character text, OFFSET/FETCH paging.
  */
 import { fileURLToPath } from "node:url";
-import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import mssql from "mssql";
 import { drizzle, getMsSqlConnectionParams, type NodeMsSqlDatabase } from "drizzle-orm/node-mssql";
 import { migrate } from "drizzle-orm/node-mssql/migrator";
 import { mssqlCheck, type HealthCheck } from "@meridian/kit";
 import { mssqlInbox, mssqlOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
-import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, transitionOutcome } from "../records";
+import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, toStatsRows, transitionOutcome } from "../records";
 import type {
   CreateResult,
   NewOrder,
   OrderFilter,
   OrdersStore,
   OrdersTx,
+  OrderStatsRows,
   OutboxEvent,
   OutboxRelayHandle,
   StatusChange,
@@ -155,6 +156,17 @@ export class MsSqlOrdersStore implements OrdersStore {
       .fetch(pageSize);
     const [totals] = await this.db.select({ total: count() }).from(orders).where(where);
     return { items: await loadOrders(this.db, rows), page, pageSize, total: Number(totals?.total ?? 0) };
+  }
+
+  async orderStats(from: Date, to: Date): Promise<OrderStatsRows> {
+    // Hour boundaries crossed since the epoch = whole hours since it (times are UTC, after 1970).
+    const hourIndex = sql<string>`datediff_big(hour, cast('1970-01-01' as datetime2), ${orders.createdAt})`;
+    const rows = await this.db
+      .select({ hourIndex, status: orders.status, orders: count(), totalCents: sql<string>`sum(${orders.totalCents})` })
+      .from(orders)
+      .where(and(gte(orders.createdAt, from), lt(orders.createdAt, to)))
+      .groupBy(hourIndex, orders.status);
+    return toStatsRows(rows);
   }
 
   async findCatalogueProducts(skus: readonly string[]): Promise<Map<string, CatalogueProduct>> {

@@ -1,5 +1,5 @@
-import { bigint, datetime2, index, int, mssqlTable, primaryKey, unique, varchar } from "drizzle-orm/mssql-core";
-import type { OrderStatus } from "../../domain/order";
+import { bigint, datetime2, index, int, mssqlTable, nvarchar, primaryKey, unique, varchar } from "drizzle-orm/mssql-core";
+import type { OrderStatus, ShortageRecord } from "../../domain/order";
 
 // SQL Server has no uuid column in drizzle's mssql-core: ids are stored as their 36-character text form.
 // Times are datetime2(3) holding UTC.
@@ -8,9 +8,12 @@ export const orders = mssqlTable(
   {
     id: varchar("id", { length: 36 }).primaryKey(),
     customerId: varchar("customer_id", { length: 255 }).notNull(),
+    customerName: nvarchar("customer_name", { length: 255 }).notNull().default(""),
+    customerEmail: nvarchar("customer_email", { length: 320 }),
     status: varchar("status", { length: 16 }).$type<OrderStatus>().notNull(),
     totalCents: bigint("total_cents", { mode: "number" }).notNull(),
     rejectionReason: varchar("rejection_reason", { length: 500 }),
+    shortages: nvarchar("shortages", { length: "max", mode: "json" }).$type<ShortageRecord[]>(),
     idempotencyKey: varchar("idempotency_key", { length: 128 }).notNull(),
     requestHash: varchar("request_hash", { length: 64 }).notNull(),
     createdAt: datetime2("created_at", { precision: 3, mode: "date" }).notNull(),
@@ -32,6 +35,7 @@ export const orderLines = mssqlTable(
       .references(() => orders.id),
     lineNo: int("line_no").notNull(),
     sku: varchar("sku", { length: 32 }).notNull(),
+    name: nvarchar("name", { length: 200 }).notNull().default(""),
     quantity: int("quantity").notNull(),
     unitPriceCents: bigint("unit_price_cents", { mode: "number" }).notNull(),
   },

@@ -1,19 +1,20 @@
 /** Orders store on PostgreSQL (drizzle + postgres.js). */
 import { fileURLToPath } from "node:url";
-import { and, asc, count, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
-import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, transitionOutcome } from "../records";
+import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, toStatsRows, transitionOutcome } from "../records";
 import type {
   CreateResult,
   NewOrder,
   OrderFilter,
   OrdersStore,
   OrdersTx,
+  OrderStatsRows,
   OutboxEvent,
   OutboxRelayHandle,
   StatusChange,
@@ -143,6 +144,16 @@ export class PostgresOrdersStore implements OrdersStore {
       this.db.select({ total: count() }).from(orders).where(where),
     ]);
     return { items: await loadOrders(this.db, rows), page, pageSize, total: Number(totals[0]?.total ?? 0) };
+  }
+
+  async orderStats(from: Date, to: Date): Promise<OrderStatsRows> {
+    const hourIndex = sql<string>`floor(extract(epoch from ${orders.createdAt}) / 3600)::bigint`;
+    const rows = await this.db
+      .select({ hourIndex, status: orders.status, orders: count(), totalCents: sql<string>`sum(${orders.totalCents})` })
+      .from(orders)
+      .where(and(gte(orders.createdAt, from), lt(orders.createdAt, to)))
+      .groupBy(hourIndex, orders.status);
+    return toStatsRows(rows);
   }
 
   async findCatalogueProducts(skus: readonly string[]): Promise<Map<string, CatalogueProduct>> {

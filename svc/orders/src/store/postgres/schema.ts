@@ -1,14 +1,19 @@
-import { bigint, index, integer, pgTable, primaryKey, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
-import type { OrderStatus } from "../../domain/order";
+import { bigint, index, integer, jsonb, pgTable, primaryKey, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import type { OrderStatus, ShortageRecord } from "../../domain/order";
 
 export const orders = pgTable(
   "orders",
   {
     id: uuid("id").primaryKey(),
     customerId: varchar("customer_id", { length: 255 }).notNull(),
+    /** The customer's display name and email from the token at order time ("" / null on older orders). */
+    customerName: varchar("customer_name", { length: 255 }).notNull().default(""),
+    customerEmail: varchar("customer_email", { length: 320 }),
     status: varchar("status", { length: 16 }).$type<OrderStatus>().notNull(),
     totalCents: bigint("total_cents", { mode: "number" }).notNull(),
     rejectionReason: varchar("rejection_reason", { length: 500 }),
+    /** What inventory could not reserve, for a rejected order. */
+    shortages: jsonb("shortages").$type<ShortageRecord[]>(),
     idempotencyKey: varchar("idempotency_key", { length: 128 }).notNull(),
     requestHash: varchar("request_hash", { length: 64 }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
@@ -30,6 +35,8 @@ export const orderLines = pgTable(
       .references(() => orders.id),
     lineNo: integer("line_no").notNull(),
     sku: varchar("sku", { length: 32 }).notNull(),
+    /** The product's name at order time. */
+    name: varchar("name", { length: 200 }).notNull().default(""),
     quantity: integer("quantity").notNull(),
     unitPriceCents: bigint("unit_price_cents", { mode: "number" }).notNull(),
   },
