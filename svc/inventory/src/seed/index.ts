@@ -2,7 +2,7 @@
  * Seeds the demo catalogue through the inventory store (`@meridian/inventory/seed`): used by `bun run seed`
  * (scripts/seed.sh → ./main.ts) and by test harnesses that want a shop with products.
  */
-import { type InventoryStore } from "../store";
+import type { InventoryStore } from "../store";
 import { DEMO_CATALOGUE, type DemoProduct } from "./catalogue";
 
 export { DEMO_CATALOGUE, type DemoProduct } from "./catalogue";
