@@ -25,12 +25,13 @@ describe("Prometheus and Alertmanager configs", () => {
     expect(r.code).toBe(0);
   });
 
-  test("when prometheus.yml is read, then every Meridian process and the collector is scraped at its design port", () => {
+  test("when prometheus.yml is read, then every Meridian process and the collector is scraped at its management port", () => {
     const config = readYaml<{ scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> }>(PROMETHEUS_YML);
     const targets = new Map(config.scrape_configs.map((s) => [s.job_name, s.static_configs.flatMap((c) => c.targets)]));
-    for (const [name, port] of Object.entries(DESIGN_PORTS)) {
+    const managementPort = 9090; // compose.yml's MANAGEMENT_PORT for every Bun server (mesh/test/compose-startup.test.ts)
+    for (const name of Object.keys(DESIGN_PORTS)) {
       if (name === "dev-idp") continue; // development identity provider: not a platform service
-      expect({ name, targets: targets.get(name) }).toEqual({ name, targets: [`${name}:${port}`] });
+      expect({ name, targets: targets.get(name) }).toEqual({ name, targets: [`${name}:${managementPort}`] });
     }
     expect(targets.get("otel-collector")).toEqual(["otel-collector:8888"]);
     expect(targets.get("otel-collector-otlp")).toEqual(["otel-collector:8889"]);
