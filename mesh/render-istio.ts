@@ -9,47 +9,52 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { helmTemplate, prepareCharts, type K8sObject } from "../k8s/test/deploy-support";
 
-export const MESH_KINDS = new Set(["PeerAuthentication", "AuthorizationPolicy", "VirtualService", "DestinationRule", "Gateway", "Kiali"]);
+export const MESH_KINDS = new Set(["PeerAuthentication", "AuthorizationPolicy", "VirtualService", "DestinationRule", "Gateway", "Kiali",
+  "Telemetry"]);
 export const NAMESPACE = "meridian";
 const FILE_OF_KIND: Record<string, string> = {
   PeerAuthentication: "peer-authentication.yaml", AuthorizationPolicy: "authorization-policies.yaml",
   VirtualService: "virtual-services.yaml", DestinationRule: "destination-rules.yaml", Gateway: "gateway.yaml",
-  Kiali: "kiali.yaml",
+  Kiali: "kiali.yaml", Telemetry: "telemetry.yaml",
 };
 /** Chart values of the plain files: the mesh on, and the in-namespace RabbitMQ/PostgreSQL/Redis policies. */
 export const RENDER_ARGS = ["--set", "global.mesh.enabled=true", "--set", "infrastructure.rabbitmq.enabled=true",
   "--set", "infrastructure.postgresql.enabled=true", "--set", "infrastructure.redis.enabled=true"];
 
-/** The chart's Istio objects without Helm's bookkeeping labels, grouped into one file per kind. */
-export function renderIstioFiles(): Record<string, string> {
+/** Every object the umbrella chart renders with the plain files' values. */
+export function renderMeshChart(): K8sObject[] {
   const charts = prepareCharts();
   try {
-    const objects = helmTemplate(join(charts.dir, "meridian"), RENDER_ARGS, NAMESPACE)
-      .filter((o) => MESH_KINDS.has(o.kind));
-    const files: Record<string, string> = {
-      "namespace.yaml": header("The namespace, with sidecar injection switched on by label.") + stringify({
-        apiVersion: "v1", kind: "Namespace",
-        metadata: { name: NAMESPACE, labels: { "istio-injection": "enabled", "app.kubernetes.io/part-of": "meridian" } },
-      }),
-    };
-    const byKind = new Map<string, K8sObject[]>();
-    for (const o of objects) {
-      const labels = { ...o.metadata.labels };
-      delete labels["helm.sh/chart"];
-      delete labels["app.kubernetes.io/managed-by"];
-      o.metadata.labels = labels;
-      byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o]);
-    }
-    for (const [kind, list] of [...byKind].sort(([a], [b]) => a.localeCompare(b))) {
-      list.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-      const file = FILE_OF_KIND[kind]!;
-      files[file] = header(`${kind} objects of the umbrella chart (mesh on, in-namespace infrastructure on).`)
-        + list.map((o) => stringify(o, { lineWidth: 120 })).join("---\n");
-    }
-    return files;
+    return helmTemplate(join(charts.dir, "meridian"), RENDER_ARGS, NAMESPACE);
   } finally {
     charts.cleanup();
   }
+}
+
+/** The chart's Istio objects without Helm's bookkeeping labels, grouped into one file per kind. */
+export function renderIstioFiles(rendered: K8sObject[] = renderMeshChart()): Record<string, string> {
+  const objects = structuredClone(rendered).filter((o) => MESH_KINDS.has(o.kind));
+  const files: Record<string, string> = {
+    "namespace.yaml": header("The namespace, with sidecar injection switched on by label.") + stringify({
+      apiVersion: "v1", kind: "Namespace",
+      metadata: { name: NAMESPACE, labels: { "istio-injection": "enabled", "app.kubernetes.io/part-of": "meridian" } },
+    }),
+  };
+  const byKind = new Map<string, K8sObject[]>();
+  for (const o of objects) {
+    const labels = { ...o.metadata.labels };
+    delete labels["helm.sh/chart"];
+    delete labels["app.kubernetes.io/managed-by"];
+    o.metadata.labels = labels;
+    byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o]);
+  }
+  for (const [kind, list] of [...byKind].sort(([a], [b]) => a.localeCompare(b))) {
+    list.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const file = FILE_OF_KIND[kind]!;
+    files[file] = header(`${kind} objects of the umbrella chart (mesh on, in-namespace infrastructure on).`)
+      + list.map((o) => stringify(o, { lineWidth: 120 })).join("---\n");
+  }
+  return files;
 }
 
 function header(what: string): string {

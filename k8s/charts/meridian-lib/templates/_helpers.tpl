@@ -197,7 +197,7 @@ volumes:
 
 {{- define "meridian-lib.podAnnotations" -}}
 {{- if (((.Values.global).mesh).enabled) }}
-proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true}'
+proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true, "tracingServiceName": "CANONICAL_NAME_ONLY"}'
 {{- if eq (.Values.workload | default "deployment") "cronjob" }}
 sidecar.istio.io/nativeSidecar: "true"
 {{- end }}

@@ -27,7 +27,7 @@ spec:
     - {{ $host }}
   http:
     {{- range $mesh.streamingPrefixes }}
-    # Long-lived stream (SSE): no request timeout, no retries.
+    # Long-lived stream (SSE): no request timeout, no retries, the `stream` subset's own connection pool.
     - name: {{ $name }}-stream
       match:
         - uri:
@@ -35,6 +35,7 @@ spec:
       route:
         - destination:
             host: {{ $host }}
+            subset: stream
             port:
               number: {{ $.Values.port }}
       timeout: 0s
@@ -68,6 +69,17 @@ spec:
       {{- toYaml $mesh.connectionPool | nindent 6 }}
     outlierDetection:
       {{- toYaml $mesh.outlierDetection | nindent 6 }}
+  {{- if $mesh.streamingPrefixes }}
+  subsets:
+    # Event streams hold a connection for as long as a client listens: a pool (Envoy cluster) of their
+    # own, so open streams never take the connections that requests need.
+    - name: stream
+      labels:
+        {{- include "meridian-lib.selectorLabels" . | nindent 8 }}
+      trafficPolicy:
+        connectionPool:
+          {{- toYaml $mesh.streamConnectionPool | nindent 10 }}
+  {{- end }}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
