@@ -118,6 +118,24 @@ describe("the management port", () => {
     }
   });
 
+  test("when an Envoy cluster health-checks a Bun server, then it asks the server's management port", () => {
+    let checked = 0;
+    for (const [name, s] of envoys) {
+      const file = s.volumes!.map(String).find((v) => v.endsWith(":/etc/envoy/envoy.yaml:ro"))!.split(":")[0]!;
+      const config = parse(readFileSync(join(REPO_ROOT, file), "utf8")) as { static_resources: { clusters: any[] } };
+      for (const c of config.static_resources.clusters.filter((x) => x.health_checks)) {
+        for (const e of c.load_assignment.endpoints.flatMap((x: any) => x.lb_endpoints)) {
+          const host = e.endpoint.address.socket_address.address as string;
+          const server = compose.services[host];
+          expect(server?.environment?.MANAGEMENT_PORT, `${name}/${c.name}`).toBeDefined();
+          expect(String(e.endpoint.health_check_config?.port_value), `${name}/${c.name}`).toBe(server!.environment!.MANAGEMENT_PORT!);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
   test("when Prometheus's compose scrape config is read, then each server is scraped on its management port", () => {
     for (const d of servers) {
       const job = prometheus.scrape_configs.find((j) => j.job_name === d.name);
