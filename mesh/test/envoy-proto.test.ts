@@ -79,6 +79,21 @@ describe("the proto checker", () => {
       "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0].route: oneof cluster_specifier has more than one member set: cluster, cluster_header"]);
   });
 
+  test("when a validation rule of the protos is broken, then it is reported as Envoy would refuse it", () => {
+    const route = "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0]";
+    const config = bootstrap({}, { outlier_detection: { max_ejection_percent: 150 } });
+    const vh = config.static_resources.listeners[0]!.filter_chains[0]!.filters[0]!.typed_config.route_config.virtual_hosts[0]!;
+    delete (vh as Record<string, unknown>).domains;
+    delete (vh.routes[0] as Record<string, unknown>).match;
+    delete (vh.routes[0]!.route as Record<string, unknown>).cluster;
+    expect(problems(checker.check(config))).toEqual([
+      `${route}.route: oneof cluster_specifier needs one of: cluster, cluster_header, weighted_clusters, cluster_specifier_plugin, inline_cluster_specifier_plugin`,
+      `${route}.match: required field is missing`,
+      "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].domains: needs at least 1 item(s)",
+      "Bootstrap.static_resources.clusters[0].outlier_detection.max_ejection_percent: must be at most 100, got 150",
+    ]);
+  });
+
   test("when a value has the wrong form or @type names nothing, then it is reported", () => {
     expect(problems(checker.check(bootstrap({ timeout: "10" }, { lb_policy: "FASTEST" })))).toEqual([
       "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0].route.timeout: expected a duration like \"2s\", got \"10\"",

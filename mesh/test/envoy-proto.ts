@@ -3,6 +3,8 @@
  * loader does with strict validation: every key must be a field of its message (snake_case proto name
  * or its lowerCamel JSON name), no field or enum value may be deprecated, at most one member of a oneof
  * may be set, and `typed_config` (google.protobuf.Any) is checked against the message its `@type` names.
+ * The protos' protoc-gen-validate rules that Envoy enforces on load are checked too: required fields and
+ * oneofs, minimum string lengths and list sizes, numeric bounds.
  * The protos ship with @grpc/grpc-js-xds (deps/envoy-api, deps/xds, deps/googleapis, deps/protoc-gen-validate).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -114,6 +116,13 @@ export class EnvoyProtoChecker {
       if (set.length > 1) {
         out.push({ path: where, problem: `oneof ${oneof.name} has more than one member set: ${set.map((f) => f.name).join(", ")}` });
       }
+      if (set.length === 0 && oneof.options?.["(validate.required)"]) {
+        out.push({ path: where, problem: `oneof ${oneof.name} needs one of: ${oneof.fieldsArray.map((f) => f.name).join(", ")}` });
+      }
+    }
+    for (const field of type.fieldsArray.filter((f) => !seen.includes(f) && !f.partOf)) {
+      const missing = requiredProblem(field);
+      if (missing) out.push({ path: `${where}.${field.name}`, problem: missing });
     }
   }
 
@@ -152,10 +161,11 @@ export class EnvoyProtoChecker {
     if (resolved instanceof protobuf.Type) {
       const problem = wellKnown(resolved.fullName.slice(1), value);
       if (problem === null) return this.message(resolved, value, at, out);
-      if (problem) out.push({ path: at, problem });
+      const bad = problem || bounds(field, value);
+      if (bad) out.push({ path: at, problem: bad });
       return;
     }
-    const problem = scalar(field.type, value);
+    const problem = scalar(field.type, value) || bounds(field, value);
     if (problem) out.push({ path: at, problem });
   }
 
@@ -168,6 +178,39 @@ export class EnvoyProtoChecker {
     const options = (e as unknown as { valuesOptions?: Record<string, Record<string, unknown>> }).valuesOptions?.[name];
     if (options?.deprecated) out.push({ path: at, problem: `deprecated value ${name} of ${e.fullName.slice(1)}` });
   }
+}
+
+type Rules = Record<string, unknown>;
+const rules = (field: protobuf.Field): Rules => (field.options ?? {}) as Rules;
+
+/** protoc-gen-validate rules that make an absent field invalid (proto3 defaults fail them). */
+function requiredProblem(field: protobuf.Field): string {
+  const r = rules(field);
+  if (r["(validate.rules).message.required"]) return "required field is missing";
+  if (Number(r["(validate.rules).string.min_len"] ?? r["(validate.rules).string.min_bytes"] ?? 0) > 0) return "required string is missing";
+  if (Number(r["(validate.rules).repeated.min_items"] ?? 0) > 0) return `needs at least ${String(r["(validate.rules).repeated.min_items"])} item(s)`;
+  return "";
+}
+
+/** protoc-gen-validate bounds on a present scalar or wrapper value: string lengths and numeric ranges. */
+function bounds(field: protobuf.Field, value: unknown): string {
+  const r = rules(field);
+  if (typeof value === "string" && field.type === "string") {
+    const min = Number(r["(validate.rules).string.min_len"] ?? 0);
+    if (value.length < min) return `shorter than ${min} character(s)`;
+    return "";
+  }
+  const n = typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number") return "";
+  for (const kind of ["uint32", "uint64", "int32", "int64", "double", "float"]) {
+    const at = (op: string) => r[`(validate.rules).${kind}.${op}`] as number | undefined;
+    const [lt, lte, gt, gte] = [at("lt"), at("lte"), at("gt"), at("gte")];
+    if (lt !== undefined && !(n < lt)) return `must be below ${lt}, got ${n}`;
+    if (lte !== undefined && !(n <= lte)) return `must be at most ${lte}, got ${n}`;
+    if (gt !== undefined && !(n > gt)) return `must be above ${gt}, got ${n}`;
+    if (gte !== undefined && !(n >= gte)) return `must be at least ${gte}, got ${n}`;
+  }
+  return "";
 }
 
 const lowerCamel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
