@@ -91,6 +91,7 @@ if ! command -v bun >/dev/null 2>&1; then
   echo "web: bun is not on PATH: the platform cannot start"; failed=$((failed + 1))
 else
   run_node_tests e2e e2e/platform.test.ts
+  run_node_tests e2e-admin e2e/admin.test.ts
 fi
 
 finish

@@ -13,8 +13,8 @@ interface Violation {
   nodes: { target: string[] }[];
 }
 
-/** Describes each serious/critical WCAG A/AA violation on the page; empty when there is none. */
-export async function accessibilityViolations(page: Page): Promise<string[]> {
+/** Describes each serious/critical (or, with 'any', every) WCAG A/AA violation on the page; empty when there is none. */
+export async function accessibilityViolations(page: Page, impact: 'serious' | 'any' = 'serious'): Promise<string[]> {
   source ??= readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   // Evaluated through the DevTools protocol, not as a <script>: the apps' CSP (script-src 'self') forbids inline scripts.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(`${await source}\n;undefined`);
@@ -24,6 +24,6 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     return result.violations;
   });
   return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .filter((v) => impact === 'any' || v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
