@@ -137,6 +137,16 @@ export interface HeaderTransform {
   value: string;
 }
 
+/** One AddHeadersToRequest / AddQueriesToRequest entry: `Claims[claim] > value[index] > delimiter`. */
+export interface ClaimToThing {
+  header: string;
+  claim: string;
+  index?: number;
+  delimiter?: string;
+  /** Splits on any one character of the delimiter (Ocelot's ClaimsParser splits on each of them). */
+  splitter?: RegExp;
+}
+
 export interface RouteConfig {
   /** Stable label for metrics and logs. */
   id: string;
@@ -154,9 +164,11 @@ export interface RouteConfig {
   queryTokenParameter?: string;
   allowedScopes: string[];
   claimsRequirement: Record<string, string>;
-  addHeaders: Array<{ header: string; claim: string; index?: number; delimiter?: string }>;
+  /** The same, as entries (walked on every request). */
+  claimsRequirementEntries: Array<[string, string]>;
+  addHeaders: ClaimToThing[];
   /** AddQueriesToRequest: same syntax; `header` holds the query parameter name. */
-  addQueries: Array<{ header: string; claim: string; index?: number; delimiter?: string }>;
+  addQueries: ClaimToThing[];
   requestIdKey?: string;
   upstreamHeaderTransform: HeaderTransform[];
   downstreamHeaderTransform: HeaderTransform[];
@@ -226,17 +238,19 @@ function parseHeaderTransforms(spec: Record<string, string> | undefined): Header
 }
 
 /** `Claims[sub] > value[0] > |` (Ocelot's claims-to-things syntax). */
-function parseClaimToHeader(header: string, spec: string): RouteConfig["addHeaders"][number] {
+function parseClaimToHeader(header: string, spec: string): ClaimToThing {
   const parts = spec.split(">").map((p) => p.trim());
   const claim = /^Claims\[(.+)\]$/i.exec(parts[0] ?? "");
   const value = /^value(?:\[(\d+)\])?$/i.exec(parts[1] ?? "");
   if (!claim?.[1] || !value)
     throw new GatewayConfigError(`AddHeadersToRequest.${header}: "${spec}" is not like "Claims[sub] > value[0] > |"`);
+  const delimiter = parts[2] || undefined;
   return {
     header,
     claim: claim[1],
     index: value[1] !== undefined ? Number(value[1]) : undefined,
-    delimiter: parts[2] || undefined,
+    delimiter,
+    splitter: delimiter ? new RegExp([...delimiter].map((c) => c.replace(/[\\^$.*+?()[\]{}|-]/g, "\\$&")).join("|")) : undefined,
   };
 }
 
@@ -333,6 +347,7 @@ export function resolveConfiguration(raw: unknown): GatewayRoutes {
       queryTokenParameter: auth.MeridianQueryTokenParameter,
       allowedScopes,
       claimsRequirement: r.RouteClaimsRequirement ?? {},
+      claimsRequirementEntries: Object.entries(r.RouteClaimsRequirement ?? {}),
       addHeaders: Object.entries(r.AddHeadersToRequest ?? {}).map(([h, spec]) => parseClaimToHeader(h, spec)),
       addQueries: Object.entries(r.AddQueriesToRequest ?? {}).map(([q, spec]) => parseClaimToHeader(q, spec)),
       // A global RequestIdKey wins over the route's (Ocelot's RequestIdKeyCreator).

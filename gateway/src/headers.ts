@@ -21,31 +21,57 @@ const HOP_BY_HOP = new Set([
  */
 const SPOOFABLE = /^(forwarded|x-forwarded-.*|x-real-ip|x-client-ip|x-original-.*|x-user(-.*)?|x-auth-.*|x-authenticated-.*|x-remote-user|remote-user|x-ms-client-principal.*|x-jwt-.*|x-consumer-.*)$/;
 
-function connectionTokens(headers: Headers): Set<string> {
+const NOTHING_NAMED: ReadonlySet<string> = new Set();
+
+/** Header names listed in `Connection` (RFC 9110 §7.6.1): hop-by-hop for this message only. */
+function connectionTokens(headers: Headers): ReadonlySet<string> {
   const value = headers.get("connection");
-  return new Set((value ?? "").split(",").map((t) => t.trim().toLowerCase()).filter(Boolean));
+  if (!value || value.toLowerCase() === "keep-alive") return NOTHING_NAMED;
+  return new Set(value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean));
 }
+
+/** Verdicts per header name, so a name is classified once rather than on every request (bounded). */
+class NameVerdicts {
+  private readonly known = new Map<string, boolean>();
+  constructor(private readonly decide: (lower: string) => boolean) {}
+  passes(lower: string): boolean {
+    let verdict = this.known.get(lower);
+    if (verdict === undefined) {
+      verdict = this.decide(lower);
+      if (this.known.size < 4096) this.known.set(lower, verdict);
+    }
+    return verdict;
+  }
+}
+
+const toDownstream = new NameVerdicts((lower) => !HOP_BY_HOP.has(lower) && !SPOOFABLE.test(lower));
+const toClient = new NameVerdicts((lower) => lower !== "set-cookie" && (!HOP_BY_HOP.has(lower) || lower === "content-length"));
 
 export function downstreamRequestHeaders(incoming: Headers): Headers {
   const out = new Headers();
   const named = connectionTokens(incoming);
-  incoming.forEach((value, name) => {
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named.has(lower) || SPOOFABLE.test(lower)) return;
-    out.append(name, value);
-  });
+  // Bun's Headers iterate lower-cased names.
+  for (const [name, value] of incoming) if (toDownstream.passes(name) && !named.has(name)) out.append(name, value);
   return out;
+}
+
+const RESPONSE_HOP_BY_HOP = [...HOP_BY_HOP].filter((h) => h !== "content-length");
+
+/**
+ * The downstream's response headers made fit for the client, in place (the fetch Response is answered as it is, so
+ * its body streams through natively): hop-by-hop headers and those named in `Connection` removed.
+ */
+export function stripHopByHop(headers: Headers): Headers {
+  const named = connectionTokens(headers);
+  for (const name of RESPONSE_HOP_BY_HOP) headers.delete(name);
+  for (const name of named) headers.delete(name);
+  return headers;
 }
 
 export function upstreamResponseHeaders(downstream: Headers): Headers {
   const out = new Headers();
   const named = connectionTokens(downstream);
-  downstream.forEach((value, name) => {
-    const lower = name.toLowerCase();
-    if (lower === "set-cookie") return; // appended below, one by one
-    if ((HOP_BY_HOP.has(lower) && lower !== "content-length") || named.has(lower)) return;
-    out.append(name, value);
-  });
+  for (const [name, value] of downstream) if (toClient.passes(name) && !named.has(name)) out.append(name, value);
   for (const cookie of downstream.getSetCookie()) out.append("set-cookie", cookie);
   return out;
 }
@@ -60,13 +86,15 @@ export function parseCookies(header: string | null): Record<string, string> {
   return out;
 }
 
+const VARIABLE = /\{(\w+)\}/g;
+
 /** Applies Ocelot header transforms; `{Name}` placeholders in values come from `vars`. */
 export function applyHeaderTransforms(
   headers: Headers,
   transforms: Array<{ header: string; find?: string; value: string }>,
   vars: Record<string, string | undefined>,
 ): void {
-  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+  const fill = (text: string) => text.replace(VARIABLE, (m, name: string) => vars[name] ?? m);
   for (const t of transforms) {
     if (t.find === undefined) {
       headers.set(t.header, fill(t.value));

@@ -5,15 +5,7 @@
  */
 import type { RouteConfig } from "./config";
 
-export interface HostAndPort {
-  host: string;
-  port?: number;
-}
-
-export interface Lease {
-  target: HostAndPort;
-  release(): void;
-}
+import { parseCookies } from "./headers";
 
 export class LoadBalancer {
   private next = 0;
@@ -24,21 +16,18 @@ export class LoadBalancer {
     this.inFlight = route.hosts.map(() => 0);
   }
 
-  lease(cookies: Record<string, string>): Lease {
-    const index = this.pick(cookies);
+  /** The index (in DownstreamHostAndPorts) of the host for this request; give it back with `release`. */
+  lease(headers: Headers): number {
+    const index = this.pick(headers);
     this.inFlight[index] = (this.inFlight[index] ?? 0) + 1;
-    let released = false;
-    return {
-      target: this.route.hosts[index] as HostAndPort,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.inFlight[index] = Math.max(0, (this.inFlight[index] ?? 1) - 1);
-      },
-    };
+    return index;
   }
 
-  private pick(cookies: Record<string, string>): number {
+  release(index: number): void {
+    this.inFlight[index] = Math.max(0, (this.inFlight[index] ?? 1) - 1);
+  }
+
+  private pick(headers: Headers): number {
     const hosts = this.route.hosts;
     switch (this.route.loadBalancer.type) {
       case "RoundRobin":
@@ -48,25 +37,24 @@ export class LoadBalancer {
         for (let i = 1; i < hosts.length; i++) if ((this.inFlight[i] ?? 0) < (this.inFlight[best] ?? 0)) best = i;
         return best;
       }
-      case "CookieStickySessions": {
-        const key = this.route.loadBalancer.key ?? "";
-        const value = cookies[key];
-        const now = Date.now();
-        if (value) {
-          const s = this.sticky.get(value);
-          if (s && s.expiresAt > now) {
-            s.expiresAt = now + this.route.loadBalancer.expiryMs;
-            return s.index;
-          }
-          const index = this.roundRobin();
-          this.sticky.set(value, { index, expiresAt: now + this.route.loadBalancer.expiryMs });
-          return index;
-        }
-        return this.roundRobin();
-      }
+      case "CookieStickySessions":
+        return this.stickyHost(parseCookies(headers.get("cookie"))[this.route.loadBalancer.key ?? ""]);
       default:
         return 0;
     }
+  }
+
+  private stickyHost(value: string | undefined): number {
+    if (!value) return this.roundRobin();
+    const now = Date.now();
+    const s = this.sticky.get(value);
+    if (s && s.expiresAt > now) {
+      s.expiresAt = now + this.route.loadBalancer.expiryMs;
+      return s.index;
+    }
+    const index = this.roundRobin();
+    this.sticky.set(value, { index, expiresAt: now + this.route.loadBalancer.expiryMs });
+    return index;
   }
 
   private roundRobin(): number {

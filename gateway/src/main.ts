@@ -7,7 +7,7 @@ import { verifierFromConfig } from "@meridian/kit/auth";
 import { Type as t } from "@sinclair/typebox";
 import { resolve } from "node:path";
 import { GatewayConfigError, loadRoutesFile, type GatewayRoutes } from "./config";
-import { createGateway } from "./gateway";
+import { createGateway, gatewayListener } from "./gateway";
 
 const VERSION = "0.1.0";
 
@@ -40,13 +40,22 @@ if (!config.OIDC_ISSUER && routes.routes.some((r) => r.authenticated)) {
 
 const verifier = config.OIDC_ISSUER ? verifierFromConfig({ ...config, OIDC_ISSUER: config.OIDC_ISSUER }) : undefined;
 
+// The kit app serves the gateway's own endpoints (health, metrics, OpenAPI); every other path is proxied.
 const app = createHttpApp({
   service: "gateway",
   version: VERSION,
   logger,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   openapi: { title: "Meridian gateway" },
-}).use(createGateway({ config: routes, verifier, logger }));
+});
+const gateway = createGateway({
+  config: routes,
+  verifier,
+  logger,
+  service: "gateway",
+  version: VERSION,
+  bodyLimitBytes: config.BODY_LIMIT_BYTES,
+});
 
-await serve(app, { ...serveOptions(config), logger });
+await serve(gatewayListener(app, gateway.fetch), { ...serveOptions(config), logger });
 logger.info({ routes: routes.routes.length, issuer: config.OIDC_ISSUER }, "gateway routes loaded");

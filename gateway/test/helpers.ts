@@ -6,7 +6,7 @@ import { afterAll } from "bun:test";
 import { createHttpApp, createLogger, serve, type RunningServer } from "@meridian/kit";
 import { createTokenVerifier } from "@meridian/kit/auth";
 import { resolveConfiguration } from "../src/config";
-import { createGateway } from "../src/gateway";
+import { createGateway, gatewayListener } from "../src/gateway";
 
 export interface Echo {
   server: string;
@@ -130,8 +130,9 @@ export async function startGateway(
 ): Promise<TestGateway> {
   const config = resolveConfiguration(file);
   const verifier = auth ? createTokenVerifier(auth) : undefined;
-  const app = createHttpApp({ service: "gateway", version: "0", logger }).use(createGateway({ config, verifier, logger }));
-  const server: RunningServer = await serve(app, { port: 0, logger, handleSignals: false });
+  const app = createHttpApp({ service: "gateway", version: "0", logger });
+  const gateway = createGateway({ config, verifier, logger });
+  const server: RunningServer = await serve(gatewayListener(app, gateway.fetch), { port: 0, logger, handleSignals: false });
   const request = (method: string, path: string, init: RequestInit & { token?: string } = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set("authorization", `Bearer ${init.token}`);

@@ -12,6 +12,7 @@ export {
   verifierFromConfig,
   type OidcVerifierConfig,
 } from "./verifier";
+export { cachingVerifier, type TokenCacheOptions } from "./cache";
 export {
   authPlugin,
   bearerChallenge,

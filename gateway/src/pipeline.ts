@@ -1,0 +1,81 @@
+/**
+ * The gateway's request pipeline, in Ocelot's middleware order: find route (404) → rate limiting by client id (429)
+ * → request id → authentication (401) → authorization: scopes, then claims (403) → Meridian rate-limit partitions
+ * (429) → claims to headers and query, downstream URL → circuit breaker (503) → load balancer → downstream request
+ * with timeout (503/502).
+ */
+import { problems, type Logger } from "@meridian/kit";
+import type { TokenVerifier } from "@meridian/kit/auth";
+import type { Counter } from "@opentelemetry/api";
+import type { GatewayRoutes } from "./config";
+import type { GatewayRequest, RouteRuntime } from "./context";
+import { GatewayError } from "./errors";
+import { clientAddress, splitUrl, validatePath } from "./request-line";
+import { createRouteTable } from "./route-table";
+import { createAuthStages } from "./stages/auth";
+import { createDownstreamRequestStage } from "./stages/downstream-request";
+import { createForwardStage } from "./stages/forward";
+import { createRateLimitStages } from "./stages/rate-limit";
+import type { ProxyConnection } from "./server";
+
+export interface PipelineOptions {
+  config: GatewayRoutes;
+  runtimes: RouteRuntime[];
+  verifier?: TokenVerifier;
+  logger: Logger;
+  metrics: { authFailures: Counter; rateLimited: Counter };
+}
+
+export function createPipeline(options: PipelineOptions) {
+  const { config } = options;
+  const table = createRouteTable(options.runtimes);
+  const rateLimit = createRateLimitStages(config.rateLimitCounterPrefix, options.metrics.rateLimited);
+  const auth = createAuthStages(options.verifier, options.logger, options.metrics.authFailures);
+  const downstreamRequest = createDownstreamRequestStage(auth, config.baseUrl);
+  const forward = createForwardStage(options.logger);
+
+  /** Finds the route and sets up the request's context (404 when no route matches). */
+  function route(request: Request, connection: ProxyConnection): GatewayRequest {
+    const { rawPath, rawQuery } = splitUrl(request.url);
+    const path = validatePath(rawPath);
+    const method = request.method.toUpperCase();
+    const host = request.headers.get("host") ?? "";
+    const rt = table.find(method, host, path, rawQuery);
+    if (!rt) throw new GatewayError(problems.notFound(`no route for ${method} ${rawPath}`));
+    connection.route = rt.route.upstream.original;
+    const { server } = connection;
+    // Bun closes connections idle for 10 s; keep this one open as long as the route may wait, and for
+    // server-sent events without limit.
+    const sse = request.headers.get("accept")?.includes("text/event-stream") ?? false;
+    server?.timeout(request, sse ? 0 : rt.idleTimeoutSec);
+    const peer = server?.requestIP(request)?.address;
+    const clientIp = clientAddress(peer, request.headers.get("x-forwarded-for"), config.trustedProxies);
+    return { request, method, host, rawPath, rawQuery, clientIp, trace: connection.trace, rt, placeholders: [], responseHeaders: {} };
+  }
+
+  async function proceed(ctx: GatewayRequest): Promise<Response> {
+    const route = ctx.rt.route;
+    rateLimit.beforeAuthentication(ctx);
+    if (route.requestIdKey) {
+      ctx.requestId = ctx.request.headers.get(route.requestIdKey) ?? crypto.randomUUID();
+      ctx.responseHeaders[route.requestIdKey] = ctx.requestId;
+    }
+    ctx.placeholders = route.upstream.extract(ctx.rawPath, ctx.rawQuery);
+    await auth.authenticate(ctx);
+    auth.authorize(ctx);
+    rateLimit.afterAuthorization(ctx);
+    return forward(ctx, downstreamRequest(ctx));
+  }
+
+  return async function handle(request: Request, connection: ProxyConnection): Promise<Response> {
+    const ctx = route(request, connection);
+    try {
+      return await proceed(ctx);
+    } catch (err) {
+      // Headers decided so far (rate-limit counters, request id) go on error answers too, as Ocelot sets them
+      // when the response starts, whatever it is.
+      if (err instanceof GatewayError) for (const k in ctx.responseHeaders) err.headers[k] ??= ctx.responseHeaders[k] as string;
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The request sent downstream (Ocelot's ClaimsToHeaders, ClaimsToQueryString, HttpHeadersTransformation and
+ * DownstreamUrlCreator middlewares): path and query from the templates, the client's headers minus hop-by-hop and
+ * spoofable ones, claims, request id, X-Forwarded-*, trace context and header transforms.
+ */
+import { propagation, trace, type TextMapSetter } from "@opentelemetry/api";
+import type { GatewayRequest } from "../context";
+import { applyHeaderTransforms, downstreamRequestHeaders } from "../headers";
+import { withoutParameter } from "../request-line";
+import { createDownstreamUrl } from "../template";
+import type { AuthStages } from "./auth";
+
+export interface DownstreamRequest {
+  /** Path and query, e.g. `/api/orders?page=2`. */
+  pathAndQuery: string;
+  headers: Headers;
+  /** Values for `{Placeholder}`s in DownstreamHeaderTransform; undefined when the route has none. */
+  vars?: Record<string, string | undefined>;
+}
+
+const headerSetter: TextMapSetter<Headers> = { set: (carrier, key, value) => carrier.set(key, value) };
+
+export function createDownstreamRequestStage(auth: AuthStages, baseUrl: string | undefined) {
+  function pathAndQuery(ctx: GatewayRequest): string {
+    const route = ctx.rt.route;
+    const query = route.queryTokenParameter ? withoutParameter(ctx.rawQuery, route.queryTokenParameter) : ctx.rawQuery;
+    const downstream = createDownstreamUrl(route.downstreamPathTemplate, ctx.placeholders, ctx.rawPath, query);
+    if (route.addQueries.length > 0) {
+      // Ocelot's ClaimsToQueryStringMiddleware: claim values replace same-named parameters.
+      const params = new URLSearchParams(downstream.query);
+      for (const [k, v] of Object.entries(auth.claimsTo(ctx, route.addQueries))) params.set(k, v);
+      const q = params.toString();
+      downstream.query = q ? `?${q}` : "";
+    }
+    return downstream.path + downstream.query;
+  }
+
+  function transformVars(ctx: GatewayRequest): Record<string, string | undefined> {
+    const origin = ctx.request.url.slice(0, ctx.request.url.length - ctx.rawPath.length - ctx.rawQuery.length);
+    return {
+      BaseUrl: baseUrl ?? origin,
+      RemoteIpAddress: ctx.clientIp,
+      UpstreamHost: ctx.host,
+      TraceId: trace.getSpanContext(ctx.trace)?.traceId,
+    };
+  }
+
+  return function build(ctx: GatewayRequest): DownstreamRequest {
+    const route = ctx.rt.route;
+    const path = pathAndQuery(ctx);
+    const headers = downstreamRequestHeaders(ctx.request.headers);
+    if (route.addHeaders.length > 0) for (const [k, v] of Object.entries(auth.claimsTo(ctx, route.addHeaders))) headers.set(k, v);
+    if (ctx.auth && !headers.has("authorization")) headers.set("authorization", `Bearer ${ctx.auth.token}`);
+    const requestIdKey = route.requestIdKey;
+    if (requestIdKey && ctx.requestId && !headers.has(requestIdKey)) headers.set(requestIdKey, ctx.requestId);
+    if (ctx.clientIp) headers.set("x-forwarded-for", ctx.clientIp);
+    headers.set("x-forwarded-proto", ctx.request.url.startsWith("https:") ? "https" : "http");
+    headers.set("x-forwarded-host", ctx.host);
+    propagation.inject(ctx.trace, headers, headerSetter);
+    const needsVars = route.upstreamHeaderTransform.length > 0 || route.downstreamHeaderTransform.length > 0;
+    const vars = needsVars ? transformVars(ctx) : undefined;
+    if (vars) applyHeaderTransforms(headers, route.upstreamHeaderTransform, vars);
+    return { pathAndQuery: path, headers, vars };
+  };
+}

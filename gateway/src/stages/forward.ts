@@ -1,0 +1,78 @@
+/**
+ * The downstream call (Ocelot's QoS, load balancer and HttpRequester middlewares): circuit breaker (503 while open),
+ * a host from the load balancer, the request with the route's timeout (503), 502 when unreachable, 499 when the
+ * client went away; then the answer with the downstream's status, headers and streamed body.
+ */
+import { ProblemError, problems, type Logger } from "@meridian/kit";
+import type { GatewayRequest } from "../context";
+import { GatewayError } from "../errors";
+import { applyHeaderTransforms, stripHopByHop } from "../headers";
+import { SERVER_ERROR_CODES } from "../qos";
+import type { DownstreamRequest } from "./downstream-request";
+
+const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
+const TIMED_OUT = new Error("downstream timeout");
+
+function abortOnTimeout(controller: AbortController): void {
+  controller.abort(TIMED_OUT);
+}
+
+export function createForwardStage(logger: Logger) {
+  async function call(ctx: GatewayRequest, down: DownstreamRequest, baseUrl: string): Promise<Response> {
+    const { request, rt } = ctx;
+    const route = rt.route;
+    const controller = new AbortController();
+    const timer = setTimeout(abortOnTimeout, route.qos.timeoutMs, controller);
+    const method = route.downstreamMethod ?? ctx.method;
+    const hasBody = method !== "GET" && method !== "HEAD" && request.body !== null;
+    try {
+      return await fetch(baseUrl + down.pathAndQuery, {
+        method,
+        headers: down.headers,
+        body: hasBody ? request.body : undefined,
+        redirect: "manual",
+        signal: AbortSignal.any([controller.signal, request.signal]),
+        decompress: false,
+        duplex: "half", // stream the request body through
+      } as RequestInit);
+    } catch (err) {
+      const timedOut = controller.signal.aborted;
+      if (!timedOut && request.signal.aborted) {
+        // The client went away: not the downstream's fault (Ocelot ignores OperationCanceledException).
+        rt.breaker.cancel();
+        throw new GatewayError(new ProblemError({ status: 499, slug: "client-closed-request", title: "Client closed request" }));
+      }
+      rt.breaker.failure();
+      if (timedOut) throw new GatewayError(problems.serviceUnavailable(`downstream did not answer within ${route.qos.timeoutMs} ms`));
+      logger.warn({ route: route.id, target: baseUrl + down.pathAndQuery, err: (err as Error).message }, "downstream unreachable");
+      // The answer names the route; the address stays in the log above.
+      throw new GatewayError(problems.badGateway(`the downstream service of route ${route.id} is unreachable`));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return async function forward(ctx: GatewayRequest, down: DownstreamRequest): Promise<Response> {
+    const { rt } = ctx;
+    if (!rt.breaker.tryAcquire())
+      throw new GatewayError(problems.serviceUnavailable(`circuit for ${rt.route.upstream.original} is open`));
+    const index = rt.balancer.lease(ctx.request.headers);
+    const baseUrl = rt.baseUrls[index] as string;
+    let res: Response;
+    try {
+      res = await call(ctx, down, baseUrl);
+    } finally {
+      rt.balancer.release(index);
+    }
+    if (SERVER_ERROR_CODES.has(res.status)) rt.breaker.failure();
+    else rt.breaker.success();
+    // The downstream's Response goes back as it is: a new Response around its body would pump the stream through
+    // JavaScript, which cost more than the rest of the pipeline (bench/results/README.md).
+    const headers = stripHopByHop(res.headers);
+    for (const name in ctx.responseHeaders) headers.set(name, ctx.responseHeaders[name] as string);
+    if (down.vars) applyHeaderTransforms(headers, rt.route.downstreamHeaderTransform, { ...down.vars, DownstreamBaseUrl: baseUrl });
+    if ((ctx.method === "HEAD" || NO_BODY_STATUS.has(res.status)) && res.body !== null)
+      return new Response(null, { status: res.status, statusText: res.statusText, headers });
+    return res;
+  };
+}
