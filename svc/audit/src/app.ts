@@ -40,7 +40,7 @@ export async function startAuditService(config: AuditConfig, options: StartOptio
     service: SERVICE,
     version: VERSION,
     logger,
-    checks: [healthCheck("postgres", () => store.ping()), broker.healthCheck],
+    checks: [healthCheck("postgres", () => store.ping()), broker.healthCheck, consumer.healthCheck],
     openapi: { title: "Audit API", description: "Every domain event, per aggregate stream, with queryable audit documents" },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   }).use(auditRoutes({ store, verifier }));

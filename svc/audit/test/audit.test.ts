@@ -312,13 +312,14 @@ describe("the API's guards", () => {
     expect(res.headers.get("content-type")).toContain("application/problem+json");
   });
 
-  test("when readiness is asked, then PostgreSQL and RabbitMQ are reported up", async () => {
+  test("when readiness is asked, then PostgreSQL, RabbitMQ and the consumer are reported up", async () => {
     const res = await fetch(`${service.url}/health/ready`);
     expect(res.status).toBe(200);
     const report = (await res.json()) as { checks: Array<{ name: string; status: string }> };
-    expect(report.checks.map((c) => [c.name, c.status])).toEqual([
+    expect(report.checks.map((c) => [c.name.replace(/^consumer:.*/, "consumer"), c.status])).toEqual([
       ["postgres", "up"],
       ["rabbitmq", "up"],
+      ["consumer", "up"],
     ]);
   });
 });

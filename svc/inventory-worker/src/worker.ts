@@ -1,5 +1,5 @@
 /** Wires the inventory worker: inventory database, broker, consumer (inbox), outbox relay, health + metrics HTTP. */
-import { consumerName, createHttpApp, createLogger, postgresCheck, retryOption, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, createLogger, postgresCheck, retryOption, retryTransient, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
 import { connectBrokerFromConfig, pgInbox, startConsumer, startOutboxRelay } from "@meridian/kit/messaging";
 import { migrateInventoryDatabase, openInventoryDatabase } from "@meridian/inventory/store";
 import type { WorkerConfig } from "./config";
@@ -19,7 +19,8 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
   const database = openInventoryDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
-  await migrateInventoryDatabase(database.db);
+  // PostgreSQL may be restarting or dropping connections as the process starts: retry, don't crash-loop.
+  await retryTransient(() => migrateInventoryDatabase(database.db), { attempts: 10, logger, what: "migrations" });
   const { db } = database;
 
   const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
@@ -32,7 +33,7 @@ export async function startWorker(
     types: ["orders.order-created.v1", "orders.order-cancelled.v1", "orders.order-shipped.v1"],
     ...retryOption(config),
     prefetch: config.WORKER_PREFETCH,
-    handle: async (envelope, { log }) =>
+    handle: async (envelope, { log, signal }) =>
       pgInbox.handleOnce(db, envelope, queueService, async (tx) => {
         if (envelope.type === "orders.order-created.v1") {
           const result = await handleOrderCreated(tx, envelope);
@@ -44,14 +45,14 @@ export async function startWorker(
           const result = await handleOrderShipped(tx, envelope);
           log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order fulfilment");
         }
-      }),
+      }, { signal }),
   });
 
   const app = createHttpApp({
     service: SERVICE,
     version: VERSION,
     logger,
-    checks: [postgresCheck("postgres", database.sql), broker.healthCheck],
+    checks: [postgresCheck("postgres", database.sql), broker.healthCheck, relay.healthCheck, consumer.healthCheck],
     openapi: { title: "Inventory worker", description: "Health and metrics only." },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });

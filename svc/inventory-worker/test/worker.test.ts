@@ -166,7 +166,7 @@ describe("inventory worker", () => {
     const ready = await fetch(`${worker.server.url}/health/ready`);
     expect(ready.status).toBe(200);
     const report = (await ready.json()) as { checks: { name: string }[] };
-    expect(report.checks.map((c) => c.name).sort()).toEqual(["postgres", "rabbitmq"]);
+    expect(report.checks.map((c) => c.name.replace(/^consumer:.*/, "consumer")).sort()).toEqual(["consumer", "outbox-relay", "postgres", "rabbitmq"]);
     const metrics = await (await fetch(`${worker.server.url}/metrics`)).text();
     expect(metrics).toContain("messaging_consumed_total");
   }, 60_000);

@@ -2,7 +2,7 @@
  * Wires the inventory API: database (migrated at start), broker, outbox relay, routes. `main.ts` runs it as a
  * process; tests start it in-process on a free port.
  */
-import { createHttpApp, createLogger, postgresCheck, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { createHttpApp, createLogger, postgresCheck, retryTransient, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, startOutboxRelay } from "@meridian/kit/messaging";
 import type { InventoryConfig } from "./config";
@@ -26,7 +26,8 @@ export async function startInventory(
 ): Promise<RunningInventory> {
   const logger = options.logger ?? createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
   const database = openInventoryDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
-  await migrateInventoryDatabase(database.db);
+  // PostgreSQL may be restarting or dropping connections as the process starts: retry, don't crash-loop.
+  await retryTransient(() => migrateInventoryDatabase(database.db), { attempts: 10, logger, what: "migrations" });
   const store = new InventoryStore(database.db);
 
   const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
@@ -38,7 +39,7 @@ export async function startInventory(
     service: SERVICE,
     version: VERSION,
     logger,
-    checks: [postgresCheck("postgres", database.sql), broker.healthCheck],
+    checks: [postgresCheck("postgres", database.sql), broker.healthCheck, relay.healthCheck],
     openapi: { title: "Inventory API", description: "Products, stock levels, adjustments and reservations." },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   })

@@ -149,10 +149,10 @@ describe("inventory products API", () => {
     expect(registered).toContain("POST /api/inventory/products/{sku}/adjustments");
   });
 
-  test("when readiness is asked, then postgres and rabbitmq are up", async () => {
+  test("when readiness is asked, then postgres, rabbitmq and the outbox relay are up", async () => {
     const res = await fetch(`${h.url}/health/ready`);
     expect(res.status).toBe(200);
     const report = (await res.json()) as { checks: { name: string; status: string }[] };
-    expect(report.checks.map((c) => c.name).sort()).toEqual(["postgres", "rabbitmq"]);
+    expect(report.checks.map((c) => c.name).sort()).toEqual(["outbox-relay", "postgres", "rabbitmq"]);
   });
 });

@@ -26,7 +26,9 @@ import {
 import type { BaseConfig } from "./config";
 import { runChecks, type HealthCheck } from "./health";
 import { assertStorableInput } from "./input";
+import { installLastResortGuard } from "./last-resort";
 import type { Logger } from "./logging";
+import { isDatabaseUnavailable } from "./postgres";
 import { initTelemetry } from "./telemetry";
 
 export interface HttpAppOptions {
@@ -135,12 +137,16 @@ export function createHttpApp(options: HttpAppOptions) {
     else if (code === "INVALID_COOKIE_SIGNATURE") problem = problems.badRequest("Invalid cookie signature.");
     else if (typeof code === "number" && code >= 400 && code < 500)
       problem = new ProblemError({ status: code, slug: `http-${code}`, title: String((error as Error)?.message ?? code) });
-    else {
+    else if (isDatabaseUnavailable(error)) {
+      // A dropped or refused database connection costs this request only: 503, the client may retry.
+      logger.warn({ err: (error as Error)?.message, method: request.method, path }, "database unavailable");
+      problem = problems.serviceUnavailable("The database is unavailable for a moment; retry the request.");
+    } else {
       logger.error({ err: error, method: request.method, path }, "unhandled error");
       problem = problems.internal("An unexpected error occurred. The trace id identifies it in the logs.");
     }
     set.status = problem.status;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = problem.status === 503 ? { "retry-after": "1" } : {};
     const traceparent = traceparentOfActiveSpan();
     if (traceparent) headers.traceparent = traceparent;
     return problemResponse(problem.toProblem(path, traceId), headers);
@@ -317,6 +323,7 @@ export async function serve(app: Listenable, options: ServeOptions): Promise<Run
     })());
 
   if (options.handleSignals !== false) {
+    installLastResortGuard(options.logger, stop);
     const onSignal = (signal: string) => {
       options.logger.info({ signal }, "signal received");
       stop()

@@ -6,3 +6,5 @@ export * from "./logging";
 export * from "./telemetry";
 export * from "./paging";
 export * from "./input";
+export * from "./postgres";
+export * from "./last-resort";

@@ -56,7 +56,7 @@ export async function startNotificationsService(
     service: SERVICE,
     version: VERSION,
     logger,
-    checks: [redisCheck("redis", redis), broker.healthCheck],
+    checks: [redisCheck("redis", redis), broker.healthCheck, consumer.healthCheck],
     openapi: { title: "Notifications API", description: "Per-user notifications, unread state and a live stream" },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   }).use(notificationRoutes({ store, hub, broker, verifier, logger, keepAliveMs: options.keepAliveMs }));

@@ -357,13 +357,14 @@ describe("the API's guards", () => {
     expect(((await res.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toContain("title");
   });
 
-  test("when readiness is asked, then Redis and RabbitMQ are reported up", async () => {
+  test("when readiness is asked, then Redis, RabbitMQ and the consumer are reported up", async () => {
     const res = await fetch(`${service.url}/health/ready`);
     expect(res.status).toBe(200);
     const report = (await res.json()) as { checks: Array<{ name: string; status: string }> };
-    expect(report.checks.map((c) => [c.name, c.status])).toEqual([
+    expect(report.checks.map((c) => [c.name.replace(/^consumer:.*/, "consumer"), c.status])).toEqual([
       ["redis", "up"],
       ["rabbitmq", "up"],
+      ["consumer", "up"],
     ]);
   });
 });

@@ -2,7 +2,7 @@
  * Wires the orders service: store (migrated at start), broker, outbox relay, consumer, routes.
  * `main.ts` runs it as a process; tests start it in-process on a free port.
  */
-import { consumerName, createHttpApp, createLogger, retryOption, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
+import { consumerName, createHttpApp, createLogger, retryOption, retryTransient, serve, serveOptions, type Logger, type RunningServer } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig } from "@meridian/kit/messaging";
 import type { OrdersConfig } from "./config";
@@ -32,17 +32,20 @@ export async function startOrders(
     ...(config.MSSQL_URL ? { mssqlUrl: config.MSSQL_URL } : {}),
     poolMax: config.DATABASE_POOL_MAX,
   });
-  await store.migrate();
+  // PostgreSQL may be restarting or dropping connections as the process starts: retry, don't crash-loop.
+  await retryTransient(() => store.migrate(), { attempts: 10, logger, what: "migrations" });
 
   const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
   const relay = store.startOutboxRelay({ broker, logger, source: SERVICE });
   const verifier = verifierFromConfig(config);
+  // Readiness sees every dependency, the outbox relay and the consumer included (added once it exists).
+  const checks = [...store.healthChecks, broker.healthCheck, relay.healthCheck];
 
   const app = createHttpApp({
     service: SERVICE,
     version: VERSION,
     logger,
-    checks: [...store.healthChecks, broker.healthCheck],
+    checks,
     openapi: { title: "Orders API", description: "Places, tracks, cancels and ships orders." },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
@@ -56,6 +59,7 @@ export async function startOrders(
     logger,
     ...retryOption(config),
   });
+  checks.push(consumer.healthCheck);
 
   const server = await serve(app.use(orderRoutes({ service, verifier })), {
     ...serveOptions(config),

@@ -267,9 +267,9 @@ describe("orders API", () => {
     expect(registered).toContain("POST /api/orders/{id}/ship");
   });
 
-  test("when readiness is asked, then postgres and rabbitmq are up", async () => {
+  test("when readiness is asked, then postgres, rabbitmq, the outbox relay and the consumer are up", async () => {
     const report = (await (await fetch(`${h.url}/health/ready`)).json()) as { status: string; checks: { name: string }[] };
     expect(report.status).toBe("up");
-    expect(report.checks.map((c) => c.name).sort()).toEqual(["postgres", "rabbitmq"]);
+    expect(report.checks.map((c) => c.name.replace(/^consumer:.*/, "consumer")).sort()).toEqual(["consumer", "outbox-relay", "postgres", "rabbitmq"]);
   });
 });

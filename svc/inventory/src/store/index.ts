@@ -7,6 +7,7 @@ import { and, asc, count, desc, eq, getColumns, ilike, inArray, or, sql, type SQ
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { openPostgres } from "@meridian/kit/postgres";
 import { pgOutbox, type PgTransaction } from "@meridian/kit/messaging";
 import { fromCents, toCents } from "../domain/money";
 import type { Page, Product, Reservation, ReservationStatus, Shortage } from "../domain/product";
@@ -30,7 +31,7 @@ export interface InventoryDatabase {
 
 /** Opens a pool on the inventory database. */
 export function openInventoryDatabase(url: string, options: { max?: number } = {}): InventoryDatabase {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  const client = openPostgres(url, { max: options.max ?? 10, applicationName: "inventory" });
   const db = drizzle({ client });
   return { sql: client, db, close: () => client.end({ timeout: 5 }) };
 }

@@ -38,6 +38,11 @@ export interface HandlerContext {
   span: Span;
   /** Options for events this handler publishes: same correlationId, causationId = this messageId. */
   causedBy: { correlationId: string; causationId: string };
+  /**
+   * Aborted when the handler timed out (the message is already on its way to a retry): pass it to the store
+   * (`pgInbox.handleOnce(..., { signal })`) so the transaction rolls back instead of committing late.
+   */
+  signal: AbortSignal;
 }
 
 export type EnvelopeOf<T extends EventType> = { [K in T]: Envelope<K> }[T];
@@ -147,12 +152,7 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
       // Only a consuming channel is replaced here; a failed setup is reported (or retried) by its caller.
       if (stopping || !wasConsuming) return;
       // A channel-level error on a live connection: re-subscribe on the same connection.
-      const timer = setTimeout(() => {
-        if (!stopping && !channel && lastModel === model && broker.connected) {
-          setup(model).catch((err: unknown) => log.error({ err: errorMessage(err) }, "consumer re-subscribe failed"));
-        }
-      }, 1000);
-      timer.unref?.();
+      resubscribe(model);
     });
     try {
       await ch.assertExchange(broker.exchange, "topic", { durable: true });
@@ -196,9 +196,28 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
     }
   }
 
+  /**
+   * Re-subscribes on the same connection until it works, waiting 1 s, 2 s, 4 s … up to 10 s between attempts; the
+   * readiness check is down meanwhile. (A new connection re-subscribes through `broker.onConnected`.)
+   */
+  function resubscribe(model: ChannelModel, delayMs = 1000): void {
+    const timer = setTimeout(() => {
+      if (stopping || channel || lastModel !== model || !broker.connected) return;
+      setup(model).catch((err: unknown) => {
+        const next = Math.min(10_000, delayMs * 2);
+        log.error({ err: errorMessage(err), retryInMs: next }, "consumer re-subscribe failed; retrying");
+        resubscribe(model, next);
+      });
+    }, delayMs);
+    timer.unref?.();
+  }
+
   function onMessage(ch: ConfirmChannel, msg: ConsumeMessage | null): void {
     if (!msg) {
-      log.warn({ queue: queues.events }, "consumer cancelled by RabbitMQ (queue deleted?)");
+      // RabbitMQ cancelled the subscription (queue deleted, or its leader lost): not consuming any more, so
+      // readiness turns down, and the channel is replaced by a new subscription that declares the queue again.
+      log.warn({ queue: queues.events }, "consumer cancelled by RabbitMQ; re-subscribing");
+      if (channel === ch) ch.close().catch(() => {});
       return;
     }
     const work = processMessage(ch, msg).catch((err: unknown) =>
@@ -278,18 +297,18 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
     const spanContext = trace.setSpan(parent, span);
     const started = performance.now();
     const destination = envelope.type;
+    const abort = new AbortController();
+    const running = context.with(spanContext, () =>
+      options.handle(envelope as EnvelopeOf<T>, {
+        log: log.child({ messageId: envelope.messageId, type: envelope.type, attempt }),
+        attempt,
+        span,
+        causedBy: { correlationId: envelope.correlationId, causationId: envelope.messageId },
+        signal: abort.signal,
+      }),
+    );
     try {
-      const outcome = await context.with(spanContext, () =>
-        withTimeout(
-          options.handle(envelope as EnvelopeOf<T>, {
-            log: log.child({ messageId: envelope.messageId, type: envelope.type, attempt }),
-            attempt,
-            span,
-            causedBy: { correlationId: envelope.correlationId, causationId: envelope.messageId },
-          }),
-          handlerTimeoutMs,
-        ),
-      );
+      const outcome = await withTimeout(running, handlerTimeoutMs, () => abort.abort(new Error(`handler timed out after ${handlerTimeoutMs} ms`)));
       instruments().handlerDuration.record((performance.now() - started) / 1000, attrs(destination));
       ack(ch, msg);
       const result = outcome === "duplicate" ? "duplicate" : "ack";
@@ -305,6 +324,9 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
         if (attempt <= delays.length) await retry(ch, msg, attempt, reason, routingKey);
         else await park(ch, msg, "handler_failed", reason, attempt, routingKey, envelope);
       });
+      // A timed-out handler may still be running: hold this message's ordering key until it has ended, so the
+      // next event of the same aggregate (its retry included) never runs beside it.
+      if (abort.signal.aborted) await running.then(() => {}, () => {});
     } finally {
       span.end();
     }
@@ -457,10 +479,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`handler timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`handler timed out after ${ms} ms`));
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -147,8 +147,10 @@ export const pgInbox = {
     envelope: Pick<AnyEnvelope, "messageId" | "type">,
     consumer: string,
     effect: (tx: PgTransaction) => Promise<void>,
+    options: { signal?: AbortSignal } = {},
   ): Promise<HandleOutcome> {
     return db.transaction(async (tx) => {
+      options.signal?.throwIfAborted();
       // A concurrent duplicate blocks on the primary key until the first commits, then inserts nothing.
       const inserted = await tx
         .insert(inboxMessages)
@@ -157,6 +159,8 @@ export const pgInbox = {
         .returning({ messageId: inboxMessages.messageId });
       if (inserted.length === 0) return "duplicate";
       await effect(tx);
+      // The consumer gave up on this handler (timed out; the message is being retried): roll back, don't commit late.
+      options.signal?.throwIfAborted();
       return "applied";
     });
   },

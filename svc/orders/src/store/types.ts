@@ -77,6 +77,8 @@ export interface OrdersTx {
 }
 
 export interface OutboxRelayHandle {
+  /** Readiness check `outbox-relay`. */
+  readonly healthCheck: { name: string; check(): Promise<void> };
   stop(): Promise<void>;
 }
 

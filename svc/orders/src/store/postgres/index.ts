@@ -4,6 +4,7 @@ import { and, asc, count, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-o
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { openPostgres } from "@meridian/kit/postgres";
 import { postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
@@ -89,7 +90,7 @@ export class PostgresOrdersStore implements OrdersStore {
   readonly db: Db;
 
   constructor(url: string, options: { max?: number } = {}) {
-    this.client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+    this.client = openPostgres(url, { max: options.max ?? 10, applicationName: "orders" });
     this.db = drizzle({ client: this.client });
     this.healthChecks = [postgresCheck("postgres", this.client)];
   }
