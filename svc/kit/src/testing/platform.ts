@@ -290,19 +290,26 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
     children.set(name, child);
     processes.set(name, { name, port: ports[name], url: `http://127.0.0.1:${ports[name]}`, pid: child.pid, log });
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) {
-          throw new Error(`${name} exited with ${child.exitCode}; see ${log}:\n${readFileSync(log, "utf8").slice(-2000)}`);
-        }
-        const res = await fetch(readyUrl(name)).catch(() => undefined);
-        return res?.ok;
-      },
-      { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${name} to be ready (log: ${log})` },
-    ).catch((error) => {
-      if (child.exitCode !== null) throw new Error(String(error.message).split("; last error: ").pop());
-      throw error;
+    // Ready, or failed fast: a process that exits while starting ends the wait at once with its last log lines
+    // (waitFor alone would swallow the "exited" error and wait out the whole ready timeout).
+    let settled = false;
+    const exited = child.exited.then((code) => {
+      if (settled) return;
+      const tail = readFileSync(log, "utf8").split("\n").slice(-30).join("\n");
+      throw new Error(`${name} exited with ${code ?? child.signalCode} while starting; last lines of ${log}:\n${tail}`);
     });
+    const ready = waitFor(async () => settled || (await fetch(readyUrl(name)).catch(() => undefined))?.ok, {
+      timeoutMs: readyTimeoutMs,
+      intervalMs: 100,
+      what: `${name} to be ready (log: ${log})`,
+    });
+    try {
+      await Promise.race([ready, exited]);
+    } finally {
+      settled = true;
+      exited.catch(() => {});
+      ready.catch(() => {});
+    }
   }
 
   async function kill(name: ProcessName, signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
