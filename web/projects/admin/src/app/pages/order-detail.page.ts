@@ -25,8 +25,8 @@ import { Timeline } from './timeline';
         <div><strong>Id:</strong>&ngsp;<code data-testid="order-id">{{ o.id }}</code></div>
         <div data-testid="customer">
           <strong>Customer:</strong>&ngsp;<span data-testid="customer-name">{{ customer(o) }}</span>
-          @if (o.customerEmail) { &ngsp;<a [href]="'mailto:' + o.customerEmail">{{ o.customerEmail }}</a> }
-          &ngsp;<span class="muted">(account <code>{{ o.customerId }}</code>)</span>
+          @if (o.customerEmail) { <span> · <a [href]="'mailto:' + o.customerEmail">{{ o.customerEmail }}</a></span> }
+          <span class="muted"> · account <code>{{ o.customerId }}</code></span>
         </div>
         <div><strong>Placed:</strong>&ngsp;{{ o.createdAt | date: 'medium' }} · <strong>Updated:</strong>&ngsp;{{ o.updatedAt | date: 'medium' }}</div>
         @if (o.rejectionReason) { <div><strong>Rejected because:</strong>&ngsp;{{ o.rejectionReason }}</div> }

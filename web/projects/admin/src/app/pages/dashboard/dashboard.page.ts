@@ -38,7 +38,7 @@ export class DashboardPage implements OnInit {
       error: (error: unknown) => this.stats.set({ state: 'error', message: problemMessage(error) }),
     });
     this.api.products({ lowStock: true, pageSize: 8 }).subscribe({
-      next: (page) => this.lowStock.set({ state: 'ready', value: { items: page.items, total: page.total } }),
+      next: (page) => this.lowStock.set({ state: 'ready', value: { items: [...page.items].sort((a, b) => a.available - b.available), total: page.total } }),
       error: (error: unknown) => this.lowStock.set({ state: 'error', message: problemMessage(error) }),
     });
     this.api.deadLetters().subscribe({

@@ -35,33 +35,35 @@ export function axisMax(value: number): number {
   return [1, 2, 5, 10].map((f) => f * magnitude).find((m) => m >= value) ?? value;
 }
 
-const WIDTH = 720;
-const HEIGHT = 220;
-const PAD = { top: 12, right: 8, bottom: 28, left: 36 };
+/** Bar width in the SVG's own units; the SVG stretches to its box, so text lives in HTML around it. */
+const SLOT = 10;
+const HEIGHT = 100;
 
-/** Orders per hour as an SVG bar chart, with the same figures as a table for screen readers. */
+/** Orders per hour as an SVG bar chart (axis text in HTML, crisp at any width), and as a table for screen readers. */
 @Component({
   selector: 'app-hourly-chart',
   imports: [CurrencyPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <figure class="chart">
-      <svg [attr.viewBox]="'0 0 ' + width + ' ' + height" role="img" [attr.aria-label]="summary()" preserveAspectRatio="none" data-testid="hourly-chart">
-        <line class="axis" [attr.x1]="pad.left" [attr.x2]="width - pad.right" [attr.y1]="baseline" [attr.y2]="baseline" />
-        <line class="grid" [attr.x1]="pad.left" [attr.x2]="width - pad.right" [attr.y1]="pad.top" [attr.y2]="pad.top" />
-        <text class="tick" [attr.x]="pad.left - 6" [attr.y]="pad.top + 4" text-anchor="end">{{ max() }}</text>
-        <text class="tick" [attr.x]="pad.left - 6" [attr.y]="baseline + 4" text-anchor="end">0</text>
-        @for (bar of bars(); track bar.hour; let i = $index) {
-          <g [attr.data-hour]="bar.label" [attr.data-orders]="bar.orders">
-            <rect class="bar" [attr.x]="x(i) + 2" [attr.width]="slot() - 4" [attr.y]="y(bar.orders)" [attr.height]="baseline - y(bar.orders)">
-              <title>{{ bar.label }}:00 UTC: {{ bar.orders }} order(s)</title>
-            </rect>
-            @if (i % labelEvery() === 0) {
-              <text class="tick" [attr.x]="x(i) + slot() / 2" [attr.y]="height - 8" text-anchor="middle">{{ bar.label }}</text>
-            }
-          </g>
-        }
-      </svg>
+      <div class="plot">
+        <div class="y-axis" aria-hidden="true"><span>{{ max() }}</span><span>0</span></div>
+        <svg [attr.viewBox]="'0 0 ' + bars().length * slot + ' ' + height" preserveAspectRatio="none" role="img" [attr.aria-label]="summary()" data-testid="hourly-chart">
+          <line class="grid" x1="0" [attr.x2]="bars().length * slot" y1="0.5" y2="0.5" vector-effect="non-scaling-stroke" />
+          @for (bar of bars(); track bar.hour; let i = $index) {
+            <g [attr.data-hour]="bar.label" [attr.data-orders]="bar.orders">
+              <rect class="bar" [attr.x]="i * slot + 1.5" [attr.width]="slot - 3" [attr.y]="height - barHeight(bar.orders)" [attr.height]="barHeight(bar.orders)">
+                <title>{{ bar.label }}:00 UTC: {{ bar.orders }} order(s)</title>
+              </rect>
+            </g>
+          }
+          <line class="axis" x1="0" [attr.x2]="bars().length * slot" [attr.y1]="height" [attr.y2]="height" vector-effect="non-scaling-stroke" />
+        </svg>
+        <span></span>
+        <div class="x-axis" aria-hidden="true">
+          @for (bar of bars(); track bar.hour; let i = $index) { <span>{{ i % labelEvery() === 0 ? bar.label : '' }}</span> }
+        </div>
+      </div>
       <figcaption class="muted">Orders per hour (UTC); hover a bar for its figure.</figcaption>
     </figure>
     <table class="sr-only" aria-label="Orders per hour">
@@ -75,11 +77,15 @@ const PAD = { top: 12, right: 8, bottom: 28, left: 36 };
   `,
   styles: `
     .chart { margin: 0; }
-    svg { width: 100%; height: 14rem; display: block; }
+    .plot { display: grid; grid-template-columns: auto 1fr; gap: 0.2rem 0.4rem; }
+    .y-axis { display: flex; flex-direction: column; justify-content: space-between; font-size: 0.8rem; color: var(--muted); text-align: right; }
+    .y-axis span { line-height: 1; }
+    svg { width: 100%; height: 12rem; display: block; overflow: visible; }
     .bar { fill: var(--accent); }
     .axis { stroke: #8a94a3; stroke-width: 1; }
-    .grid { stroke: var(--line); stroke-dasharray: 4 4; }
-    .tick { font-size: 12px; fill: var(--muted); }
+    .grid { stroke: var(--line); stroke-width: 1; stroke-dasharray: 4 4; }
+    .x-axis { display: flex; font-size: 0.8rem; color: var(--muted); }
+    .x-axis span { flex: 1 1 0; min-width: 0; overflow: visible; white-space: nowrap; }
     figcaption { font-size: 0.85rem; margin-top: 0.25rem; }
   `,
 })
@@ -88,15 +94,12 @@ export class HourlyChart {
   readonly to = input.required<string>();
   readonly perHour = input.required<HourFigures[]>();
 
-  readonly width = WIDTH;
+  readonly slot = SLOT;
   readonly height = HEIGHT;
-  readonly pad = PAD;
-  readonly baseline = HEIGHT - PAD.bottom;
 
   readonly bars = computed(() => hourBars(this.from(), this.to(), this.perHour()));
   readonly busyHours = computed(() => this.bars().filter((b) => b.orders > 0));
   readonly max = computed(() => axisMax(Math.max(0, ...this.bars().map((b) => b.orders))));
-  readonly slot = computed(() => (WIDTH - PAD.left - PAD.right) / Math.max(1, this.bars().length));
   readonly labelEvery = computed(() => Math.max(1, Math.ceil(this.bars().length / 8)));
   readonly summary = computed(() => {
     const busy = this.busyHours();
@@ -106,11 +109,8 @@ export class HourlyChart {
     return `Orders per hour: ${total} order(s) in ${busy.length} hour(s); busiest ${peak.label}:00 UTC with ${peak.orders}.`;
   });
 
-  x(index: number): number {
-    return PAD.left + index * this.slot();
-  }
-
-  y(orders: number): number {
-    return this.baseline - (orders / this.max()) * (this.baseline - PAD.top);
+  /** Bar height in SVG units (the top of the box is the axis maximum). */
+  barHeight(orders: number): number {
+    return (orders / this.max()) * HEIGHT;
   }
 }
