@@ -143,7 +143,8 @@ describe("environment values", () => {
     expect(objects.some((o) => o.kind === "HorizontalPodAutoscaler")).toBe(false);
     const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === "meridian-connections")!;
     expect(Object.keys(secret.stringData as object).sort()).toEqual(
-      ["admin-client-secret", "audit-database-url", "inventory-database-url", "orders-mssql-url", "rabbitmq-url", "redis-url"]);
+      ["admin-client-secret", "audit-database-url", "inventory-database-url", "orders-mssql-url", "rabbitmq-url", "redis-url",
+        "sessions-redis-url"]);
   });
 
   test("when the prod overlay is rendered, then images are pinned to the release, HPAs scale and no Secret is rendered", () => {
@@ -196,12 +197,12 @@ describe("network layers agree", () => {
       const npCallers = np.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector?.matchLabels?.["app.kubernetes.io/name"]))
         .filter(Boolean).sort();
       const ap = objects.find((o) => o.kind === "AuthorizationPolicy" && o.metadata.name === d.name)!;
-      const apCallers = ap.spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals ?? []))
+      const apCallers = ap.spec.rules.flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []))
         .filter((p: string) => p.includes("/ns/meridian/")).map((p: string) => p.split("/").pop()).sort();
       expect(npCallers, d.name).toEqual(apCallers);
       // Edge-facing services let the ingress in at both layers, the others at neither.
       const npIngress = np.spec.ingress.some((r: any) => r.from.some((f: any) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "istio-system"));
-      const apIngress = ap.spec.rules.some((r: any) => r.from.some((f: any) => (f.source.principals ?? []).some((p: string) => p.includes("/ns/istio-system/"))));
+      const apIngress = ap.spec.rules.some((r: any) => (r.from ?? []).some((f: any) => (f.source.principals ?? []).some((p: string) => p.includes("/ns/istio-system/"))));
       expect(npIngress, `${d.name} ingress`).toBe(apIngress);
     }
   });
@@ -238,3 +239,83 @@ describe("Keycloak wiring", () => {
     expect(job.metadata.name).toMatch(/^meridian-realm-import-[0-9a-f]{8}$/);
   });
 });
+
+describe("production path", () => {
+  const CORE_GROUPS = new Set(["v1", "apps/v1", "batch/v1", "networking.k8s.io/v1", "policy/v1", "autoscaling/v2"]);
+
+  test("when the dev overlay goes to a bare cluster, then it needs no CRD, no other namespace and no Secret it does not render", () => {
+    const objects = rendered.get("dev")!;
+    expect(objects.filter((o) => !CORE_GROUPS.has(o.apiVersion)).map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(objects.filter((o) => o.metadata.namespace && o.metadata.namespace !== "meridian").map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    const secrets = new Set(objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name));
+    const referenced = podWorkloads(objects).flatMap((w) => [
+      ...[...(w.podSpec.initContainers ?? []), ...w.podSpec.containers].flatMap((c: any) => (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.name)),
+      ...(w.podSpec.volumes ?? []).map((v: any) => v.secret?.secretName),
+    ].filter(Boolean).map((name: string) => `${w.obj.metadata.name} -> ${name}`));
+    expect(referenced.filter((r) => !secrets.has(r.split(" -> ")[1]!))).toEqual([]);
+  });
+
+  test.each(Object.keys(OVERLAYS) as Overlay[])("when the %s realm is imported, then every client URL (post-logout ones included) is one of the overlay's public URLs", (overlay) => {
+    const objects = rendered.get(overlay)!;
+    const imp = objects.find((o) => o.kind === "KeycloakRealmImport");
+    const realm = imp ? imp.spec.realm : JSON.parse((objects.find((o) => o.metadata.name === "meridian-realm") as any).data["realm-meridian.json"]);
+    const gateway = podWorkloads(objects).find((w) => w.obj.metadata.name === "admin-bff")!;
+    const env = Object.fromEntries(gateway.podSpec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const origins = new Set([env.BFF_PUBLIC_URL, env.ADMIN_APP_URL, ...podWorkloads(objects)
+      .filter((w) => w.obj.metadata.name === "web-customer").map(() => realmShopOrigin(overlay))].map((u) => new URL(u).origin));
+    const urls: string[] = [];
+    for (const c of realm.clients.filter((c: any) => ["customer-spa", "admin-console"].includes(c.clientId))) {
+      urls.push(c.rootUrl, ...c.redirectUris, ...c.webOrigins, ...String(c.attributes?.["post.logout.redirect.uris"] ?? "").split("##").filter(Boolean));
+    }
+    expect(urls.length).toBe(8);
+    expect(urls.filter((u) => !origins.has(new URL(u).origin))).toEqual([]);
+  });
+
+  test("when prod runs Keycloak on CloudNativePG, then its database and role exist and use the Secret Keycloak reads", () => {
+    const objects = rendered.get("prod")!;
+    const keycloak = objects.find((o) => o.kind === "Keycloak")!;
+    const cluster = objects.find((o) => o.kind === "Cluster")!;
+    const db = objects.find((o) => o.kind === "Database" && o.spec.name === keycloak.spec.db.database)!;
+    expect(db.spec.owner).toBe("keycloak");
+    const role = cluster.spec.managed.roles.find((r: any) => r.name === db.spec.owner);
+    expect(role.login).toBe(true);
+    expect(role.passwordSecret.name).toBe(keycloak.spec.db.usernameSecret.name);
+    expect(keycloak.spec.db.host).toBe(`${cluster.metadata.name}-rw`);
+  });
+
+  test("when prod runs PostgreSQL, then WAL and base backups go to an object store on a schedule", () => {
+    const objects = rendered.get("prod")!;
+    const cluster = objects.find((o) => o.kind === "Cluster")!;
+    expect(cluster.spec.backup.barmanObjectStore.destinationPath).toMatch(/^s3:\/\//);
+    expect(cluster.spec.backup.retentionPolicy).toMatch(/^\d+[dwm]$/);
+    const scheduled = objects.find((o) => o.kind === "ScheduledBackup")!;
+    expect(scheduled.spec.cluster.name).toBe(cluster.metadata.name);
+  });
+
+  test("when an operator resource carries a field its CRD does not define, then validation refuses it naming the field", async () => {
+    const redis = structuredClone(rendered.get("prod")!.find((o) => o.kind === "Redis")!);
+    redis.spec.securityContext = { fsGroup: 1000 };
+    expect(await validateObject(redis)).toContain("/spec/securityContext: unknown field fsGroup");
+    const cluster = structuredClone(rendered.get("prod")!.find((o) => o.kind === "Cluster")!);
+    cluster.spec.instances = "three";
+    expect(await validateObject(cluster)).toContain("/spec/instances");
+  });
+
+  test("when a service pod stops, then endpoints drain before SIGTERM and probes use the management port", () => {
+    for (const w of podWorkloads(rendered.get("prod")!).filter((x) => x.obj.kind === "Deployment" && DEPLOYABLES.some((d) => d.name === x.obj.metadata.name))) {
+      const c = w.podSpec.containers[0];
+      expect(c.lifecycle?.preStop?.sleep?.seconds, w.obj.metadata.name).toBeGreaterThanOrEqual(5);
+      expect(w.podSpec.terminationGracePeriodSeconds).toBeGreaterThan(c.lifecycle.preStop.sleep.seconds);
+      const web = w.obj.metadata.labels?.["app.kubernetes.io/component"] === "web";
+      expect(c.readinessProbe.httpGet.port, w.obj.metadata.name).toBe(web ? "http" : "management");
+      if (!web) {
+        expect(c.env.find((e: any) => e.name === "MANAGEMENT_PORT")?.value).toBe("9090");
+        expect(c.ports.find((p: any) => p.name === "management")?.containerPort).toBe(9090);
+      }
+    }
+  });
+});
+
+function realmShopOrigin(overlay: Overlay): string {
+  return overlay === "dev" ? "http://shop.localtest.me:8088" : "https://shop.meridian.example";
+}

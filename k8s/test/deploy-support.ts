@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { tools } from "@meridian/kit/testing";
+import { validateAgainstCrd } from "./crd-schemas";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const CHARTS_DIR = join(REPO_ROOT, "k8s/charts");
@@ -99,13 +100,17 @@ export function helmTemplate(chartDir: string, args: string[] = [], namespace = 
   return parseManifests(r.stdout);
 }
 
-/** Kinds of operators whose models no npm package ships: checked for shape, not full schema. */
-const OPERATOR_KINDS: Record<string, string[]> = {
+/** Custom resources checked against the operators' own CRDs (crd-schemas.ts), strictly. */
+const CRD_KINDS: Record<string, string[]> = {
   "k8s.keycloak.org/v2alpha1": ["Keycloak", "KeycloakRealmImport"],
   "kiali.io/v1alpha1": ["Kiali"],
   "rabbitmq.com/v1beta1": ["RabbitmqCluster"],
   "postgresql.cnpg.io/v1": ["Cluster", "Database"],
   "redis.redis.opstreelabs.in/v1beta2": ["Redis"],
+};
+/** Operator kinds whose CRD is not in the schema set (checked for shape only). */
+const SHAPE_ONLY_KINDS: Record<string, string[]> = {
+  "postgresql.cnpg.io/v1": ["ScheduledBackup"],
 };
 
 function modelModule(apiVersion: string): string {
@@ -113,14 +118,19 @@ function modelModule(apiVersion: string): string {
   if (group === "") return `kubernetes-models/${version}`;
   if (group.endsWith(".istio.io")) return `@kubernetes-models/istio/${group}/${version}`;
   if (group === "monitoring.coreos.com") return `@kubernetes-models/prometheus-operator/${group}/${version}`;
+  if (group === "external-secrets.io") return `@kubernetes-models/external-secrets/${group}/${version}`;
   return `kubernetes-models/${group}/${version}`;
 }
 
-/** Validates one object against its Kubernetes (or Istio / Prometheus Operator) schema; returns the error. */
+/**
+ * Validates one object against its schema — Kubernetes, Istio, Prometheus Operator and External Secrets
+ * models, or the operator's CRD for the other custom resources — and returns the error.
+ */
 export async function validateObject(obj: K8sObject): Promise<string | undefined> {
   const where = `${obj.kind}/${obj.metadata?.name}`;
   if (!obj.metadata?.name) return `${where}: metadata.name is missing`;
-  if (OPERATOR_KINDS[obj.apiVersion]?.includes(obj.kind)) {
+  if (CRD_KINDS[obj.apiVersion]?.includes(obj.kind)) return validateAgainstCrd(obj);
+  if (SHAPE_ONLY_KINDS[obj.apiVersion]?.includes(obj.kind)) {
     return obj.spec && typeof obj.spec === "object" ? undefined : `${where}: spec must be an object`;
   }
   let mod: Record<string, unknown>;
@@ -163,6 +173,14 @@ function selects(matchLabels: Record<string, string> | undefined, labels: Record
 }
 
 /**
+ * Workloads that run as uid 0, and why: they must still drop every capability, keep a read-only root and
+ * mount host paths read-only (checked below).
+ */
+const ROOT_ALLOWED = new Map([
+  ["DaemonSet/otel-agent", "reads the node's /var/log/pods, whose files are root-owned and not world-readable"],
+]);
+
+/**
  * Policy: every container has probes (long-running workloads), requests and limits for cpu and memory,
  * runs as non-root with a read-only root filesystem, no privilege escalation, all capabilities dropped;
  * every pod is selected by a NetworkPolicy and every long-running one by a PodDisruptionBudget.
@@ -174,8 +192,14 @@ export function policyViolations(objects: K8sObject[]): string[] {
   for (const { obj, podSpec, podLabels, long } of podWorkloads(objects)) {
     const where = `${obj.kind}/${obj.metadata.name}`;
     const pod = podSpec.securityContext ?? {};
-    if (pod.runAsNonRoot !== true) problems.push(`${where}: pod securityContext.runAsNonRoot is not true`);
-    if (!(typeof pod.runAsUser === "number" && pod.runAsUser > 0)) problems.push(`${where}: pod runAsUser is not a non-zero uid`);
+    if (ROOT_ALLOWED.has(where)) {
+      const mounts = podSpec.containers.flatMap((c: any) => c.volumeMounts ?? []);
+      const hostPaths = new Set((podSpec.volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => v.name));
+      if (mounts.some((m: any) => hostPaths.has(m.name) && m.readOnly !== true)) problems.push(`${where}: a hostPath is mounted writable`);
+    } else {
+      if (pod.runAsNonRoot !== true) problems.push(`${where}: pod securityContext.runAsNonRoot is not true`);
+      if (!(typeof pod.runAsUser === "number" && pod.runAsUser > 0)) problems.push(`${where}: pod runAsUser is not a non-zero uid`);
+    }
     if (pod.seccompProfile?.type !== "RuntimeDefault") problems.push(`${where}: pod seccompProfile is not RuntimeDefault`);
     for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers]) {
       const cw = `${where} container ${c.name}`;
@@ -184,7 +208,7 @@ export function policyViolations(objects: K8sObject[]): string[] {
       if (sc.allowPrivilegeEscalation !== false) problems.push(`${cw}: allowPrivilegeEscalation is not false`);
       if (sc.privileged === true) problems.push(`${cw}: privileged`);
       if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${cw}: capabilities are not all dropped`);
-      if (sc.runAsUser === 0) problems.push(`${cw}: runs as uid 0`);
+      if (sc.runAsUser === 0 && !ROOT_ALLOWED.has(where)) problems.push(`${cw}: runs as uid 0`);
       for (const kind of ["requests", "limits"] as const) {
         for (const res of ["cpu", "memory"]) {
           if (!c.resources?.[kind]?.[res]) problems.push(`${cw}: resources.${kind}.${res} missing`);
@@ -205,7 +229,8 @@ export function policyViolations(objects: K8sObject[]): string[] {
     if (!netpols.some((np) => selects(np.spec?.podSelector?.matchLabels, podLabels))) {
       problems.push(`${where}: no NetworkPolicy selects its pods`);
     }
-    if (long && !pdbs.some((pdb) => selects(pdb.spec?.selector?.matchLabels, podLabels))) {
+    // A DaemonSet is not evicted by drains (one pod per node): no PodDisruptionBudget applies.
+    if (long && obj.kind !== "DaemonSet" && !pdbs.some((pdb) => selects(pdb.spec?.selector?.matchLabels, podLabels))) {
       problems.push(`${where}: no PodDisruptionBudget selects its pods`);
     }
   }

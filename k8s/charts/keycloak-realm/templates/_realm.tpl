@@ -6,9 +6,15 @@
 {{- if not .Values.includeDemoUsers }}{{ $_ := unset $realm "users" }}{{ end -}}
 {{- $placeholder := ternary "${ADMIN_CLIENT_SECRET}" "$(env:ADMIN_CLIENT_SECRET)" (eq .Values.mode "operator") -}}
 {{- $clients := list -}}
+{{- $urls := .Values.global.publicUrls -}}
+{{- $derived := dict
+  "customer-spa" (dict "rootUrl" $urls.shop "redirectUris" (list (printf "%s/*" $urls.shop)) "webOrigins" (list $urls.shop)
+    "attributes" (dict "post.logout.redirect.uris" (printf "%s/*" $urls.shop)))
+  "admin-console" (dict "rootUrl" $urls.adminBff "redirectUris" (list (printf "%s/auth/callback" $urls.adminBff)) "webOrigins" (list $urls.admin)
+    "attributes" (dict "post.logout.redirect.uris" (printf "%s/*" $urls.admin))) -}}
 {{- range $client := $realm.clients -}}
-{{- $override := get $.Values.clients $client.clientId | default dict -}}
-{{- $client = mergeOverwrite $client $override -}}
+{{- /* Every URL of a client follows this environment's public URLs (nested attributes included), then values.clients. */ -}}
+{{- $client = mergeOverwrite $client (get $derived $client.clientId | default dict) (get $.Values.clients $client.clientId | default dict) -}}
 {{- if eq $client.clientId "admin-console" }}{{ $_ := set $client "secret" $placeholder }}{{ end -}}
 {{- $clients = append $clients $client -}}
 {{- end -}}

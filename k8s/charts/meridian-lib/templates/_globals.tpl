@@ -13,6 +13,7 @@ env:
 oidc:
   issuer: http://keycloak.example.invalid/realms/meridian
   jwksUrl: http://keycloak.example.invalid/realms/meridian/protocol/openid-connect/certs
+  discoveryUrl: http://keycloak.example.invalid/realms/meridian/.well-known/openid-configuration
   audience: meridian-api
 publicUrls:
   shop: http://shop.example.invalid
@@ -39,6 +40,7 @@ networkPolicy:
     mssql: {ports: [1433]}
     rabbitmq: {ports: [5672]}
     redis: {ports: [6379]}
+    sessions: {ports: [6379]}
     keycloak: {ports: [8080, 8443, 443]}
     otel: {ports: [4317, 4318]}
 {{- end -}}

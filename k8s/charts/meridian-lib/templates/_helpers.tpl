@@ -52,6 +52,16 @@ version: {{ include "meridian-lib.imageTag" . | quote }}
 {{- if $registry }}{{ printf "%s/%s:%s" $registry $repo (include "meridian-lib.imageTag" .) }}{{ else }}{{ printf "%s:%s" $repo (include "meridian-lib.imageTag" .) }}{{ end -}}
 {{- end -}}
 
+{{/*
+The management port (MANAGEMENT_PORT): /metrics and /health/* on a port of their own, so probes and
+scrapes never share the API port's policies. Bun services only (web apps are nginx); 0 switches it off.
+*/}}
+{{- define "meridian-lib.managementPort" -}}
+{{- if and (eq (.Values.workload | default "deployment") "deployment") (ne (.Values.component | default "api") "web") -}}
+{{- if kindIs "invalid" .Values.managementPort }}9090{{ else }}{{ .Values.managementPort | int }}{{ end -}}
+{{- else -}}0{{- end -}}
+{{- end -}}
+
 {{- define "meridian-lib.connectionsSecret" -}}
 {{- ((.Values.global).connections).secretName | default "meridian-connections" -}}
 {{- end -}}
@@ -66,6 +76,10 @@ version: {{ include "meridian-lib.imageTag" . | quote }}
   value: "0.0.0.0"
 - name: PORT
   value: {{ .Values.port | quote }}
+{{- if ne (include "meridian-lib.managementPort" .) "0" }}
+- name: MANAGEMENT_PORT
+  value: {{ include "meridian-lib.managementPort" . | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- $common := dict }}
@@ -130,7 +144,7 @@ seccompProfile:
 {{- define "meridian-lib.probe" -}}
 httpGet:
   path: {{ .probe.path }}
-  port: http
+  port: {{ .port | default "http" }}
 {{- range $k, $v := omit .probe "path" }}
 {{ $k }}: {{ $v }}
 {{- end }}
@@ -149,16 +163,27 @@ httpGet:
   env:
     {{- include "meridian-lib.env" . | nindent 4 }}
   {{- if eq (.Values.workload | default "deployment") "deployment" }}
+  {{- $probePort := ternary "http" "management" (eq (include "meridian-lib.managementPort" .) "0") }}
   ports:
     - name: http
       containerPort: {{ .Values.port }}
       protocol: TCP
+    {{- if ne (include "meridian-lib.managementPort" .) "0" }}
+    - name: management
+      containerPort: {{ include "meridian-lib.managementPort" . }}
+      protocol: TCP
+    {{- end }}
   startupProbe:
-    {{- include "meridian-lib.probe" (dict "probe" .Values.probes.startup) | nindent 4 }}
+    {{- include "meridian-lib.probe" (dict "probe" .Values.probes.startup "port" $probePort) | nindent 4 }}
   livenessProbe:
-    {{- include "meridian-lib.probe" (dict "probe" .Values.probes.liveness) | nindent 4 }}
+    {{- include "meridian-lib.probe" (dict "probe" .Values.probes.liveness "port" $probePort) | nindent 4 }}
   readinessProbe:
-    {{- include "meridian-lib.probe" (dict "probe" .Values.probes.readiness) | nindent 4 }}
+    {{- include "meridian-lib.probe" (dict "probe" .Values.probes.readiness "port" $probePort) | nindent 4 }}
+  lifecycle:
+    # Keep serving while the endpoint removal reaches every proxy and kube-proxy, then take SIGTERM.
+    preStop:
+      sleep:
+        seconds: {{ .Values.preStopSeconds | default 5 }}
   {{- end }}
   resources:
     {{- toYaml .Values.resources | nindent 4 }}

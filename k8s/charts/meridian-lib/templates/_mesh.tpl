@@ -3,7 +3,8 @@ Istio objects for one service (rendered when global.mesh.enabled):
   VirtualService   request timeout and retries (perTryTimeout): HTTP retries live in the mesh, never in code.
   DestinationRule  ISTIO_MUTUAL, connectionPool limits as bulkheads, outlierDetection ejecting failing pods.
   AuthorizationPolicy  ALLOW only the callers named in mesh.allowFrom (service accounts in this namespace),
-                   the ingress gateway when mesh.allowFromIngress, and the monitoring namespace on /metrics.
+                   the ingress gateway when mesh.allowFromIngress, and GETs on the management port.
+  PeerAuthentication  STRICT, with the management port PERMISSIVE (Prometheus scrapes without a sidecar).
 The namespace-wide deny-all and STRICT PeerAuthentication come from the umbrella chart.
 */}}
 {{- define "meridian-lib.principal" -}}
@@ -115,12 +116,32 @@ spec:
         - operation:
             ports: [{{ .Values.port | quote }}]
     {{- end }}
-    - from:
-        - source:
-            namespaces: [{{ (.Values.global.networkPolicy).monitoringNamespace | default "monitoring" | quote }}]
-      to:
+    {{- if ne (include "meridian-lib.managementPort" .) "0" }}
+    # The management port (metrics, health) takes plain text from Prometheus (no sidecar, so no identity
+    # to name): GET only; the NetworkPolicy admits the monitoring namespace alone on it.
+    - to:
         - operation:
+            ports: [{{ include "meridian-lib.managementPort" . | quote }}]
             methods: ["GET"]
-            paths: ["/metrics"]
+    {{- end }}
+{{- if ne (include "meridian-lib.managementPort" .) "0" }}
+---
+# mTLS stays STRICT on the API port; the management port also accepts Prometheus's plain text.
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "meridian-lib.labels" . | nindent 4 }}
+spec:
+  selector:
+    matchLabels:
+      {{- include "meridian-lib.selectorLabels" . | nindent 6 }}
+  mtls:
+    mode: STRICT
+  portLevelMtls:
+    {{ include "meridian-lib.managementPort" . | quote }}:
+      mode: PERMISSIVE
+{{- end }}
 {{- end }}
 {{- end -}}

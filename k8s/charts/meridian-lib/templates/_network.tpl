@@ -1,7 +1,8 @@
 {{/*
 NetworkPolicy: default deny for the pod, then only the flows the architecture needs.
   ingress: pods named in networkPolicy.ingressFromApps (same namespace), the ingress namespaces when
-           networkPolicy.fromIngress, and the monitoring namespace on the http port (metrics scrape).
+           networkPolicy.fromIngress, and the monitoring namespace on the management port and the
+           sidecar's metrics ports (15090, 15020).
   egress:  DNS, pods named in networkPolicy.egressToApps, the infrastructure endpoints named in
            networkPolicy.egressToInfra (ports and peers from global.networkPolicy.infrastructure), istiod
            when the mesh is on.
@@ -41,12 +42,23 @@ spec:
       ports:
         - port: http
     {{- end }}
+    {{- $mgmt := include "meridian-lib.managementPort" . }}
+    {{- $mesh := ((.Values.global).mesh).enabled }}
+    {{- if or (ne $mgmt "0") $mesh }}
+    # Prometheus: the management port (metrics, health) and the sidecar's Envoy (15090) and merged (15020) metrics.
     - from:
         - namespaceSelector:
             matchLabels:
               kubernetes.io/metadata.name: {{ $gnp.monitoringNamespace | default "monitoring" }}
       ports:
-        - port: http
+        {{- if ne $mgmt "0" }}
+        - port: management
+        {{- end }}
+        {{- if $mesh }}
+        - port: 15090
+        - port: 15020
+        {{- end }}
+    {{- end }}
   {{- else }}
   ingress: []
   {{- end }}

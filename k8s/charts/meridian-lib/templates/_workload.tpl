@@ -57,6 +57,13 @@ spec:
       targetPort: http
       protocol: TCP
       appProtocol: http
+    {{- if ne (include "meridian-lib.managementPort" .) "0" }}
+    - name: management
+      port: {{ include "meridian-lib.managementPort" . }}
+      targetPort: management
+      protocol: TCP
+      appProtocol: http
+    {{- end }}
 {{- end -}}
 
 {{- define "meridian-lib.pdb" -}}
@@ -119,18 +126,11 @@ spec:
     matchLabels:
       {{- include "meridian-lib.selectorLabels" . | nindent 6 }}
   endpoints:
-    - port: http
+    # The management port: plain HTTP even under STRICT mTLS (a port-level PERMISSIVE exception, reachable
+    # from the monitoring namespace only), so Prometheus needs no mesh certificates.
+    - port: {{ ternary "http" "management" (eq (include "meridian-lib.managementPort" .) "0") }}
       path: {{ .Values.serviceMonitor.path | default "/metrics" }}
       interval: {{ ((.Values.global).monitoring).interval | default "30s" }}
-      {{- if (((.Values.global).mesh).enabled) }}
-      # STRICT mTLS: scrape through the Istio-issued certificates mounted into Prometheus.
-      scheme: https
-      tlsConfig:
-        caFile: /etc/prom-certs/root-cert.pem
-        certFile: /etc/prom-certs/cert-chain.pem
-        keyFile: /etc/prom-certs/key.pem
-        insecureSkipVerify: true
-      {{- end }}
 {{- end -}}
 
 {{- define "meridian-lib.cronjob" -}}

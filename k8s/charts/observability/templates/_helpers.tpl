@@ -17,3 +17,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 app.kubernetes.io/name: {{ .Values.collector.name }}
 app.kubernetes.io/component: telemetry-collector
 {{- end -}}
+
+{{- define "observability.agentSelector" -}}
+app.kubernetes.io/name: {{ .Values.agent.name }}
+app.kubernetes.io/component: log-agent
+{{- end -}}
