@@ -2,7 +2,7 @@ import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import { AppNotification, AuditDocument, AuditEvent, OrderStatus, Paged, Product } from '@shared/models';
-import { AdminOrder, OrderStats } from './admin-models';
+import { AdminOrder, AdminProduct, OrderStats } from './admin-models';
 
 /** The BFF proxies /api/* to the gateway with the session's token: /api/orders/... → gateway /orders/... */
 const base = '/api';
@@ -30,6 +30,10 @@ export interface ProductInput {
   name: string;
   price: number;
   lowStockThreshold?: number;
+  description?: string;
+  category?: string;
+  brand?: string;
+  image?: string;
 }
 
 @Injectable({ providedIn: 'root' })
@@ -57,8 +61,8 @@ export class AdminApi {
     return this.http.post<AdminOrder>(`${base}/orders/${encodeURIComponent(id)}/cancel`, {});
   }
 
-  products(query: { q?: string; lowStock?: boolean; page?: number; pageSize?: number }): Observable<Paged<Product>> {
-    return this.http.get<Paged<Product>>(`${base}/inventory/products`, {
+  products(query: { q?: string; lowStock?: boolean; page?: number; pageSize?: number }): Observable<Paged<AdminProduct>> {
+    return this.http.get<Paged<AdminProduct>>(`${base}/inventory/products`, {
       params: params({ q: query.q, lowStock: query.lowStock || undefined, page: query.page, pageSize: query.pageSize }),
     });
   }
@@ -67,8 +71,8 @@ export class AdminApi {
     return this.http.get<Product>(`${base}/inventory/products/${encodeURIComponent(sku)}`);
   }
 
-  saveProduct(sku: string, input: ProductInput): Observable<Product> {
-    return this.http.put<Product>(`${base}/inventory/products/${encodeURIComponent(sku)}`, input);
+  saveProduct(sku: string, input: ProductInput): Observable<AdminProduct> {
+    return this.http.put<AdminProduct>(`${base}/inventory/products/${encodeURIComponent(sku)}`, input);
   }
 
   adjustStock(sku: string, delta: number, reason: string): Observable<Product> {

@@ -1,5 +1,5 @@
 /** What the admin console reads beyond the shared models (docs/api.md: orders carry the customer's name). */
-import { Order, OrderLine } from '@shared/models';
+import { Order, OrderLine, Product } from '@shared/models';
 
 export interface AdminOrderLine extends OrderLine {
   /** Product name at order time (older orders have none). */
@@ -52,4 +52,13 @@ export function customerLabel(order: Pick<AdminOrder, 'customerName' | 'customer
 /** A line as a person reads it: the product name, else the SKU. */
 export function lineLabel(line: AdminOrderLine): string {
   return line.name?.trim() || line.sku;
+}
+
+/** A product as the admin edits it: the shop's catalogue fields besides stock and price. */
+export interface AdminProduct extends Product {
+  description?: string;
+  category?: string;
+  brand?: string;
+  /** Root-relative path of the picture the shop serves (e.g. /products/kettle.svg), or "". */
+  image?: string;
 }

@@ -19,13 +19,17 @@ describe('InventoryPage', () => {
   });
 
   it('when the product form is wrong, then each field problem is named', () => {
-    expect(productFormErrors({ sku: 'mug', name: ' ', price: -1, lowStockThreshold: 1.5 })).toEqual([
+    const catalogue = { description: '', category: '', brand: '', image: '' };
+    expect(productFormErrors({ sku: 'mug', name: ' ', price: -1, lowStockThreshold: 1.5, ...catalogue, image: '//cdn.example/x.png' })).toEqual([
       'SKU: 3 to 32 capital letters, digits or dashes.',
       'Name: required.',
       'Price: a number of at least 0.',
       'Low-stock threshold: a whole number of at least 0.',
+      'Image: a path on the shop such as /products/kettle.svg, or empty.',
     ]);
-    expect(productFormErrors({ sku: 'MUG-1', name: 'Mug', price: 0, lowStockThreshold: null })).toEqual([]);
+    expect(productFormErrors({ sku: 'MUG-1', name: 'Mug', price: 0, lowStockThreshold: null, ...catalogue })).toEqual([]);
+    expect(productFormErrors({ sku: 'MUG-1', name: 'Mug', price: 0, lowStockThreshold: null, ...catalogue, image: '/products/mug.svg' })).toEqual([]);
+    expect(productFormErrors({ sku: 'MUG-1', name: 'Mug', price: 0, lowStockThreshold: null, ...catalogue, image: 'https://evil.example/x.png' })).toHaveLength(1);
   });
 
   it('when products load, then low-stock ones are marked; "Low stock only" asks the service for lowStock', async () => {
@@ -90,11 +94,19 @@ describe('InventoryPage', () => {
     http.expectOne((r) => r.url === '/api/inventory/products').flush({ items: [], page: 1, pageSize: 100, total: 0 });
     const page = fixture.componentInstance;
     page.startCreate();
-    page.form = { sku: 'lamp-7', name: 'Desk lamp', price: 39.9, lowStockThreshold: 3 };
+    page.form = { sku: 'lamp-7', name: 'Desk lamp', price: 39.9, lowStockThreshold: 3, description: ' Warm light. ', category: 'Lighting', brand: 'Lumo', image: '/products/desk-lamp.svg' };
     page.save();
     const request = http.expectOne('/api/inventory/products/LAMP-7');
     expect(request.request.method).toBe('PUT');
-    expect(request.request.body).toEqual({ name: 'Desk lamp', price: 39.9, lowStockThreshold: 3 });
+    expect(request.request.body).toEqual({
+      name: 'Desk lamp',
+      price: 39.9,
+      lowStockThreshold: 3,
+      description: 'Warm light.',
+      category: 'Lighting',
+      brand: 'Lumo',
+      image: '/products/desk-lamp.svg',
+    });
     request.flush({ ...mug, sku: 'LAMP-7', name: 'Desk lamp' });
     http.expectOne((r) => r.url === '/api/inventory/products').flush({ items: [], page: 1, pageSize: 100, total: 0 });
   });

@@ -2,17 +2,29 @@ import { CurrencyPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute } from '@angular/router';
-import { Paged, Product } from '@shared/models';
+import { Paged } from '@shared/models';
+import { AdminProduct } from '../admin-models';
 import { problemMessage } from '@shared/problem';
 import { AdminApi } from '../admin-api.service';
 
 export const skuPattern = /^[A-Z0-9-]{3,32}$/;
 
-interface ProductForm {
+/** A path on the shop's own origin (what the inventory service accepts), or empty. */
+export const imagePathPattern = /^(\/(?!\/)[A-Za-z0-9._~/-]*)?$/;
+
+export interface ProductForm {
   sku: string;
   name: string;
   price: number | null;
   lowStockThreshold: number | null;
+  description: string;
+  category: string;
+  brand: string;
+  image: string;
+}
+
+function emptyForm(): ProductForm {
+  return { sku: '', name: '', price: null, lowStockThreshold: 5, description: '', category: '', brand: '', image: '' };
 }
 
 /** Field errors of the product form, checked before the service (which checks again) sees it. */
@@ -24,6 +36,7 @@ export function productFormErrors(form: ProductForm): string[] {
   if (form.lowStockThreshold !== null && !(Number.isInteger(form.lowStockThreshold) && form.lowStockThreshold >= 0)) {
     errors.push('Low-stock threshold: a whole number of at least 0.');
   }
+  if (!imagePathPattern.test(form.image.trim())) errors.push('Image: a path on the shop such as /products/kettle.svg, or empty.');
   return errors;
 }
 
@@ -51,6 +64,12 @@ export function productFormErrors(form: ProductForm): string[] {
           <label>Price <input name="price" type="number" min="0" step="0.01" [(ngModel)]="form.price" required /></label>
           <label>Low-stock threshold <input name="lowStockThreshold" type="number" min="0" step="1" [(ngModel)]="form.lowStockThreshold" /></label>
         </div>
+        <div class="row">
+          <label>Category <input name="category" [(ngModel)]="form.category" maxlength="100" /></label>
+          <label>Brand <input name="brand" [(ngModel)]="form.brand" maxlength="100" /></label>
+          <label class="grow">Image path <input name="image" [(ngModel)]="form.image" maxlength="300" placeholder="/products/kettle.svg" /></label>
+        </div>
+        <label>Description <textarea name="description" rows="3" [(ngModel)]="form.description" maxlength="4000"></textarea></label>
         @for (e of formErrors(); track e) { <p class="error" role="alert">{{ e }}</p> }
         <div class="row">
           <button type="submit" [disabled]="busy()">Save product</button>
@@ -79,12 +98,13 @@ export function productFormErrors(form: ProductForm): string[] {
         <p class="empty">{{ lowStock ? 'No product is low on stock.' : 'No products found.' }}</p>
       } @else {
         <table class="responsive" aria-label="Products" [attr.aria-busy]="loading()">
-          <thead><tr><th>SKU</th><th>Name</th><th class="num">Price</th><th class="num">On hand</th><th class="num">Reserved</th><th class="num">Available</th><th class="num">Low at</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th>SKU</th><th>Name</th><th>Category</th><th class="num">Price</th><th class="num">On hand</th><th class="num">Reserved</th><th class="num">Available</th><th class="num">Low at</th><th><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>
             @for (p of page.items; track p.sku) {
               <tr [attr.data-sku]="p.sku" [class.low]="p.available <= p.lowStockThreshold">
                 <td data-label="SKU"><code>{{ p.sku }}</code></td>
                 <td data-label="Name">{{ p.name }}</td>
+                <td data-label="Category">{{ p.category || '—' }}</td>
                 <td data-label="Price" class="num">{{ p.price | currency: 'EUR' }}</td>
                 <td data-label="On hand" class="num">{{ p.onHand }}</td>
                 <td data-label="Reserved" class="num">{{ p.reserved }}</td>
@@ -104,14 +124,14 @@ export function productFormErrors(form: ProductForm): string[] {
       <p class="loading" role="status">Loading products…</p>
     }
   `,
-  styles: `tr.low td { background: #fff4d6; } label.inline { flex-direction: row; align-items: center; }`,
+  styles: `tr.low td { background: #fff4d6; } label.inline { flex-direction: row; align-items: center; } label.grow { flex: 1 1 16rem; }`,
 })
 export class InventoryPage implements OnInit {
   private readonly api = inject(AdminApi);
   private readonly route = inject(ActivatedRoute);
   query = '';
   lowStock = false;
-  form: ProductForm = { sku: '', name: '', price: null, lowStockThreshold: null };
+  form: ProductForm = emptyForm();
   delta: number | null = null;
   reason = '';
   readonly loading = signal(true);
@@ -119,10 +139,10 @@ export class InventoryPage implements OnInit {
   readonly error = signal('');
   readonly message = signal('');
   readonly formErrors = signal<string[]>([]);
-  readonly result = signal<Paged<Product> | null>(null);
+  readonly result = signal<Paged<AdminProduct> | null>(null);
   readonly editing = signal(false);
   readonly creating = signal(false);
-  readonly adjusting = signal<Product | null>(null);
+  readonly adjusting = signal<AdminProduct | null>(null);
 
   ngOnInit(): void {
     this.lowStock = this.route.snapshot.queryParamMap.get('lowStock') === '1';
@@ -145,22 +165,31 @@ export class InventoryPage implements OnInit {
   }
 
   startCreate(): void {
-    this.form = { sku: '', name: '', price: null, lowStockThreshold: 5 };
+    this.form = emptyForm();
     this.formErrors.set([]);
     this.creating.set(true);
     this.editing.set(true);
     this.adjusting.set(null);
   }
 
-  startEdit(product: Product): void {
-    this.form = { sku: product.sku, name: product.name, price: product.price, lowStockThreshold: product.lowStockThreshold };
+  startEdit(product: AdminProduct): void {
+    this.form = {
+      sku: product.sku,
+      name: product.name,
+      price: product.price,
+      lowStockThreshold: product.lowStockThreshold,
+      description: product.description ?? '',
+      category: product.category ?? '',
+      brand: product.brand ?? '',
+      image: product.image ?? '',
+    };
     this.formErrors.set([]);
     this.creating.set(false);
     this.editing.set(true);
     this.adjusting.set(null);
   }
 
-  startAdjust(product: Product): void {
+  startAdjust(product: AdminProduct): void {
     this.delta = null;
     this.reason = '';
     this.adjusting.set(product);
@@ -177,13 +206,17 @@ export class InventoryPage implements OnInit {
         name: this.form.name.trim(),
         price: Number(this.form.price),
         ...(this.form.lowStockThreshold !== null ? { lowStockThreshold: Number(this.form.lowStockThreshold) } : {}),
+        description: this.form.description.trim(),
+        category: this.form.category.trim(),
+        brand: this.form.brand.trim(),
+        image: this.form.image.trim(),
       }),
       (p) => `Saved ${p.sku}.`,
       () => this.editing.set(false),
     );
   }
 
-  adjust(product: Product): void {
+  adjust(product: AdminProduct): void {
     const delta = Number(this.delta);
     if (!Number.isInteger(delta) || delta === 0) return this.error.set('Change: a whole number other than 0.');
     if (!this.reason.trim()) return this.error.set('Reason: required.');
@@ -194,7 +227,7 @@ export class InventoryPage implements OnInit {
     );
   }
 
-  private run(call: ReturnType<AdminApi['saveProduct']>, done: (p: Product) => string, after: () => void): void {
+  private run(call: ReturnType<AdminApi['saveProduct']>, done: (p: AdminProduct) => string, after: () => void): void {
     this.busy.set(true);
     this.error.set('');
     this.message.set('');
