@@ -54,6 +54,7 @@ export async function startOrders(
   const consumer = await startInventoryEventsConsumer({
     broker,
     queueService: consumerName(config, SERVICE),
+    reservationConsumer: consumerName(config, "inventory-worker"),
     store,
     service,
     logger,

@@ -83,6 +83,8 @@ export const MessageDeadLetteredV1 = Type.Object(
     type: Type.String(),
     reason: Type.String(),
     attempts: Type.Integer({ minimum: 0 }),
+    /** The parked message's aggregate (e.g. the order of a parked `orders.order-created.v1`), when it had one. */
+    aggregateId: Type.Optional(Type.String()),
   },
   open,
 );

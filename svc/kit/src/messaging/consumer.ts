@@ -23,6 +23,7 @@ import {
 import type { ChannelModel, ConfirmChannel, ConsumeMessage, GetMessage, Options } from "amqplib";
 import { type AnyEnvelope, type EventType, type Envelope, parseEnvelope } from "../contracts";
 import type { Logger } from "../logging";
+import { isTransientDatabaseError } from "../postgres";
 import { type Broker, confirmPublish, errorMessage } from "./broker";
 import { attrs, instruments, observeQueueDepth, tracer } from "./telemetry";
 
@@ -57,8 +58,17 @@ export interface ConsumerOptions<T extends EventType> {
   retry?: { delaysMs: readonly number[] };
   /** Unacked messages in flight at once (default 16). */
   prefetch?: number;
-  /** A handler running longer counts as failed (default 60 s). */
+  /**
+   * A handler running longer (its in-place retries included) counts as failed (default 15 s): far shorter than
+   * the retry budget, so a handler stuck on a dead connection costs one attempt, not the whole budget.
+   */
   handlerTimeoutMs?: number;
+  /**
+   * Transient failures (default: the kit's transient database errors — dropped connection, terminated backend,
+   * serialization failure, deadlock) are retried in place before a redelivery is spent: `attempts` in all
+   * (default 3), waiting `initialDelayMs` (default 200 ms), then 4× as long each time.
+   */
+  transientRetry?: { attempts?: number; initialDelayMs?: number; isTransient?: (error: unknown) => boolean };
   /** RabbitMQ redeliveries (crashes, lost connections) before it parks the message in `<service>.error` (default 20). */
   deliveryLimit?: number;
   /**
@@ -123,7 +133,12 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
   const { broker, service } = options;
   const delays = [...(options.retry?.delaysMs ?? [1000, 5000, 30000])];
   const prefetch = options.prefetch ?? 16;
-  const handlerTimeoutMs = options.handlerTimeoutMs ?? 60_000;
+  const handlerTimeoutMs = options.handlerTimeoutMs ?? 15_000;
+  const inPlace = {
+    attempts: options.transientRetry?.attempts ?? 3,
+    initialDelayMs: options.transientRetry?.initialDelayMs ?? 200,
+    isTransient: options.transientRetry?.isTransient ?? isTransientDatabaseError,
+  };
   const types = new Set<string>(options.types);
   const queues = queueNames(service, delays.length);
   const log = (options.logger ?? broker.logger).child({ component: "consumer", consumer: service });
@@ -299,7 +314,7 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
     const destination = envelope.type;
     const abort = new AbortController();
     const running = context.with(spanContext, () =>
-      options.handle(envelope as EnvelopeOf<T>, {
+      handleInPlace(envelope as EnvelopeOf<T>, {
         log: log.child({ messageId: envelope.messageId, type: envelope.type, attempt }),
         attempt,
         span,
@@ -329,6 +344,20 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
       if (abort.signal.aborted) await running.then(() => {}, () => {});
     } finally {
       span.end();
+    }
+  }
+
+  /** The handler, with transient failures retried in place (the inbox makes a rolled-back try harmless to repeat). */
+  async function handleInPlace(envelope: EnvelopeOf<T>, ctx: HandlerContext): Promise<void | HandleOutcome> {
+    for (let tryNo = 1; ; tryNo++) {
+      try {
+        return await options.handle(envelope, ctx);
+      } catch (err) {
+        if (tryNo >= inPlace.attempts || ctx.signal.aborted || !inPlace.isTransient(err)) throw err;
+        const delayMs = inPlace.initialDelayMs * 4 ** (tryNo - 1);
+        ctx.log.warn({ err: errorMessage(err), try: tryNo, retryInMs: delayMs }, "transient failure; retrying in place");
+        await sleep(delayMs);
+      }
     }
   }
 
@@ -371,11 +400,12 @@ export async function startConsumer<T extends EventType>(options: ConsumerOption
     // Tell the platform (notifications, audit); never about a dead-letter notice itself (no loops).
     if (routingKey === "system.message-dead-lettered.v1") return;
     const messageId = String(msg.properties.messageId ?? envelope?.messageId ?? "unknown");
+    const aggregateId = envelope?.aggregateId;
     broker
       .publish(
         "system.message-dead-lettered.v1",
-        { queue: queues.error, service, messageId, type: routingKey, reason: truncate(reason), attempts },
-        envelope ? { correlationId: envelope.correlationId, causationId: envelope.messageId } : {},
+        { queue: queues.error, service, messageId, type: routingKey, reason: truncate(reason), attempts, ...(aggregateId ? { aggregateId } : {}) },
+        envelope ? { correlationId: envelope.correlationId, causationId: envelope.messageId, ...(aggregateId ? { aggregateId } : {}) } : {},
       )
       .catch((err: unknown) => log.warn({ err: errorMessage(err) }, "could not publish dead-letter notice"));
   }

@@ -103,3 +103,69 @@ describe("a handler that outlives its timeout", () => {
     }
   });
 });
+
+describe("transient failures", () => {
+  test("when a handler fails with a dropped database connection, then it is retried in place and no redelivery is spent", async () => {
+    const name = `${service}-transient`;
+    const tries: number[] = [];
+    const flaky = await startConsumer({
+      broker,
+      service: name,
+      types: ["orders.order-shipped.v1"],
+      retry: { delaysMs: [5_000] },
+      transientRetry: { initialDelayMs: 20 },
+      handle: async (_envelope, ctx) => {
+        tries.push(ctx.attempt);
+        if (tries.length < 3) throw Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+      },
+    });
+    try {
+      await broker.publish("orders.order-shipped.v1", { orderId: randomUUID(), customerId: "c", shippedAt: new Date().toISOString() });
+      await waitFor(() => tries.length === 3 || undefined, { timeoutMs: 3_000, what: "three tries in place" });
+      expect(tries).toEqual([1, 1, 1]); // all within the first delivery
+    } finally {
+      await flaky.stop();
+      await removeTopology([name], exchange, 1);
+    }
+  });
+});
+
+describe("dead-letter notice", () => {
+  test("when a message is parked, then the notice names its aggregate, so its owner can settle it", async () => {
+    const name = `${service}-parks`;
+    const watcher = `${service}-watcher`;
+    const notices: { aggregateId?: string; service: string; type: string }[] = [];
+    const failing = await startConsumer({
+      broker,
+      service: name,
+      types: ["orders.order-created.v1"],
+      retry: { delaysMs: [] },
+      handle: async () => {
+        throw new Error("cannot reserve");
+      },
+    });
+    const watching = await startConsumer({
+      broker,
+      service: watcher,
+      types: ["system.message-dead-lettered.v1"],
+      retry: { delaysMs: [] },
+      handle: async (envelope) => {
+        notices.push(envelope.body);
+      },
+    });
+    try {
+      const orderId = randomUUID();
+      await broker.publish(
+        "orders.order-created.v1",
+        { orderId, customerId: "c", lines: [{ sku: "SKU-001", quantity: 1, unitPrice: 1 }], total: 1, createdAt: new Date().toISOString() },
+        { aggregateId: orderId },
+      );
+      await waitFor(() => notices.find((n) => n.service === name), { timeoutMs: 10_000, what: "the dead-letter notice" });
+      expect(notices.find((n) => n.service === name)).toMatchObject({ aggregateId: orderId, type: "orders.order-created.v1" });
+    } finally {
+      await failing.stop();
+      await watching.stop();
+      await removeTopology([name, watcher], exchange, 0);
+    }
+  });
+});

@@ -159,6 +159,15 @@ export class OrderService {
     return this.settle(tx, envelope.body.orderId, envelope.messageId, { to: "confirmed" });
   }
 
+  /**
+   * The reservation request of a pending order was parked in the reservation consumer's error queue: the order is
+   * rejected with the reason (not left pending until someone replays it); no stock was reserved for it.
+   */
+  async onReservationDeadLettered(tx: OrdersTx, orderId: string, envelope: Envelope<"system.message-dead-lettered.v1">): Promise<OrderStatus | "ignored"> {
+    const reason = `the reservation could not be processed: ${envelope.body.reason}`;
+    return this.settle(tx, orderId, envelope.messageId, { to: "rejected", reason, shortages: [] });
+  }
+
   async onStockRejected(tx: OrdersTx, envelope: Envelope<"inventory.stock-rejected.v1">): Promise<OrderStatus | "ignored"> {
     const shortages = envelope.body.shortages.map(({ sku, name, requested, available }) => ({ sku, name: name ?? sku, requested, available }));
     return this.settle(tx, envelope.body.orderId, envelope.messageId, { to: "rejected", reason: envelope.body.reason, shortages });

@@ -8,6 +8,7 @@ export const CONSUMED_TYPES = [
   "inventory.stock-reserved.v1",
   "inventory.stock-rejected.v1",
   "inventory.product-upserted.v1",
+  "system.message-dead-lettered.v1",
 ] as const;
 
 export function startInventoryEventsConsumer(options: {
@@ -20,6 +21,8 @@ export function startInventoryEventsConsumer(options: {
   prefetch?: number;
   /** Redelivery delays (CONSUMER_RETRY_DELAYS_MS); the messaging module's default when absent. */
   retry?: { delaysMs: number[] };
+  /** The queue service of the inventory worker: its parked `orders.order-created.v1` rejects the order. */
+  reservationConsumer: string;
 }): Promise<Consumer> {
   const { store, service } = options;
   return startConsumer({
@@ -45,6 +48,13 @@ export function startInventoryEventsConsumer(options: {
           case "inventory.product-upserted.v1":
             await service.onProductUpserted(tx, envelope);
             break;
+          case "system.message-dead-lettered.v1": {
+            const { service: parkedBy, type, aggregateId } = envelope.body;
+            if (parkedBy !== options.reservationConsumer || type !== "orders.order-created.v1" || !aggregateId) break;
+            const result = await service.onReservationDeadLettered(tx, aggregateId, envelope);
+            log.warn({ orderId: aggregateId, result, reason: envelope.body.reason }, "reservation dead-lettered");
+            break;
+          }
         }
       });
       return applied ? "applied" : "duplicate";
