@@ -8,6 +8,7 @@ import { connectBrokerFromConfig, startOutboxRelay } from "@meridian/kit/messagi
 import type { InventoryConfig } from "./config";
 import { inventoryRoutes } from "./routes";
 import { catalogueRoutes } from "./routes/catalogue";
+import { seedCatalogue } from "./seed";
 import { CatalogueReader } from "./store/catalogue";
 import { InventoryStore, migrateInventoryDatabase, openInventoryDatabase } from "./store";
 
@@ -29,6 +30,8 @@ export async function startInventory(
   // PostgreSQL may be restarting or dropping connections as the process starts: retry, don't crash-loop.
   await retryTransient(() => migrateInventoryDatabase(database.db), { attempts: 10, logger, what: "migrations" });
   const store = new InventoryStore(database.db);
+  // Demo deployments only (off by default): idempotent, and stock of existing products is never reset.
+  if (config.SEED_DEMO_CATALOGUE) logger.info(await seedCatalogue(store), "demo catalogue seeded");
 
   const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
   const relay = startOutboxRelay({ db: database.db, broker, logger, source: SERVICE });

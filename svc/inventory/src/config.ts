@@ -7,6 +7,8 @@ export const InventoryConfigSchema = t.Object({
   ...messagingConfig(),
   ...oidcConfig(),
   DATABASE_POOL_MAX: t.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  /** Seed the demo catalogue (src/seed) at start; for demo environments (the chart's `seedDemoCatalogue`). */
+  SEED_DEMO_CATALOGUE: t.Boolean({ default: false }),
 });
 
 export type InventoryConfig = typeof InventoryConfigSchema.static;

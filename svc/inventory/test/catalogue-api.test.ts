@@ -23,7 +23,7 @@ beforeAll(async () => {
     expect((await h.call("PUT", `/api/inventory/products/${sku}`, { body })).status).toBe(201);
     if (stock > 0) await h.call("POST", `/api/inventory/products/${sku}/adjustments`, { body: { delta: stock, reason: "delivery" } });
   }
-});
+}, 30_000);
 
 afterAll(async () => {
   await database?.close();

@@ -11,7 +11,7 @@ let h: InventoryHarness;
 
 beforeAll(async () => {
   h = await startInventoryHarness("inventory_seed");
-});
+}, 30_000);
 
 afterAll(async () => {
   await h?.stop();
@@ -57,6 +57,22 @@ describe("demo catalogue seed", () => {
     expect(committed).toEqual([...pictures.keys()].sort());
     for (const [file, svg] of pictures) expect(await Bun.file(join(PICTURES_DIR, file)).text()).toBe(svg);
   });
+
+  test("when the service starts with SEED_DEMO_CATALOGUE=true, then it serves the demo catalogue; by default it seeds nothing", async () => {
+    const seeded = await startInventoryHarness("inventory_seed_start", { SEED_DEMO_CATALOGUE: "true" });
+    try {
+      const page = (await (await fetch(`${seeded.url}/api/catalogue?pageSize=1`)).json()) as Page<CatalogueItem>;
+      expect(page.total).toBe(DEMO_CATALOGUE.length);
+    } finally {
+      await seeded.stop();
+    }
+    const plain = await startInventoryHarness("inventory_seed_off");
+    try {
+      expect(((await (await fetch(`${plain.url}/api/catalogue`)).json()) as Page<CatalogueItem>).total).toBe(0);
+    } finally {
+      await plain.stop();
+    }
+  }, 60_000);
 
   test("when the demo data is read, then skus and picture names are unique and skus are valid", () => {
     expect(new Set(DEMO_CATALOGUE.map((p) => p.sku)).size).toBe(DEMO_CATALOGUE.length);

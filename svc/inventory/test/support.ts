@@ -25,7 +25,7 @@ export interface InventoryHarness {
   stop(): Promise<void>;
 }
 
-export async function startInventoryHarness(prefix = "inventory"): Promise<InventoryHarness> {
+export async function startInventoryHarness(prefix = "inventory", env: Record<string, string> = {}): Promise<InventoryHarness> {
   const db = await createTestDatabase(prefix);
   const issuer = await startTestIssuer();
   const exchange = uniqueName(`${prefix}_events`);
@@ -40,6 +40,7 @@ export async function startInventoryHarness(prefix = "inventory"): Promise<Inven
       OIDC_ISSUER: issuer.issuer,
       OIDC_AUDIENCE: "meridian-api",
       SHUTDOWN_GRACE_MS: "2000",
+      ...env,
     },
   });
   const inventory = await startInventory(config, { handleSignals: false });
