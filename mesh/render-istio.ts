@@ -17,9 +17,10 @@ const FILE_OF_KIND: Record<string, string> = {
   VirtualService: "virtual-services.yaml", DestinationRule: "destination-rules.yaml", Gateway: "gateway.yaml",
   Kiali: "kiali.yaml", Telemetry: "telemetry.yaml",
 };
-/** Chart values of the plain files: the mesh on, and the in-namespace RabbitMQ/PostgreSQL/Redis policies. */
+/** Chart values of the plain files: the mesh on, and the in-namespace RabbitMQ/PostgreSQL/Redis/sessions policies. */
 export const RENDER_ARGS = ["--set", "global.mesh.enabled=true", "--set", "infrastructure.rabbitmq.enabled=true",
-  "--set", "infrastructure.postgresql.enabled=true", "--set", "infrastructure.redis.enabled=true"];
+  "--set", "infrastructure.postgresql.enabled=true", "--set", "infrastructure.redis.enabled=true",
+  "--set", "infrastructure.sessions.enabled=true"];
 
 /** Every object the umbrella chart renders with the plain files' values. */
 export function renderMeshChart(): K8sObject[] {

@@ -23,7 +23,7 @@ const servers = DEPLOYABLES.filter((d) => d.component !== "job");
 
 /** Service accounts (names) an AuthorizationPolicy lets in, and whether it admits the ingress gateway. */
 function callers(policy: K8sObject): { apps: string[]; ingress: boolean } {
-  const principals: string[] = policy.spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals ?? []));
+  const principals: string[] = policy.spec.rules.flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []));
   return {
     apps: principals.filter((p) => p.startsWith("cluster.local/ns/meridian/sa/")).map((p) => p.split("/").pop()!).sort(),
     ingress: principals.some((p) => p.includes("/ns/istio-system/")),
@@ -44,11 +44,18 @@ describe("plain Istio files", () => {
 });
 
 describe("mesh policy", () => {
-  test("when the namespace is read, then sidecar injection is on by label and mTLS is STRICT", () => {
+  test("when the namespace is read, then sidecar injection is on by label and mTLS is STRICT, plain text only on named ports", () => {
     expect(named("Namespace", "meridian")!.metadata.labels!["istio-injection"]).toBe("enabled");
-    const peer = byKind("PeerAuthentication");
-    expect(peer.length).toBe(1);
-    expect(peer[0]!.spec).toEqual({ mtls: { mode: "STRICT" } });
+    expect(named("PeerAuthentication", "default")!.spec).toEqual({ mtls: { mode: "STRICT" } });
+    for (const p of byKind("PeerAuthentication").filter((x) => x.metadata.name !== "default")) {
+      expect(Object.keys(p.spec.selector.matchLabels).length, p.metadata.name).toBeGreaterThan(0);
+      expect(p.spec.mtls, p.metadata.name).toEqual({ mode: "STRICT" });
+      for (const port of Object.values(p.spec.portLevelMtls) as { mode: string }[]) expect(port.mode, p.metadata.name).toBe("PERMISSIVE");
+    }
+    // A Meridian server takes plain text on its management port (Prometheus has no sidecar) and nowhere else.
+    for (const d of servers.filter((x) => x.component !== "web")) {
+      expect(Object.keys(named("PeerAuthentication", d.name)!.spec.portLevelMtls), d.name).toEqual(["9090"]);
+    }
   });
 
   test("when authorization is read, then everything is denied unless a policy allows it", () => {
@@ -73,8 +80,10 @@ describe("mesh policy", () => {
       // Infrastructure in the namespace: the consumers and publishers of the broker, the stores' users.
       "meridian-rabbitmq": { apps: ["admin-bff", "audit", "gateway", "inventory", "inventory-worker", "meridian-rabbitmq-server",
         "notifications", "notifications-console", "orders"], ingress: false },
-      "meridian-postgres": { apps: ["audit", "inventory", "inventory-worker", "keycloak", "meridian-postgres"], ingress: false },
-      "meridian-redis": { apps: ["admin-bff", "meridian-redis", "notifications", "notifications-console"], ingress: false },
+      "meridian-postgres": { apps: ["audit", "inventory", "inventory-worker", "meridian-postgres"], ingress: false },
+      "meridian-redis": { apps: ["meridian-redis", "notifications", "notifications-console"], ingress: false },
+      // The admin BFF's session store: nothing else reaches it.
+      "meridian-sessions": { apps: ["admin-bff", "meridian-sessions"], ingress: false },
     };
     for (const [name, want] of Object.entries(expected)) {
       expect(callers(named("AuthorizationPolicy", name)!), name).toEqual(want);
