@@ -25,6 +25,7 @@ interface Order {
   total: number;
   lines: Array<{ sku: string; quantity: number; unitPrice: number }>;
   rejectionReason?: string;
+  shortages?: Array<{ sku: string; name: string; requested: number; available: number }>;
 }
 interface Product {
   sku: string;
@@ -67,7 +68,13 @@ beforeAll(async () => {
   const all = ["orders.read", "orders.write", "inventory.read", "inventory.write", "notifications.read", "audit.read"];
   adminToken = await issuer.token({ sub: `ada-${randomUUID()}`, scopes: all, roles: ["admin"], expiresInSec: 900 });
   const customerScopes = ["orders.read", "orders.write", "inventory.read", "notifications.read"];
-  aliceToken = await issuer.token({ sub: alice, scopes: customerScopes, roles: ["customer"], expiresInSec: 900 });
+  aliceToken = await issuer.token({
+    sub: alice,
+    scopes: customerScopes,
+    roles: ["customer"],
+    expiresInSec: 900,
+    claims: { name: "Alice Liddell", email: "alice@example.test" },
+  });
   bobToken = await issuer.token({ sub: bob, scopes: customerScopes, roles: ["customer"], expiresInSec: 900 });
 
   const created = await call("PUT", `/inventory/products/${SKU}`, adminToken, { name: "Journey lamp", price: 25 });
@@ -106,7 +113,8 @@ describe("a customer's order through the gateway", () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     orderId = first.body.id;
-    expect(first.body).toMatchObject({ customerId: alice, status: "pending", total: 50 });
+    expect(first.body).toMatchObject({ customerId: alice, customerName: "Alice Liddell", customerEmail: "alice@example.test", status: "pending", total: 50 });
+    expect(first.body.lines).toEqual([{ sku: SKU, name: "Journey lamp", quantity: 2, unitPrice: 25 }]);
 
     const order = await orderWhenFinal(orderId, aliceToken);
     expect(order.status).toBe("confirmed");
@@ -161,8 +169,25 @@ describe("a customer's order through the gateway", () => {
     expect(placed.status).toBe(201);
     const order = await orderWhenFinal(placed.body.id, aliceToken);
     expect(order.status).toBe("rejected");
+    expect(order.shortages).toEqual([{ sku: SKU, name: "Journey lamp", requested: 500, available: before.available }]);
     const after = (await call("GET", `/inventory/products/${SKU}`, aliceToken)).body as Product;
     expect(after).toMatchObject({ onHand: before.onHand, reserved: before.reserved });
+  });
+});
+
+describe("the admin dashboard through the gateway", () => {
+  test("when an admin reads today's order stats, then alice's orders are counted by status; a customer gets 403", async () => {
+    const stats = await call("GET", "/orders/stats", adminToken);
+    expect(stats.status).toBe(200);
+    expect(stats.body.orders).toBeGreaterThanOrEqual(2);
+    expect(stats.body.shipped).toBeGreaterThanOrEqual(1);
+    expect(stats.body.rejected).toBeGreaterThanOrEqual(1);
+    expect(stats.body.revenue).toBeGreaterThanOrEqual(50);
+    expect(stats.body.perHour).toHaveLength(24);
+    const found = await call("GET", `/orders?q=${encodeURIComponent("alice liddell")}`, adminToken);
+    expect(found.body.items.every((o: Order) => o.customerId === alice)).toBe(true);
+    expect(found.body.total).toBeGreaterThanOrEqual(2);
+    expect((await call("GET", "/orders/stats", aliceToken)).status).toBe(403);
   });
 });
 
