@@ -58,6 +58,25 @@ describe("helm lint", () => {
   });
 });
 
+describe("values schemas", () => {
+  test.each([
+    ["an umbrella key", ["--set", "ingres.enabled=true"], "'ingres'"],
+    ["a global key", ["--set", "global.oidc.isuer=https://id.example"], "'isuer'"],
+    ["a service chart key", ["--set", "orders.replicaCont=3"], "'replicaCont'"],
+    ["a nested service key", ["--set", "gateway.hpa.maxReplica=3"], "'maxReplica'"],
+  ])("when %s is misspelt, then helm lint --strict fails naming it", (_what, args, key) => {
+    const r = run([HELM, "lint", join(charts.dir, "meridian"), "--strict", "--namespace", "meridian", ...overlayArgs("prod"), ...args]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain(`additional properties ${key} not allowed`);
+  });
+
+  test("when a service chart is linted on its own with a typo, then its schema names the key", () => {
+    const r = run([HELM, "lint", join(charts.dir, "inventory"), "--strict", "--set", "probes.readyness.path=/x"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("'readyness'");
+  });
+});
+
 describe("rendered objects", () => {
   test.each(SERVICE_CHARTS)("when %s is rendered on its own, then every object is schema-valid and policy-clean", async (name) => {
     const objects = helmTemplate(join(charts.dir, name));
@@ -319,3 +338,85 @@ describe("production path", () => {
 function realmShopOrigin(overlay: Overlay): string {
   return overlay === "dev" ? "http://shop.localtest.me:8088" : "https://shop.meridian.example";
 }
+
+/** Secrets (name -> keys) the rendered objects read: pods, operator resources, the Istio Gateway. */
+export function consumedSecrets(objects: K8sObject[], releaseNs = "meridian"): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const use = (name: string | undefined, keys: string[], ns = releaseNs) => {
+    if (!name) return;
+    const id = `${ns}/${name}`;
+    out.set(id, new Set([...(out.get(id) ?? []), ...keys]));
+  };
+  const ref = (r: { name?: string; key?: string } | undefined) => use(r?.name, r?.key ? [r.key] : []);
+  for (const w of podWorkloads(objects)) {
+    for (const c of [...(w.podSpec.initContainers ?? []), ...w.podSpec.containers]) {
+      for (const e of c.env ?? []) ref(e.valueFrom?.secretKeyRef);
+    }
+    for (const v of w.podSpec.volumes ?? []) use(v.secret?.secretName, []);
+  }
+  for (const o of objects) {
+    if (o.kind === "Keycloak") {
+      ref(o.spec.db.usernameSecret);
+      ref(o.spec.db.passwordSecret);
+      use(o.spec.http?.tlsSecret, ["tls.crt", "tls.key"]);
+    }
+    if (o.kind === "KeycloakRealmImport") for (const p of Object.values<any>(o.spec.placeholders ?? {})) ref(p.secret);
+    if (o.kind === "Cluster") {
+      for (const role of o.spec.managed?.roles ?? []) use(role.passwordSecret?.name, ["username", "password"]);
+      const s3 = o.spec.backup?.barmanObjectStore?.s3Credentials ?? {};
+      for (const r of Object.values<any>(s3)) ref(r);
+    }
+    if (o.kind === "Gateway") {
+      for (const s of o.spec.servers) use(s.tls?.credentialName, s.tls?.credentialName ? ["tls.crt", "tls.key"] : [], "istio-system");
+    }
+  }
+  return out;
+}
+
+describe("secrets", () => {
+  test("when prod is rendered, then an ExternalSecret provides every Secret the release reads, with every key it reads", () => {
+    const objects = rendered.get("prod")!;
+    const provided = new Map(objects.filter((o) => o.kind === "ExternalSecret").map((o) =>
+      [`${o.metadata.namespace ?? "meridian"}/${o.spec.target.name}`, new Set(o.spec.data.map((d: any) => d.secretKey as string))]));
+    const consumed = consumedSecrets(objects);
+    expect(consumed.size).toBeGreaterThanOrEqual(5);
+    const missing: string[] = [];
+    for (const [secret, keys] of consumed) {
+      const got = provided.get(secret);
+      if (!got) missing.push(`${secret}: no ExternalSecret`);
+      else for (const k of keys) if (!got.has(k)) missing.push(`${secret}: key ${k} missing`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  test("when an ExternalSecret breaks its schema, then validation names the field", async () => {
+    const es = structuredClone(rendered.get("prod")!.find((o) => o.kind === "ExternalSecret")!);
+    es.spec.secretStoreRef.kind = "Vault";
+    expect(await validateObject(es)).toContain("kind");
+  });
+
+  test("when docs/deployment.md is read, then it documents every Secret prod reads and each of its keys", async () => {
+    const docs = await Bun.file(join(import.meta.dir, "../../docs/deployment.md")).text();
+    const section = docs.slice(docs.indexOf("### Secrets and their keys"));
+    const undocumented: string[] = [];
+    for (const [secret, keys] of consumedSecrets(rendered.get("prod")!)) {
+      const name = secret.split("/")[1]!;
+      const row = section.split("\n").find((l) => l.startsWith(`| \`${name}\``));
+      if (!row) undocumented.push(name);
+      else for (const k of keys) if (!row.includes(`\`${k}\``)) undocumented.push(`${name} ${k}`);
+    }
+    expect(undocumented).toEqual([]);
+  });
+});
+
+describe("install notes", () => {
+  test.each(["dev", "prod"] as Overlay[])("when the %s overlay is installed (dry run), then the notes print the public URLs and the issuer", (overlay) => {
+    const r = run([HELM, "install", "meridian", join(charts.dir, "meridian"), "--dry-run=client", "--namespace", "meridian", ...overlayArgs(overlay)]);
+    expect(r.code, r.stderr).toBe(0);
+    const notes = r.stdout.slice(r.stdout.indexOf("NOTES:"));
+    const urls = overlay === "dev"
+      ? ["http://shop.localtest.me:8088", "http://admin.localtest.me:8088", "http://api.localtest.me:8088", "http://keycloak.localtest.me:8180/realms/meridian"]
+      : ["https://shop.meridian.example", "https://admin.meridian.example", "https://api.meridian.example", "https://id.meridian.example/realms/meridian"];
+    for (const url of urls) expect(notes).toContain(url);
+  });
+});
