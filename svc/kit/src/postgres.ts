@@ -40,25 +40,49 @@ const DRIVER_CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED"
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 /** SQLSTATEs meaning "the server (or this backend) is going away or not there yet". */
 const SERVER_UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006", "08007"]);
+/**
+ * node-postgres (used by audit through Emmett/Pongo) reports a lost connection without a code: by its message.
+ */
+const NODE_POSTGRES_CONNECTION_MESSAGES = [
+  "Connection terminated unexpectedly",
+  "Connection terminated",
+  "Client has encountered a connection error and is not queryable",
+  "timeout exceeded when trying to connect",
+  "Client was closed and is not queryable",
+];
 /** SQLSTATEs meaning "this transaction lost a race; the same work will likely succeed when run again". */
 const RETRY_STATES = new Set(["40001", "40P01"]);
 
+/** The error and its causes (drizzle and Emmett wrap driver errors in `cause`), a few levels deep. */
+function chainOf(error: unknown): object[] {
+  const chain: object[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
 function codesOf(error: unknown): string[] {
   const codes: string[] = [];
-  let current: unknown = error;
-  // drizzle wraps driver errors (`cause`); walk a few levels.
-  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
-    const { code, errno } = current as { code?: unknown; errno?: unknown };
+  for (const link of chainOf(error)) {
+    const { code, errno } = link as { code?: unknown; errno?: unknown };
     if (typeof code === "string") codes.push(code);
     if (typeof errno === "string") codes.push(errno);
-    current = (current as { cause?: unknown }).cause;
   }
   return codes;
 }
 
 /** A lost, refused or terminated database connection: the database is (for now) unavailable. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return codesOf(error).some((code) => DRIVER_CONNECTION_CODES.has(code) || SOCKET_CODES.has(code) || SERVER_UNAVAILABLE_STATES.has(code));
+  if (codesOf(error).some((code) => DRIVER_CONNECTION_CODES.has(code) || SOCKET_CODES.has(code) || SERVER_UNAVAILABLE_STATES.has(code))) {
+    return true;
+  }
+  return chainOf(error).some((link) => {
+    const message = (link as { message?: unknown }).message;
+    return typeof message === "string" && NODE_POSTGRES_CONNECTION_MESSAGES.some((known) => message.startsWith(known));
+  });
 }
 
 /** Worth running again as is: the database was unavailable, or the transaction lost a serialization race. */

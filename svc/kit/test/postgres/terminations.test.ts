@@ -115,6 +115,9 @@ describe("transient database errors", () => {
     expect(isTransientDatabaseError(violation)).toBe(false);
     expect(isTransientDatabaseError({ cause: { code: "40P01" } })).toBe(true);
     expect(isDatabaseUnavailable(new Error("wrapped", { cause: Object.assign(new Error("x"), { code: "57P01" }) }))).toBe(true);
+    // node-postgres (audit, through Emmett) names a lost connection only in its message.
+    expect(isTransientDatabaseError(new Error("Connection terminated unexpectedly"))).toBe(true);
+    expect(isDatabaseUnavailable(new Error("connection refused by the business rule"))).toBe(false);
     let calls = 0;
     await expect(retryTransient(async () => {
       calls += 1;
