@@ -23,7 +23,7 @@ WORKDIR /src
 COPY . .
 RUN mkdir -p /manifests \
  && cp -r package.json bun.lock bunfig.toml patches /manifests/ \
- && find svc gateway bench k8s mesh e2e -maxdepth 2 -name package.json -not -path '*/node_modules/*' \
+ && find svc platform gateway bench k8s mesh e2e -maxdepth 2 -name package.json -not -path '*/node_modules/*' \
       -exec cp --parents {} /manifests/ \;
 
 # 2. Production dependencies of this workspace (and the workspaces it uses) only; type packages and source

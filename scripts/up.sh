@@ -20,17 +20,26 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 pg() { echo "postgres://$1:$1-dev-password@127.0.0.1:5432/$2"; }
 
-# name|port|entry|extra environment
-processes=(
-  "dev-idp|8081|svc/dev-idp/src/main.ts|"
-  "inventory|5102|svc/inventory/src/main.ts|DATABASE_URL=$(pg inventory meridian_inventory)"
-  "inventory-worker|5105|svc/inventory-worker/src/main.ts|DATABASE_URL=$(pg inventory meridian_inventory)"
-  "orders|5101|svc/orders/src/main.ts|DATABASE_URL=$(pg orders meridian_orders) ORDERS_STORE=postgres"
-  "notifications|5103|svc/notifications/src/main.ts|"
-  "audit|5104|svc/audit/src/main.ts|DATABASE_URL=$(pg audit meridian_audit)"
-  "gateway|8080|gateway/src/main.ts|GATEWAY_ROUTES=$REPO_ROOT/gateway/ocelot.json"
-  "admin-bff|5106|svc/admin-bff/src/main.ts|ADMIN_CLIENT_SECRET=local-dev-only-admin-console-secret BFF_PUBLIC_URL=http://localhost:5106 ADMIN_APP_URL=http://localhost:4201/ GATEWAY_URL=http://127.0.0.1:8080"
-)
+# Local development values of the variables the service manifest (services.ts) says a process needs; a database
+# variable gets the development URL of the database the manifest names (role and database meridian_<name>).
+dev_env() { # dev_env <name> <database or empty>
+  [ -n "$2" ] && printf 'DATABASE_URL=%s ' "$(pg "$2" "meridian_$2")"
+  case "$1" in
+    orders) echo "ORDERS_STORE=postgres" ;;
+    gateway) echo "GATEWAY_ROUTES=$REPO_ROOT/gateway/ocelot.json" ;;
+    admin-bff) echo "ADMIN_CLIENT_SECRET=local-dev-only-admin-console-secret BFF_PUBLIC_URL=http://localhost:5106 ADMIN_APP_URL=http://localhost:4201/ GATEWAY_URL=http://127.0.0.1:8080" ;;
+    *) echo ;;
+  esac
+}
+
+# name|port|entry|extra environment: every process of the manifest, in its start order.
+processes=()
+while IFS='|' read -r name port entry database; do
+  processes+=("$name|$port|$entry|$(dev_env "$name" "$database")")
+done < <(bun -e 'import { services } from "./services.ts";
+for (const s of services) console.log([s.name, s.port, s.entry, s.databases[0]?.name ?? ""].join("|"));') \
+  || die "could not read the service manifest (services.ts)"
+[ "${#processes[@]}" -gt 0 ] || die "the service manifest (services.ts) lists no process"
 
 stop_all() {
   trap - INT TERM EXIT

@@ -3,7 +3,8 @@
  * read-only database look-ups benchmarks and fault tests use to check what happened.
  */
 import postgres from "postgres";
-import { waitFor, type Platform, type TestIssuer } from "@meridian/kit/testing";
+import { waitFor, type TestIssuer } from "@meridian/kit/testing";
+import type { Platform } from "@meridian/platform";
 
 export const ALL_SCOPES = ["orders.read", "orders.write", "inventory.read", "inventory.write", "notifications.read", "audit.read"];
 

@@ -1,5 +1,5 @@
 /** Per service: time from process start to ready, and idle RSS once ready. */
-import { startPlatform, type ProcessName } from "@meridian/kit/testing";
+import { startPlatform, type ProcessName } from "@meridian/platform";
 import { rssMiB } from "./proc";
 
 export interface StartupResult {

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
-import { startPlatform, startTestIssuer, waitFor, type Platform, type PlatformOptions, type TestIssuer } from "@meridian/kit/testing";
+import { startTestIssuer, waitFor, type TestIssuer } from "@meridian/kit/testing";
+import { startPlatform, type Platform, type PlatformOptions } from "@meridian/platform";
 import { placeOrder, queueDepths, seedCatalogue, tokensFor, type SeedProduct, type Tokens } from "../src/platform-client";
 
 /** mulberry32: small, seeded, good enough to pick test inputs reproducibly. */
@@ -19,6 +20,9 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** `application_name` of the test's own database connections. */
+export const TEST_CLIENT_NAME = "meridian-fault-test";
 
 export interface Fixture {
   platform: Platform;
@@ -44,7 +48,8 @@ export async function startFixture(products: SeedProduct[], options: Partial<Pla
     throw error;
   }
   console.log(`[fixture] platform ${platform.id}, logs in ${platform.processes.get("gateway")?.log.replace(/\/[^/]+$/, "")}`);
-  const open = (url: string) => postgres(url, { max: 2, onnotice: () => {} });
+  // Named, so fault scenarios that terminate the services' backends spare the test's own connections.
+  const open = (url: string) => postgres(url, { max: 2, onnotice: () => {}, connection: { application_name: TEST_CLIENT_NAME } });
   const sql = { orders: open(platform.databases.orders.url), inventory: open(platform.databases.inventory.url), audit: open(platform.databases.audit.url) };
   const stop = async () => {
     await Promise.allSettled([sql.orders.end(), sql.inventory.end(), sql.audit.end()]);
@@ -61,8 +66,17 @@ export async function startFixture(products: SeedProduct[], options: Partial<Pla
   }
 }
 
+/** One order request: when it started (ms since the epoch), how long it took, what came back. */
+export interface RequestSample {
+  startedAt: number;
+  ms: number;
+  status: number | "network";
+}
+
 export interface OrderLoadStats {
   accepted: Set<string>;
+  /** Every order request, in completion order. */
+  samples: RequestSample[];
   attempts: number;
   /** Answers other than 200/201 (and network errors), by status ("network" for the latter). */
   failures: Map<string, number>;
@@ -76,7 +90,7 @@ export interface OrderLoadStats {
  * cancelled right away (its stock is released again). Choices come from a seeded generator.
  */
 export class OrderLoad {
-  readonly stats: OrderLoadStats = { accepted: new Set(), attempts: 0, failures: new Map(), cancelRequested: 0 };
+  readonly stats: OrderLoadStats = { accepted: new Set(), samples: [], attempts: 0, failures: new Map(), cancelRequested: 0 };
   private running = true;
   private readonly workers: Promise<void>[] = [];
 
@@ -115,7 +129,9 @@ export class OrderLoad {
       // Retry the same key until accepted; after the load was told to stop, give up after a few more tries.
       for (let tries = 0; ; tries++) {
         this.stats.attempts += 1;
+        const startedAt = Date.now();
         const result = await placeOrder(gateway, token, key, lines, AbortSignal.timeout(20_000)).catch(() => undefined);
+        this.stats.samples.push({ startedAt, ms: Date.now() - startedAt, status: result ? result.status : "network" });
         if (result?.orderId) {
           this.stats.accepted.add(result.orderId);
           if (cancel) await this.cancel(token, result.orderId);

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomUUID } from "node:crypto";
-import { startPlatform, startTestIssuer, waitFor, type Platform, type TestIssuer } from "@meridian/kit/testing";
+import { startTestIssuer, waitFor, type TestIssuer } from "@meridian/kit/testing";
+import { startPlatform, type Platform } from "@meridian/platform";
 
 setDefaultTimeout(120_000);
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { DESIGN_PORTS } from "@meridian/kit/testing";
+import { DESIGN_PORTS } from "@meridian/platform";
 import { parseAllDocuments } from "yaml";
 import { helmTemplate, policyViolations, prepareCharts, validateObject, type K8sObject } from "./deploy-support";
 import { CHART_DIR, listFiles, OBS_DIR, readYaml, RULES_DIR, run, TOOLS } from "./observability-support";

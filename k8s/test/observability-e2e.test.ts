@@ -12,9 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import {
-  DEFAULT_PROCESSES, freePort, startPlatform, startTestIssuer, waitFor, type Platform, type ProcessName, type TestIssuer,
-} from "@meridian/kit/testing";
+import { freePort, startTestIssuer, waitFor, type TestIssuer } from "@meridian/kit/testing";
+import { DEFAULT_PROCESSES, startPlatform, type Platform, type ProcessName } from "@meridian/platform";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { DASHBOARD_DIR } from "../observability/dashboards/build";
 import {

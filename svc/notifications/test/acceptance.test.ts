@@ -13,15 +13,14 @@ import Redis from "ioredis";
 import {
   openSse,
   REPO_ROOT,
-  startPlatform,
   startTestIssuer,
   TEST_REDIS_URL,
   uniqueName,
   waitFor,
-  type Platform,
   type SseClient,
   type TestIssuer,
 } from "@meridian/kit/testing";
+import { startPlatform, type Platform } from "@meridian/platform";
 
 setDefaultTimeout(90_000);
 

@@ -1,6 +1,5 @@
 export * from "./core";
 export * from "./issuer";
-export * from "./platform";
 export * from "./broker";
 export * from "./http";
 export * from "./metrics";

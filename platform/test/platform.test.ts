@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { startPlatform } from "../../src/testing";
+import { startPlatform } from "../src";
 
 describe("platform harness", () => {
   test("when a process exits while starting, then start fails at once with its last log lines instead of waiting out the ready timeout", async () => {

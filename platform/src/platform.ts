@@ -1,47 +1,22 @@
 /**
- * Starts the platform's real processes on loopback for end-to-end tests, benchmarks and fault injection:
- * fresh PostgreSQL databases, a RabbitMQ virtual host and a Redis database of its own (so runs never see
- * each other's messages or keys), free ports, a gateway route table rewritten to those ports.
+ * Starts the platform's real processes — those of the service manifest (services.ts) — on loopback for end-to-end
+ * tests, benchmarks and fault injection: fresh PostgreSQL databases, a RabbitMQ virtual host and Redis keys of its
+ * own (so runs never see each other's messages or keys), free ports, a gateway route table rewritten to those ports.
  */
 import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { resolve } from "node:path";
 import Redis from "ioredis";
-import { createTestDatabase, REPO_ROOT, TEST_POSTGRES_URL, TEST_REDIS_URL, uniqueName, waitFor, type TestDatabase } from "./core";
-import { freePort } from "./process";
+import { createTestDatabase, freePort, REPO_ROOT, TEST_POSTGRES_URL, TEST_REDIS_URL, uniqueName, waitFor, type TestDatabase } from "@meridian/kit/testing";
+import { databaseNames, service, services, type ProcessName } from "../../services";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
-export type ProcessName =
-  | "dev-idp"
-  | "orders"
-  | "inventory"
-  | "inventory-worker"
-  | "notifications"
-  | "audit"
-  | "gateway"
-  | "admin-bff";
+export type { ProcessName };
 
-const ENTRIES: Record<ProcessName, string> = {
-  "dev-idp": "svc/dev-idp/src/main.ts",
-  orders: "svc/orders/src/main.ts",
-  inventory: "svc/inventory/src/main.ts",
-  "inventory-worker": "svc/inventory-worker/src/main.ts",
-  notifications: "svc/notifications/src/main.ts",
-  audit: "svc/audit/src/main.ts",
-  gateway: "gateway/src/main.ts",
-  "admin-bff": "svc/admin-bff/src/main.ts",
-};
+/** The ports docs/design.md gives each process (from the manifest); gateway/ocelot.json refers to these. */
+export const DESIGN_PORTS = Object.fromEntries(services.map((s) => [s.name, s.port])) as Record<ProcessName, number>;
 
-/** The ports docs/design.md gives each process; gateway/ocelot.json refers to these. */
-export const DESIGN_PORTS: Record<ProcessName, number> = {
-  "dev-idp": 8081,
-  orders: 5101,
-  inventory: 5102,
-  notifications: 5103,
-  audit: 5104,
-  "inventory-worker": 5105,
-  "admin-bff": 5106,
-  gateway: 8080,
-};
+/** What `startPlatform()` starts without a `processes` list: the manifest's default processes, in its order. */
+export const DEFAULT_PROCESSES: ProcessName[] = services.filter((s) => s.default).map((s) => s.name);
 
 export interface PlatformOptions {
   /** Processes to start, in order; dependencies first. Default: every service, the worker and the gateway. */
@@ -60,71 +35,11 @@ export interface PlatformOptions {
    * `databases.*.url` stay direct (for the test's own queries); the services get the proxied URL.
    */
   postgresProxy?: boolean;
-}
-
-/** A loopback TCP proxy a test controls: `refuse()` drops every open connection and refuses new ones until `accept()`. */
-export interface TcpProxy {
-  port: number;
-  readonly accepting: boolean;
-  /** Connections open now. */
-  readonly connections: number;
-  refuse(): Promise<void>;
-  accept(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function startTcpProxy(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
-  };
-  const listen = (onPort: number) =>
-    new Promise<Server>((resolvePromise, reject) => {
-      const s = createServer((client) => {
-        const upstream = connect(target.port, target.host);
-        track(client);
-        track(upstream);
-        client.on("close", () => upstream.destroy());
-        upstream.on("close", () => client.destroy());
-        client.pipe(upstream);
-        upstream.pipe(client);
-      });
-      s.once("error", reject);
-      s.listen(onPort, "127.0.0.1", () => resolvePromise(s));
-    });
-  server = await listen(port);
-  const boundPort = (server.address() as { port: number }).port;
-  const closeServer = async () => {
-    const s = server;
-    server = null;
-    if (s) await new Promise<void>((done) => s.close(() => done()));
-  };
-  const proxy: TcpProxy = {
-    port: boundPort,
-    get accepting() {
-      return server !== null;
-    },
-    get connections() {
-      return sockets.size;
-    },
-    async refuse() {
-      const closing = closeServer();
-      for (const socket of sockets) socket.destroy();
-      await closing;
-    },
-    async accept() {
-      if (server) return;
-      // The port may linger briefly after close: retry for a moment rather than fail the test.
-      server = await waitFor(() => listen(boundPort).catch(() => undefined), { timeoutMs: 5000, what: `port ${boundPort} to listen again` });
-    },
-    async close() {
-      await proxy.refuse();
-    },
-  };
-  return proxy;
+  /**
+   * The same for RabbitMQ (`platform.rabbitmqProxy`): refuse connections, or degrade the link with latency and
+   * loss (`impair`). Default false.
+   */
+  rabbitmqProxy?: boolean;
 }
 
 export interface PlatformProcess {
@@ -145,9 +60,12 @@ export interface Platform {
   redisUrl: string;
   /** Every Redis key this run's processes write starts with it (notifications: `<prefix>notif:`). */
   redisKeyPrefix: string;
-  databases: Record<"orders" | "inventory" | "audit", TestDatabase>;
+  /** One fresh database per logical name of the manifest (orders, inventory, audit, …). */
+  databases: Record<string, TestDatabase> & Record<"orders" | "inventory" | "audit", TestDatabase>;
   /** The proxy between the services and PostgreSQL (only with `postgresProxy: true`). */
   postgresProxy?: TcpProxy;
+  /** The proxy between the services and RabbitMQ (only with `rabbitmqProxy: true`). */
+  rabbitmqProxy?: TcpProxy;
   processes: Map<ProcessName, PlatformProcess>;
   url(name: ProcessName): string;
   /** Sends a signal (default SIGKILL) and waits for the process to exit. */
@@ -157,14 +75,6 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_PROCESSES: ProcessName[] = [
-  "inventory",
-  "inventory-worker",
-  "orders",
-  "notifications",
-  "audit",
-  "gateway",
-];
 
 async function rabbitmqctl(...args: string[]): Promise<string> {
   const child = Bun.spawn(["rabbitmqctl", "-q", ...args], { stdout: "pipe", stderr: "pipe" });
@@ -215,16 +125,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // Redis keys of this run start with its id (a shared database, so no FLUSHDB: other runs may be live).
   const redisUrl = TEST_REDIS_URL;
   const redisKeyPrefix = `${id}:`;
-  const [orders, inventory, audit] = await Promise.all([
-    createTestDatabase("orders"),
-    createTestDatabase("inventory"),
-    createTestDatabase("audit"),
-  ]);
-  const databases = { orders, inventory, audit };
+  const created = await Promise.all(databaseNames.map(async (name) => [name, await createTestDatabase(name)] as const));
+  const databases = Object.fromEntries(created) as Platform["databases"];
   const pgTarget = new URL(TEST_POSTGRES_URL);
   const postgresProxy = options.postgresProxy
     ? await startTcpProxy({ host: pgTarget.hostname, port: Number(pgTarget.port || 5432) })
     : undefined;
+  const rabbitmqProxy = options.rabbitmqProxy ? await startTcpProxy({ host: "127.0.0.1", port: 5672 }) : undefined;
+  const serviceRabbitmqUrl = rabbitmqProxy ? `amqp://guest:guest@127.0.0.1:${rabbitmqProxy.port}/${encodeURIComponent(id)}` : rabbitmqUrl;
   /** The URL a service connects with: through the proxy when there is one. */
   const serviceDbUrl = (database: TestDatabase): string => {
     if (!postgresProxy) return database.url;
@@ -242,19 +150,23 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     LOG_LEVEL: process.env.PLATFORM_LOG_LEVEL ?? "info",
     OIDC_ISSUER: issuer,
     OIDC_AUDIENCE: "meridian-api",
-    RABBITMQ_URL: rabbitmqUrl,
+    RABBITMQ_URL: serviceRabbitmqUrl,
     REDIS_URL: redisUrl,
     ORDERS_STORE: "postgres",
     SHUTDOWN_GRACE_MS: "3000",
     ...options.env,
   };
+  /** The manifest's databases of a process, as the variables it reads them from. */
+  const databaseEnv = (name: ProcessName): Record<string, string> =>
+    Object.fromEntries(service(name).databases.map((d) => [d.env, serviceDbUrl(databases[d.name]!)]));
+  // Values of this run for the variables the manifest says a process needs.
   const perProcess: Record<ProcessName, Record<string, string>> = {
     "dev-idp": { DEV_IDP_LOOPBACK_ANY_PORT: "true" }, // the BFF and SPAs run on free ports here
-    orders: { DATABASE_URL: serviceDbUrl(orders) },
-    inventory: { DATABASE_URL: serviceDbUrl(inventory) },
-    "inventory-worker": { DATABASE_URL: serviceDbUrl(inventory) },
+    orders: databaseEnv("orders"),
+    inventory: databaseEnv("inventory"),
+    "inventory-worker": databaseEnv("inventory-worker"),
     notifications: { NOTIFICATIONS_KEY_PREFIX: `${redisKeyPrefix}notif:` },
-    audit: { DATABASE_URL: serviceDbUrl(audit) },
+    audit: databaseEnv("audit"),
     gateway: { GATEWAY_ROUTES: routesFile },
     "admin-bff": {
       ADMIN_CLIENT_SECRET: "local-dev-only-admin-console-secret",
@@ -268,14 +180,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const readyTimeoutMs = options.readyTimeoutMs ?? 45_000;
 
   const readyUrl = (name: ProcessName) =>
-    name === "dev-idp"
-      ? `${issuer}/.well-known/openid-configuration`
-      : `http://127.0.0.1:${ports[name]}/health/ready`;
+    name === "dev-idp" ? `${issuer}/.well-known/openid-configuration` : `http://127.0.0.1:${ports[name]}${service(name).readyPath}`;
 
   async function start(name: ProcessName): Promise<void> {
     const log = resolve(dir, `${name}.log`);
     const fd = openSync(log, "a");
-    const child = Bun.spawn(["bun", ENTRIES[name]], {
+    const child = Bun.spawn(["bun", service(name).entry], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -325,7 +235,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   async function stop(): Promise<void> {
     await Promise.all([...children.keys()].reverse().map((name) => kill(name, "SIGTERM")));
     await postgresProxy?.close();
-    await Promise.allSettled([orders.drop(), inventory.drop(), audit.drop()]);
+    await rabbitmqProxy?.close();
+    await Promise.allSettled(Object.values(databases).map((d) => d.drop()));
     await rabbitmqctl("delete_vhost", id).catch(() => undefined);
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis
@@ -359,6 +270,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     redisKeyPrefix,
     databases,
     ...(postgresProxy ? { postgresProxy } : {}),
+    ...(rabbitmqProxy ? { rabbitmqProxy } : {}),
     processes,
     url: (name) => `http://127.0.0.1:${ports[name]}`,
     kill,
