@@ -4,7 +4,8 @@
 // KitPlatformInfo), once everything is ready; stops the platform when its stdin closes (the Node side ended or
 // died) or on SIGINT/SIGTERM. Not in e2e/tsconfig.json: the kit is type-checked with Bun's types by its own tests.
 // The web workspace installs with npm, so the kit is imported by path rather than as a package.
-import { DEFAULT_PROCESSES, freePort, startPlatform, type Platform } from '../../svc/kit/src/testing/index.ts';
+import { freePort } from '../../svc/kit/src/testing/index.ts';
+import { DEFAULT_PROCESSES, startPlatform, type Platform } from '../../platform/src/index.ts';
 
 /** What run-platform.ts reads (its KitPlatformInfo); the app sites' ports are taken here so the BFF knows its origin. */
 interface KitPlatformInfo {
