@@ -1,7 +1,8 @@
 /**
- * Ocelot's rate limiting (docs: Rate Limiting; class RateLimiting): a fixed counting window of `Period` from a
- * client's first request, per client id, request path and method; once the limit is exceeded the client waits
- * `PeriodTimespan` seconds from the moment of exceeding (or until the window ends when PeriodTimespan is 0).
+ * Ocelot 25.0's rate limiting (class RateLimiting: ProcessRequest, Count, RetryAfter, GetStorageKey): a fixed
+ * counting window of `Period` from a client's first request, one counter per client and route; once the limit is
+ * exceeded the client waits `Wait`/`PeriodTimespan` from the moment of exceeding (or until the window ends when there
+ * is no wait).
  */
 import type { RateLimitRule } from "./config";
 
@@ -27,11 +28,11 @@ export class RateLimiter {
   private readonly counters = new Map<string, Counter>();
   private sweepAt = 0;
 
-  constructor(private readonly prefix = "ocelot") {}
+  constructor(private readonly prefix: string) {}
 
-  check(routeId: string, clientId: string, path: string, method: string, rule: RateLimitRule, now = Date.now()): RateLimitDecision {
+  check(routeId: string, clientId: string, rule: RateLimitRule, now = Date.now()): RateLimitDecision {
     this.sweep(now);
-    const key = `${this.prefix}_${clientId}_${path.toLowerCase()}_${method.toLowerCase()}_${routeId}_${rule.period}`;
+    const key = `${this.prefix}_${clientId}_${routeId}_${rule.period}`;
     let counter = this.count(this.counters.get(key), rule, now);
     let allowed = true;
     let retryAfterMs = 0;

@@ -205,19 +205,54 @@ function parseQuery(query: string): Array<[string, string]> {
     });
 }
 
-function decode(text: string): string {
+/** Form decoding as ASP.NET's QueryHelpers.ParseQuery: `+` is a space; a malformed escape is kept as written. */
+function decodeForm(text: string): string {
+  const spaced = text.includes("+") ? text.replace(PLUS, " ") : text;
+  if (!spaced.includes("%")) return spaced;
   try {
-    return decodeURIComponent(text.replace(/\+/g, " "));
+    return decodeURIComponent(spaced);
   } catch {
-    return text;
+    return spaced;
   }
 }
 
+const PLUS = /\+/g;
+const NOT_UNRESERVED_BY_JS = /[!'()*]/g;
+
+/** .NET's Uri.EscapeDataString: everything but RFC 3986 unreserved characters is percent-encoded (UTF-8). */
+export function escapeDataString(text: string): string {
+  return encodeURIComponent(text).replace(NOT_UNRESERVED_BY_JS, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /**
- * Downstream path and query (Ocelot's DownstreamUrlCreatorMiddleware): placeholders substituted; a trailing slash
- * the upstream path did not have is trimmed; with a query in the downstream template, template parameters come first
- * and upstream parameters named like a placeholder are dropped; otherwise upstream parameters that were consumed
- * by a query placeholder (same name and value) are dropped and the rest pass through.
+ * The client's query rebuilt as Ocelot 25.0's DownstreamUrlCreatorMiddleware does when the downstream template has
+ * no query (RemoveQueryStringParametersThatHaveBeenUsedInTemplate): parsed (a legacy `?a=1?b=2` normalised; values of
+ * one key grouped in first-seen order), every parameter named like a placeholder of the downstream path dropped
+ * (names compared ignoring case), each key and value re-encoded as Uri.EscapeDataString, a key without value as `key=`.
+ */
+export function rebuildQuery(query: string, droppedNames: ReadonlySet<string>): string {
+  if (query.length <= 1) return "";
+  const grouped = new Map<string, string[]>();
+  for (const pair of query.slice(1).split(/[&?]/)) {
+    if (!pair) continue;
+    const eq = pair.indexOf("=");
+    const key = decodeForm(eq < 0 ? pair : pair.slice(0, eq));
+    if (!key || droppedNames.has(key.toLowerCase())) continue;
+    const value = eq < 0 ? "" : decodeForm(pair.slice(eq + 1));
+    const values = grouped.get(key);
+    if (values) values.push(value);
+    else grouped.set(key, [value]);
+  }
+  const parts: string[] = [];
+  for (const [key, values] of grouped) for (const v of values) parts.push(`${escapeDataString(key)}=${escapeDataString(v)}`);
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
+/**
+ * Downstream path and query (Ocelot 25.0's DownstreamUrlCreatorMiddleware): placeholders substituted; a trailing
+ * slash the upstream path did not have is trimmed; with a query in the downstream template, template parameters come
+ * first and upstream parameters named like a placeholder are dropped (MergeQueryStringsWithoutDuplicateValues);
+ * otherwise the client's query is rebuilt by `rebuildQuery`.
  */
 export function createDownstreamUrl(
   downstreamTemplate: string,
@@ -244,11 +279,7 @@ export function createDownstreamUrl(
     }
     return { path: path || "/", query: query === "?" ? "" : query };
   }
-  const byName = new Map(placeholders.map((p) => [p.name.slice(1, -1).toLowerCase(), decode(p.value)]));
-  const kept = parseQuery(upstreamQuery).filter(([k, v]) => {
-    const consumed = byName.get(decode(k).toLowerCase());
-    return consumed === undefined || consumed !== decode(v);
-  });
-  const query = kept.length ? `?${kept.map(([k, v]) => (v === "" ? k : `${k}=${v}`)).join("&")}` : "";
+  const dropped = new Set(placeholdersOf(downstreamTemplate).map((p) => p.slice(1, -1).toLowerCase()));
+  const query = rebuildQuery(upstreamQuery, dropped);
   return { path: ds || "/", query };
 }

@@ -190,6 +190,33 @@ describe("the repository route table (gateway/ocelot.json)", () => {
     expect((await gw.get(`/notifications?access_token=${token}`, { headers: { accept: "text/event-stream" } })).status).toBe(401);
   });
 
+  // Issue 16 item 11: after the service is back, intake must come back within 3 s (the breaker's BreakDuration plus
+  // the first probe), with the QoS values of the repository's own table.
+  test("when orders is down until the circuit opens and then comes back, then POST /orders succeeds again within 3 s", async () => {
+    const file = (await Bun.file(REPO_ROUTES).json()) as { Routes: Array<Record<string, unknown>> };
+    const ordersWrite = file.Routes.find((r) => r.Key === "orders-write") as Record<string, unknown>;
+    const port = closedPort();
+    await using gw = await startGateway({
+      Routes: [{ ...ordersWrite, RateLimitOptions: undefined, AuthenticationOptions: undefined, DownstreamHostAndPorts: [{ Host: "127.0.0.1", Port: port }] }],
+    });
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 503; i++) status = (await gw.request("POST", "/orders", { body: "{}" })).status;
+    expect(status).toBe(503); // the circuit is open
+    const back = Bun.serve({ port, hostname: "127.0.0.1", fetch: () => Response.json({ ok: true }, { status: 201 }) });
+    try {
+      const backAt = performance.now();
+      await waitFor(async () => (await gw.request("POST", "/orders", { body: "{}" })).status === 201, {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        what: "intake to come back",
+      });
+      const recoveryMs = performance.now() - backAt;
+      expect(recoveryMs).toBeLessThanOrEqual(3000);
+    } finally {
+      await back.stop(true);
+    }
+  });
+
   for (const c of cases) {
     test(`when ${c.name}, then ${c.status}${c.downstream ? ` and ${c.server} gets ${c.downstream}` : ""}`, async () => {
       const res = await gw.request(c.method, c.path, { token: c.token ? await c.token() : undefined });

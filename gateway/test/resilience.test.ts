@@ -1,8 +1,9 @@
 /**
- * QoS, load balancing and rate limiting, checked against Ocelot's docs: docs/features/qualityofservice.rst,
- * docs/features/loadbalancer.rst, docs/features/ratelimiting.rst and docs/features/errorcodes.rst
- * (502 unreachable downstream; 503 open circuit; 503 timeout as mapped by ErrorsToHttpStatusCodeMapper for
- * RequestTimedOutError in the Ocelot releases that use TimeoutValue/ExceptionsAllowedBeforeBreaking/DurationOfBreak).
+ * QoS, load balancing and rate limiting, checked against Ocelot 25.0: docs/features/qualityofservice.rst,
+ * docs/features/loadbalancer.rst, docs/features/ratelimiting.rst, docs/features/errorcodes.rst (502 unreachable
+ * downstream; 503 open circuit), src/Ocelot.Provider.Polly/RequestTimedOutError.cs (504 timeout),
+ * src/Ocelot.Provider.Polly/CircuitBreakerStrategy.cs (floors and substitutions),
+ * src/Ocelot/Configuration/RateLimitOptions.cs and src/Ocelot/RateLimiting/RateLimiting.cs (defaults, counting).
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { waitFor } from "@meridian/kit/testing";
@@ -17,13 +18,13 @@ setDefaultTimeout(30_000);
 const { a, b } = downstreamsForFile("a", "b");
 
 describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
-  test("when the downstream does not answer within TimeoutValue, then 503", async () => {
+  test("when the downstream does not answer within TimeoutValue, then 504 [RequestTimedOutError: Status504GatewayTimeout]", async () => {
     await using gw = await startGateway({
       Routes: [route(a, { UpstreamPathTemplate: "/t/{x}", DownstreamPathTemplate: "/{x}", QoSOptions: { TimeoutValue: 300 } })],
     });
     const started = performance.now();
     const res = await gw.get("/t/slow/3000");
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(504);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(performance.now() - started).toBeLessThan(2500);
   });
@@ -37,11 +38,11 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
     expect((await echoOf(res)).path).toBe("/slow/11500");
   });
 
-  test("when a route Timeout (seconds) passes without QoSOptions, then 503 [configuration.rst › Timeout]", async () => {
+  test("when a route Timeout (seconds) passes without QoSOptions, then 504 [configuration.rst › Timeout]", async () => {
     await using gw = await startGateway({
       Routes: [route(a, { UpstreamPathTemplate: "/rt/{x}", DownstreamPathTemplate: "/{x}", Timeout: 1 })],
     });
-    expect((await gw.get("/rt/slow/4000")).status).toBe(503);
+    expect((await gw.get("/rt/slow/4000")).status).toBe(504);
     expect((await gw.get("/rt/fast")).status).toBe(200);
   });
 
@@ -98,14 +99,15 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
         route(down, {
           UpstreamPathTemplate: "/hb/{x}",
           DownstreamPathTemplate: "/{x}",
-          QoSOptions: { ExceptionsAllowedBeforeBreaking: 1, DurationOfBreak: 600 },
+          QoSOptions: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 600 },
         }),
       ],
     });
     down.behaviour.status = 503;
     expect((await gw.get("/hb/1")).status).toBe(503); // downstream's 503, counted as a failure
+    expect((await gw.get("/hb/2")).status).toBe(503);
     const calls = down.received.length;
-    expect((await gw.get("/hb/2")).status).toBe(503); // open: not forwarded
+    expect((await gw.get("/hb/3")).status).toBe(503); // open: not forwarded
     expect(down.received.length).toBe(calls);
     await waitFor(async () => {
       await gw.get("/hb/probe");
@@ -116,23 +118,68 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
       what: "a half-open probe to reach the downstream",
     });
     const afterProbe = down.received.length;
-    expect((await gw.get("/hb/3")).status).toBe(503);
+    expect((await gw.get("/hb/4")).status).toBe(503);
     expect(down.received.length).toBe(afterProbe);
   });
 
-  test("when an unreachable downstream fails ExceptionsAllowedBeforeBreaking times, then the next request gets 503", async () => {
+  test("when an unreachable downstream fails MinimumThroughput times, then the next request gets 503 without a connection attempt", async () => {
     await using gw = await startGateway({
       Routes: [
         route(closedPort(), {
           UpstreamPathTemplate: "/x",
           DownstreamPathTemplate: "/x",
-          QoSOptions: { ExceptionsAllowedBeforeBreaking: 1, DurationOfBreak: 60_000 },
+          QoSOptions: { MinimumThroughput: 2, BreakDuration: 60_000 },
         }),
       ],
     });
     expect((await gw.get("/x")).status).toBe(502);
+    expect((await gw.get("/x")).status).toBe(502);
     expect((await gw.get("/x")).status).toBe(503);
   });
+
+  // Polly v8's advanced breaker as Ocelot 25 configures it: FailureRatio over SamplingDuration, MinimumThroughput calls.
+  test("when fewer than FailureRatio of the sampled calls fail, then the circuit stays closed; when the ratio is reached, it opens", async () => {
+    await using down = startDownstream("ratio");
+    await using gw = await startGateway({
+      Routes: [
+        route(down, {
+          UpstreamPathTemplate: "/r/{x}",
+          DownstreamPathTemplate: "/{x}",
+          QoSOptions: { ExceptionsAllowedBeforeBreaking: 4, DurationOfBreak: 60_000, FailureRatio: 0.5, SamplingDuration: 30_000 },
+        }),
+      ],
+    });
+    // 2 failures in 5 calls (40 %): closed.
+    for (const code of [200, 500, 200, 200, 500]) expect((await gw.get(`/r/status/${code}`)).status).toBe(code);
+    // 3 of 6 (50 %): open, the next call is refused without reaching the downstream.
+    expect((await gw.get("/r/status/500")).status).toBe(500);
+    const calls = down.received.length;
+    expect((await gw.get("/r/status/200")).status).toBe(503);
+    expect(down.received.length).toBe(calls);
+  });
+});
+
+describe("QoS floors and substitutions [CircuitBreakerStrategy.BreakDuration/MinimumThroughput/FailureRatio/SamplingDuration, PRs 2073 and 2081]", () => {
+  const cases: Array<{ name: string; qos: Record<string, number>; expected: Record<string, number> | undefined }> = [
+    { name: "ExceptionsAllowedBeforeBreaking is 0", qos: { ExceptionsAllowedBeforeBreaking: 0, DurationOfBreak: 1000 }, expected: undefined },
+    { name: "ExceptionsAllowedBeforeBreaking is 1 (below Polly's 2)", qos: { ExceptionsAllowedBeforeBreaking: 1 }, expected: { minimumThroughput: 100 } },
+    { name: "ExceptionsAllowedBeforeBreaking is 2", qos: { ExceptionsAllowedBeforeBreaking: 2 }, expected: { minimumThroughput: 2 } },
+    { name: "DurationOfBreak is 500 (not above 0.5 s)", qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 500 }, expected: { breakMs: 5000 } },
+    { name: "DurationOfBreak is 501", qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 501 }, expected: { breakMs: 501 } },
+    { name: "DurationOfBreak is one day", qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 86_400_000 }, expected: { breakMs: 5000 } },
+    { name: "BreakDuration (the 24.1 name) is 2000", qos: { MinimumThroughput: 3, BreakDuration: 2000 }, expected: { minimumThroughput: 3, breakMs: 2000 } },
+    { name: "FailureRatio is 1.0 (out of range)", qos: { ExceptionsAllowedBeforeBreaking: 2, FailureRatio: 1 }, expected: { failureRatio: 0.8 } },
+    { name: "FailureRatio is 0.05", qos: { ExceptionsAllowedBeforeBreaking: 2, FailureRatio: 0.05 }, expected: { failureRatio: 0.05 } },
+    { name: "SamplingDuration is 500", qos: { ExceptionsAllowedBeforeBreaking: 2, SamplingDuration: 500 }, expected: { samplingMs: 10_000 } },
+    { name: "SamplingDuration is 501", qos: { ExceptionsAllowedBeforeBreaking: 2, SamplingDuration: 501 }, expected: { samplingMs: 501 } },
+  ];
+  for (const c of cases)
+    test(`when ${c.name}, then the breaker is ${JSON.stringify(c.expected ?? "off")}`, () => {
+      const config = resolveConfiguration({ Routes: [route(a, { UpstreamPathTemplate: "/q", DownstreamPathTemplate: "/q", QoSOptions: c.qos })] });
+      const breaker = config.routes[0]?.qos.breaker;
+      if (c.expected === undefined) expect(breaker).toBeUndefined();
+      else expect(breaker).toMatchObject(c.expected);
+    });
 });
 
 describe("load balancing [loadbalancer.rst]", () => {
@@ -202,52 +249,57 @@ describe("load balancing [loadbalancer.rst]", () => {
   });
 });
 
-describe("rate limiting [ratelimiting.rst]", () => {
+describe("rate limiting [ratelimiting.rst; RateLimitOptions.cs, RateLimiting.cs, RateLimitingMiddleware.cs of Ocelot 25.0]", () => {
   const limited = (fields: Record<string, unknown>, global: Record<string, unknown> = {}) =>
     startGateway({
       Routes: [
         route(a, {
           UpstreamPathTemplate: "/rl/{x}",
           DownstreamPathTemplate: "/{x}",
-          RateLimitOptions: { ClientWhitelist: [], EnableRateLimiting: true, Period: "1m", PeriodTimespan: 30, Limit: 2, ...fields },
+          RateLimitOptions: { ClientWhitelist: [], Period: "1m", PeriodTimespan: 30, Limit: 2, ...fields },
         }),
       ],
       GlobalConfiguration: { RateLimitOptions: global },
     });
 
-  test("when a client exceeds Limit within Period, then 429 with Retry-After and the default quota message", async () => {
+  test("when a client exceeds Limit within Period, then 429 with Retry-After and 25.0's default quota message", async () => {
     await using gw = await limited({});
-    const first = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
+    const first = await gw.get("/rl/1", { headers: { "Oc-Client": "c1" } });
     expect(first.status).toBe(200);
-    // Ocelot 23.x–24.x RateLimiting.GetHeaders: limit is the rule's Period, reset is StartedAt + Period in "o" format.
-    expect(first.headers.get("x-rate-limit-limit")).toBe("1m");
+    // RateLimiting.GetHeaders (25.0): limit is the rule's Limit, reset is StartedAt + Period in .NET's "o" format.
+    expect(first.headers.get("x-rate-limit-limit")).toBe("2");
     expect(first.headers.get("x-rate-limit-remaining")).toBe("1");
     const reset = first.headers.get("x-rate-limit-reset") ?? "";
     expect(reset).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
     expect(Date.parse(reset)).toBeGreaterThan(Date.now() + 50_000);
-    expect((await gw.get("/rl/1", { headers: { ClientId: "c1" } })).status).toBe(200);
-    const over = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
+    // One counter per client and route (25.0): another path of the same route counts against the same quota.
+    expect((await gw.get("/rl/2", { headers: { "Oc-Client": "c1" } })).status).toBe(200);
+    const over = await gw.get("/rl/3", { headers: { "Oc-Client": "c1" } });
     expect(over.status).toBe(429);
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
     const body = (await over.json()) as { detail: string };
-    expect(body.detail).toBe("API calls quota exceeded! maximum admitted 2 per 1m.");
+    expect(body.detail).toBe("API calls quota exceeded! Maximum admitted 2 per 1m.");
     // Counters are per client: another client is still allowed.
-    expect((await gw.get("/rl/1", { headers: { ClientId: "c2" } })).status).toBe(200);
+    expect((await gw.get("/rl/1", { headers: { "Oc-Client": "c2" } })).status).toBe(200);
     const text = await (await gw.get("/metrics")).text();
     expect(text).toMatch(/^gateway_rate_limited_total\{.*route="\/rl\/\{x\}".*\} [1-9]\d*$/m);
   });
 
-  // FileRateLimitRule.EnableRateLimiting defaults to false; RateLimitOptionsCreator limits only when it is true.
+  test("when RateLimitOptions are present without EnableRateLimiting, then the route is limited (25.0: on unless disabled)", async () => {
+    await using gw = await limited({ EnableRateLimiting: undefined, Limit: 1 });
+    expect((await gw.get("/rl/1")).status).toBe(200);
+    expect((await gw.get("/rl/1")).status).toBe(429);
+  });
+
   const disabled: Array<{ name: string; fields: Record<string, unknown> }> = [
-    { name: "EnableRateLimiting is missing", fields: { EnableRateLimiting: undefined } },
-    { name: "EnableRateLimiting is false", fields: { EnableRateLimiting: false } },
+    { name: "EnableRateLimiting is false", fields: { EnableRateLimiting: false, Limit: 1 } },
     { name: "Limit is 0", fields: { Limit: 0 } },
   ];
   for (const c of disabled)
     test(`when ${c.name}, then the route is not rate limited and sends no X-Rate-Limit headers`, async () => {
-      await using gw = await limited({ ...c.fields, Limit: c.fields.Limit ?? 1 });
+      await using gw = await limited(c.fields);
       for (let i = 0; i < 3; i++) {
-        const res = await gw.get("/rl/1", { headers: { ClientId: "c1" } });
+        const res = await gw.get("/rl/1", { headers: { "Oc-Client": "c1" } });
         expect(res.status).toBe(200);
         expect(res.headers.get("x-rate-limit-limit")).toBeNull();
       }
@@ -255,35 +307,48 @@ describe("rate limiting [ratelimiting.rst]", () => {
 
   test("when the client is in ClientWhitelist, then it is never limited", async () => {
     await using gw = await limited({ ClientWhitelist: ["trusted"] });
-    for (let i = 0; i < 4; i++) expect((await gw.get("/rl/1", { headers: { ClientId: "trusted" } })).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await gw.get("/rl/1", { headers: { "Oc-Client": "trusted" } })).status).toBe(200);
   });
 
-  test("when GlobalConfiguration sets ClientIdHeader, QuotaExceededMessage and HttpStatusCode, then they are used", async () => {
-    await using gw = await limited({ Limit: 1 }, { ClientIdHeader: "X-Client", QuotaExceededMessage: "slow down", HttpStatusCode: 418 });
+  test("when GlobalConfiguration sets ClientIdHeader, QuotaMessage and StatusCode, then they are used", async () => {
+    await using gw = await limited({ Limit: 1 }, { ClientIdHeader: "X-Client", QuotaMessage: "slow down: {0} per {1}", StatusCode: 418 });
     expect((await gw.get("/rl/1", { headers: { "X-Client": "k" } })).status).toBe(200);
     const over = await gw.get("/rl/1", { headers: { "X-Client": "k" } });
     expect(over.status).toBe(418);
-    expect(((await over.json()) as { detail: string }).detail).toBe("slow down");
+    expect(((await over.json()) as { detail: string }).detail).toBe("slow down: 1 per 1m");
     expect((await gw.get("/rl/1", { headers: { "X-Client": "other" } })).status).toBe(200);
   });
 
-  test("when DisableRateLimitHeaders is true, then no X-Rate-Limit or Retry-After headers are sent", async () => {
-    await using gw = await limited({ Limit: 1 }, { DisableRateLimitHeaders: true });
-    const ok = await gw.get("/rl/1");
-    expect(ok.headers.get("x-rate-limit-limit")).toBeNull();
+  test("when the obsolete HttpStatusCode and QuotaExceededMessage are set next to the new names, then the obsolete ones win (RateLimitOptions(FileRateLimitByHeaderRule))", async () => {
+    await using gw = await limited({ Limit: 1, HttpStatusCode: 409, StatusCode: 418, QuotaExceededMessage: "old", QuotaMessage: "new" });
+    await gw.get("/rl/1");
     const over = await gw.get("/rl/1");
-    expect(over.status).toBe(429);
-    expect(over.headers.get("retry-after")).toBeNull();
+    expect(over.status).toBe(409);
+    expect(((await over.json()) as { detail: string }).detail).toBe("old");
   });
 
-  test("when requests carry no client id header, then they share the 'client' counter", async () => {
+  const quiet: Array<{ name: string; fields: Record<string, unknown>; global?: Record<string, unknown> }> = [
+    { name: "DisableRateLimitHeaders is true (global)", fields: { Limit: 1 }, global: { DisableRateLimitHeaders: true } },
+    { name: "EnableHeaders is false", fields: { Limit: 1, EnableHeaders: false } },
+  ];
+  for (const c of quiet)
+    test(`when ${c.name}, then no X-Rate-Limit or Retry-After headers are sent`, async () => {
+      await using gw = await limited(c.fields, c.global);
+      const ok = await gw.get("/rl/1");
+      expect(ok.headers.get("x-rate-limit-limit")).toBeNull();
+      const over = await gw.get("/rl/1");
+      expect(over.status).toBe(429);
+      expect(over.headers.get("retry-after")).toBeNull();
+    });
+
+  test("when requests carry no client id header, then they share one counter", async () => {
     await using gw = await limited({ Limit: 1 });
     expect((await gw.get("/rl/1")).status).toBe(200);
     expect((await gw.get("/rl/1")).status).toBe(429);
   });
 
-  test("when the Period has passed and PeriodTimespan is over, then the client may call again", async () => {
-    await using gw = await limited({ Period: "1s", PeriodTimespan: 1, Limit: 1 });
+  test("when the Period has passed and the Wait is over, then the client may call again", async () => {
+    await using gw = await limited({ Period: "1s", PeriodTimespan: undefined, Wait: "500ms", Limit: 1 });
     expect((await gw.get("/rl/1")).status).toBe(200);
     expect((await gw.get("/rl/1")).status).toBe(429);
     await waitFor(async () => (await gw.get("/rl/1")).status === 200, {
@@ -311,7 +376,7 @@ describe("pipeline order [Ocelot middleware pipeline: rate limiting runs before 
             UpstreamPathTemplate: "/p/{x}",
             DownstreamPathTemplate: "/{x}",
             AuthenticationOptions: { AuthenticationProviderKey: "Keycloak" },
-            RateLimitOptions: { EnableRateLimiting: true, Period: "1m", PeriodTimespan: 60, Limit: 1 },
+            RateLimitOptions: { Period: "1m", PeriodTimespan: 60, Limit: 1 },
           }),
         ],
       },

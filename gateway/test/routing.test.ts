@@ -202,6 +202,43 @@ const cases: Case[] = [
     path: "/posts/1?sort=desc&page=2",
     expect: { server: "a", path: "/api/posts/1", query: "?sort=desc&page=2" },
   },
+  // Ocelot 25.0 DownstreamUrlCreatorMiddleware.RemoveQueryStringParametersThatHaveBeenUsedInTemplate: the client's
+  // query is parsed and rebuilt, each key and value escaped as Uri.EscapeDataString.
+  {
+    doc: "DownstreamUrlCreatorMiddleware 25.0 (form-decoded, re-escaped as Uri.EscapeDataString)",
+    name: "a + arrives as a space and goes down as %20, a : as %3A",
+    routes: () => [route(a, { UpstreamPathTemplate: "/posts/{id}", DownstreamPathTemplate: "/api/posts/{id}" })],
+    path: "/posts/1?q=a+b&t=10:30&u=%C3%A9",
+    expect: { server: "a", path: "/api/posts/1", query: "?q=a%20b&t=10%3A30&u=%C3%A9" },
+  },
+  {
+    doc: "DownstreamUrlCreatorMiddleware 25.0 (RFC 3986 unreserved only, as Uri.EscapeDataString)",
+    name: "the characters JavaScript leaves alone but .NET escapes (!'()*) are escaped",
+    routes: () => [route(a, { UpstreamPathTemplate: "/posts/{id}", DownstreamPathTemplate: "/api/posts/{id}" })],
+    path: "/posts/1?s=it's(1)*!",
+    expect: { server: "a", path: "/api/posts/1", query: "?s=it%27s%281%29%2A%21" },
+  },
+  {
+    doc: "DownstreamUrlCreatorMiddleware 25.0 (QueryHelpers.ParseQuery: a key without a value has the empty value)",
+    name: "a key without a value goes down as key=",
+    routes: () => [route(a, { UpstreamPathTemplate: "/posts/{id}", DownstreamPathTemplate: "/api/posts/{id}" })],
+    path: "/posts/1?flag&x=",
+    expect: { server: "a", path: "/api/posts/1", query: "?flag=&x=" },
+  },
+  {
+    doc: "DownstreamUrlCreatorMiddleware 25.0 (parameters named like a placeholder of the downstream path are dropped)",
+    name: "a parameter named like a path placeholder is dropped, whatever its value or case",
+    routes: () => [route(a, { UpstreamPathTemplate: "/posts/{id}", DownstreamPathTemplate: "/api/posts/{id}" })],
+    path: "/posts/1?ID=9&x=1",
+    expect: { server: "a", path: "/api/posts/1", query: "?x=1" },
+  },
+  {
+    doc: "DownstreamUrlCreatorMiddleware 25.0 (ParseQuery groups the values of one key)",
+    name: "repeated keys keep every value, grouped in first-seen order",
+    routes: () => [route(a, { UpstreamPathTemplate: "/posts/{id}", DownstreamPathTemplate: "/api/posts/{id}" })],
+    path: "/posts/1?a=1&b=2&a=3",
+    expect: { server: "a", path: "/api/posts/1", query: "?a=1&a=3&b=2" },
+  },
   {
     doc: "Routing › Query String Placeholders › Query String to Path direction",
     name: "a query placeholder in the upstream template moves into the downstream path",

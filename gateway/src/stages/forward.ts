@@ -43,7 +43,8 @@ export function createForwardStage(logger: Logger) {
         throw new GatewayError(new ProblemError({ status: 499, slug: "client-closed-request", title: "Client closed request" }));
       }
       rt.breaker.failure();
-      if (timedOut) throw new GatewayError(problems.serviceUnavailable(`downstream did not answer within ${route.qos.timeoutMs} ms`));
+      // Ocelot 25.0 answers a timeout with 504 (RequestTimedOutError), which no tier behind retries.
+      if (timedOut) throw new GatewayError(problems.gatewayTimeout(`the downstream service of route ${route.id} did not answer within ${route.qos.timeoutMs} ms`));
       logger.warn({ route: route.id, target: baseUrl + down.pathAndQuery, err: (err as Error).message }, "downstream unreachable");
       // The answer names the route; the address stays in the log above.
       throw new GatewayError(problems.badGateway(`the downstream service of route ${route.id} is unreachable`));

@@ -4,6 +4,7 @@
  */
 import type { Counter } from "@opentelemetry/api";
 import { ProblemError } from "@meridian/kit";
+import { rateLimitDefaults } from "../config";
 import type { GatewayRequest } from "../context";
 import { GatewayError } from "../errors";
 import { RateLimiter } from "../ratelimit";
@@ -18,26 +19,25 @@ export interface RateLimitStages {
 export function createRateLimitStages(counterPrefix: string, rateLimited: Counter): RateLimitStages {
   const limiter = new RateLimiter(counterPrefix);
 
-  function count(ctx: GatewayRequest, partition: string, path: string, method: string): void {
+  function count(ctx: GatewayRequest, partition: string): void {
     const route = ctx.rt.route;
     const rule = route.rateLimit;
     if (!rule || rule.clientWhitelist.includes(partition)) return;
-    const d = limiter.check(route.id, partition, path, method, rule);
+    const d = limiter.check(route.id, partition, rule);
     if (!d.allowed) {
       rateLimited.add(1, { route: route.upstream.original });
-      const message =
-        rule.quotaExceededMessage ?? `API calls quota exceeded! maximum admitted ${rule.limit} per ${rule.period}.`;
+      const message = rule.quotaMessage.replaceAll("{0}", String(rule.limit)).replaceAll("{1}", rule.period);
       const headers: Record<string, string> = {};
-      if (!rule.disableHeaders) headers["retry-after"] = String(d.retryAfterSec);
+      if (rule.enableHeaders) headers["retry-after"] = String(d.retryAfterSec);
       throw new GatewayError(
-        new ProblemError({ status: rule.httpStatusCode, slug: "too-many-requests", title: "Too many requests", detail: message }),
+        new ProblemError({ status: rule.statusCode, slug: "too-many-requests", title: "Too many requests", detail: message }),
         headers,
       );
     }
-    if (!rule.disableHeaders) {
-      // Ocelot 23.x–24.x (RateLimiting.GetHeaders): Limit carries the Period ("1m"), Reset is .NET's round-trip
-      // "o" format (seven fractional digits, UTC).
-      ctx.responseHeaders["x-rate-limit-limit"] = rule.period;
+    if (rule.enableHeaders) {
+      // Ocelot 25.0 (RateLimiting.GetHeaders, RateLimitingMiddleware.SetRateLimitHeaders): the rule's Limit, what
+      // remains of it, and the end of the counting window in .NET's round-trip "o" format (seven fractional digits).
+      ctx.responseHeaders["x-rate-limit-limit"] = String(rule.limit);
       ctx.responseHeaders["x-rate-limit-remaining"] = String(d.remaining);
       ctx.responseHeaders["x-rate-limit-reset"] = d.resetAt.toISOString().replace(/Z$/, "0000Z");
     }
@@ -47,14 +47,14 @@ export function createRateLimitStages(counterPrefix: string, rateLimited: Counte
     beforeAuthentication(ctx) {
       const rule = ctx.rt.route.rateLimit;
       if (rule?.partitionKey !== "ClientIdHeader") return;
-      count(ctx, ctx.request.headers.get(rule.clientIdHeader) ?? "client", ctx.rawPath, ctx.method);
+      // Without the header every client is the one client named after the header's default (SetIdentity).
+      count(ctx, ctx.request.headers.get(rule.clientIdHeader) ?? rateLimitDefaults.clientIdHeader);
     },
     afterAuthorization(ctx) {
       const key = ctx.rt.route.rateLimit?.partitionKey;
       if (key !== "Subject" && key !== "ClientAddress") return;
-      // One counter per partition and route, whatever the path and method (as Ocelot 25 counts per route).
       const partition = key === "Subject" && ctx.auth ? `sub:${ctx.auth.sub}` : `ip:${ctx.clientIp ?? "unknown"}`;
-      count(ctx, partition, "", "");
+      count(ctx, partition);
     },
   };
 }
