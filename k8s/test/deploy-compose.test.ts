@@ -170,7 +170,7 @@ describe("compose.yml is a valid Compose file", () => {
   });
 
   test("when yamllint checks the deployment YAML, then it reports nothing", () => {
-    const files = ["compose.yml", "mesh/envoy", "mesh/istio", "k8s/test/deploy-yamllint.yaml",
+    const files = ["compose.yml", "mesh/envoy", "mesh/istio", "k8s/test/deploy-yamllint.yaml", "k8s/flows.yaml", "k8s/dev",
       ...readdirSync(join(REPO_ROOT, "k8s/charts")).filter((c) => c !== "observability" && existsSync(join(REPO_ROOT, "k8s/charts", c, "Chart.yaml")))
         .flatMap((c) => readdirSync(join(REPO_ROOT, "k8s/charts", c)).filter((f) => f.endsWith(".yaml")).map((f) => `k8s/charts/${c}/${f}`))];
     const r = run([tools.yamllint, "-f", "parsable", "-c", "k8s/test/deploy-yamllint.yaml", ...files]);

@@ -58,8 +58,18 @@ export interface FlowResult {
   ok: boolean;
 }
 
+const FLOW_KEYS = new Set(["from", "to", "port", "protocol", "request", "why", "overlays"]);
+
+/** Reads flows.yaml; a flow with an unknown key (a comma inside a flow mapping splits it) is an error. */
 export function loadFlows(path = FLOWS_FILE): FlowsFile {
-  return parse(readFileSync(path, "utf8")) as FlowsFile;
+  const flows = parse(readFileSync(path, "utf8")) as FlowsFile;
+  for (const f of [...flows.required, ...flows.forbidden]) {
+    const unknown = Object.keys(f).filter((k) => !FLOW_KEYS.has(k));
+    if (unknown.length > 0 || typeof f.why !== "string" || !f.why) {
+      throw new Error(`${path}: flow ${JSON.stringify(f)} has unknown keys ${unknown.join(", ")} or no why (quote text with commas)`);
+    }
+  }
+  return flows;
 }
 
 export class OverlayEndpoints {
