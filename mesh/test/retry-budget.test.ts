@@ -7,15 +7,17 @@
  * ignores the proxy's own 5xx answers; event streams on a pool of their own; and a recovery budget
  * (circuit breaker + ejection) that lets intake back within 3 s. The per-path table is printed.
  */
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { DEPLOYABLES, type K8sObject, REPO_ROOT } from "../../k8s/test/deploy-support";
+import { DEPLOYABLES, helmTemplate, type K8sObject, prepareCharts, REPO_ROOT } from "../../k8s/test/deploy-support";
 import {
   budget, type Budget, describeHop, envoyHop, envoyRoute, type EnvoyRoute, istioHop, MAX_ATTEMPTS, ocelotHop,
   type OcelotQos, type RequestPath, table, vsRoute, type VsRoute,
 } from "./retry-budget";
+
+setDefaultTimeout(60_000);
 
 const readAll = (file: string): K8sObject[] => parseAllDocuments(readFileSync(join(REPO_ROOT, "mesh/istio", file), "utf8"))
   .map((d) => d.toJS() as K8sObject).filter(Boolean);
@@ -32,11 +34,12 @@ const SERVICES = DEPLOYABLES.filter((d) => d.component === "api");
 
 // ------------------------------------------------------------------ reading the tiers
 
-const vsOf = (name: string) => virtualServices.find((v) => v.metadata.name === name)!;
+const vsIn = (list: K8sObject[], name: string) => list.find((v) => v.kind === "VirtualService" && v.metadata.name === name)!;
+const vsOf = (name: string) => vsIn(virtualServices, name);
 /** The ingress VirtualService (bound to the Istio Gateway) whose catch-all leads to the service. */
-function edgeVs(service: string): K8sObject {
+function edgeVsIn(list: K8sObject[], service: string): K8sObject {
   const host = `${service}.meridian.svc.cluster.local`;
-  return virtualServices.find((v) => v.spec.gateways?.includes("meridian")
+  return list.find((v) => v.kind === "VirtualService" && v.spec.gateways?.includes("meridian")
     && vsRoute(v.spec.http, "/").route?.some((d: any) => d.destination.host === host))!;
 }
 const istio = (label: string, vs: K8sObject, path: string) => istioHop(`${label} (VirtualService ${vs.metadata.name})`, vsRoute(vs.spec.http as VsRoute[], path));
@@ -53,7 +56,10 @@ const sample = (template: string) => template.replace(/\{[^}]+\}/g, "x");
 
 // ------------------------------------------------------------------ the paths
 
-function paths(): RequestPath[] {
+/** Every path of a client request, in Kubernetes (VirtualServices `vs`, named `env`) and in compose. */
+function paths(vs: K8sObject[] = virtualServices, env = "k8s", compose = true): RequestPath[] {
+  const vsOf = (name: string) => vsIn(vs, name);
+  const edgeVs = (service: string) => edgeVsIn(vs, service);
   const out: RequestPath[] = [];
   for (const r of ocelot.Routes) {
     const port = r.DownstreamHostAndPorts[0]!.Port;
@@ -63,24 +69,38 @@ function paths(): RequestPath[] {
     const stream = /\/stream$/.test(r.UpstreamPathTemplate);
     const qos = ocelotHop(`gateway QoS (ocelot.json ${r.Key})`, r.QoSOptions);
     const toService = istio(`gateway → ${svc}`, vsOf(svc), down);
-    out.push({ name: `k8s api → ${svc}${stream ? " stream" : ""}`, stream, hops: [istio("ingress → gateway", edgeVs("gateway"), up), qos, toService] });
-    out.push({ name: `k8s shop /api → ${svc}${stream ? " stream" : ""}`, stream, hops: [
+    out.push({ name: `${env} api → ${svc}${stream ? " stream" : ""}`, stream, hops: [istio("ingress → gateway", edgeVs("gateway"), up), qos, toService] });
+    out.push({ name: `${env} shop /api → ${svc}${stream ? " stream" : ""}`, stream, hops: [
       istio("ingress → web-customer", edgeVs("web-customer"), `/api${up}`), istio("web-customer → gateway", vsOf("gateway"), up), qos, toService] });
     if (!stream) {
-      out.push({ name: `k8s admin /api → ${svc}`, stream, hops: [
+      out.push({ name: `${env} admin /api → ${svc}`, stream, hops: [
         istio("ingress → web-admin", edgeVs("web-admin"), `/api${up}`), istio("web-admin → admin-bff", vsOf("admin-bff"), `/api${up}`),
         istio("admin-bff → gateway", vsOf("gateway"), up), qos, toService] });
     }
+    if (!compose) continue;
     const sidecar = envoyAt(`gateway → ${svc}`, "gateway-sidecar", port, down);
     out.push({ name: `compose api → ${svc}${stream ? " stream" : ""}`, stream, hops: [envoyAt("edge → gateway", "edge", "edge", up), qos, sidecar] });
     if (!stream) {
       out.push({ name: `compose admin /api → ${svc}`, stream, hops: [envoyAt("admin-bff → gateway", "admin-bff-sidecar", "gateway", up), qos, sidecar] });
     }
   }
-  out.push({ name: "compose admin-bff → Keycloak", stream: false, hops: [
+  const keycloak = vs.find((v) => v.kind === "VirtualService" && v.metadata.name === "edge-keycloak");
+  if (keycloak) out.push({ name: `${env} id → Keycloak`, stream: false, hops: [istio("ingress → keycloak", keycloak, "/realms/meridian/protocol/openid-connect/token")] });
+  if (compose) out.push({ name: "compose admin-bff → Keycloak", stream: false, hops: [
     envoyAt("admin-bff → keycloak", "admin-bff-sidecar", "keycloak", "/realms/meridian/protocol/openid-connect/token")] });
   return out;
 }
+
+/** The production overlay's rendered objects: its budget must hold as the plain files' does. */
+let prod: K8sObject[] = [];
+beforeAll(() => {
+  const charts = prepareCharts();
+  try {
+    prod = helmTemplate(join(charts.dir, "meridian"), ["-f", join(charts.dir, "meridian/values-prod.yaml")]);
+  } finally {
+    charts.cleanup();
+  }
+}, 120_000);
 
 describe("retry budget per path", () => {
   const budgets: Budget[] = paths().map(budget);
@@ -116,6 +136,13 @@ describe("retry budget per path", () => {
   test("when an event stream is routed, then no hop retries it or cuts it with a request timeout", () => {
     const problems = budgets.filter((b) => b.path.stream).flatMap((b) => b.problems.map((p) => `${b.path.name}: ${p}`));
     expect(problems).toEqual([]);
+  });
+
+  test("when the production overlay is rendered, then every path keeps the budget, the issuer's host included", () => {
+    const prodBudgets = paths(prod, "k8s prod", false).map(budget);
+    console.log(`\nProduction overlay:\n${table(prodBudgets)}\n`);
+    expect(prodBudgets.some((b) => b.path.name === "k8s prod id → Keycloak")).toBe(true);
+    expect(prodBudgets.flatMap((b) => b.problems.map((p) => `${b.path.name}: ${p}`))).toEqual([]);
   });
 
   test("when the budget model reads today's defects, then it reports them", () => {
