@@ -159,13 +159,21 @@ export class MsSqlOrdersStore implements OrdersStore {
   }
 
   async orderStats(from: Date, to: Date): Promise<OrderStatsRows> {
-    // Hour boundaries crossed since the epoch = whole hours since it (times are UTC, after 1970).
-    const hourIndex = sql<string>`datediff_big(hour, cast('1970-01-01' as datetime2), ${orders.createdAt})`;
-    const rows = await this.db
-      .select({ hourIndex, status: orders.status, orders: count(), totalCents: sql<string>`sum(${orders.totalCents})` })
+    // Hour boundaries crossed since the epoch = whole hours since it (times are UTC, after 1970). Bucketed in a
+    // derived table so the GROUP BY names a column, not an expression SQL Server must match to the select list.
+    const bucketed = this.db
+      .select({
+        hourIndex: sql<string>`datediff_big(hour, cast('1970-01-01' as datetime2), ${orders.createdAt})`.as("hour_index"),
+        status: orders.status,
+        totalCents: orders.totalCents,
+      })
       .from(orders)
       .where(and(gte(orders.createdAt, from), lt(orders.createdAt, to)))
-      .groupBy(hourIndex, orders.status);
+      .as("bucketed");
+    const rows = await this.db
+      .select({ hourIndex: bucketed.hourIndex, status: bucketed.status, orders: count(), totalCents: sql<string>`sum(${bucketed.totalCents})` })
+      .from(bucketed)
+      .groupBy(bucketed.hourIndex, bucketed.status);
     return toStatsRows(rows);
   }
 
