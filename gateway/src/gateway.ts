@@ -16,7 +16,7 @@ import { instrumentProxy } from "./server";
 
 export { clientAddress } from "./request-line";
 export { gatewayListener } from "./server";
-export { claimValues } from "./stages/auth";
+export { claimValues } from "./stages/authorization";
 
 export interface GatewayOptions {
   config: GatewayRoutes;

@@ -12,7 +12,9 @@ import type { GatewayRequest, RouteRuntime } from "./context";
 import { GatewayError } from "./errors";
 import { clientAddress, splitUrl, validatePath } from "./request-line";
 import { createRouteTable } from "./route-table";
-import { createAuthStages } from "./stages/auth";
+import { authFailure } from "./stages/auth-failure";
+import { createAuthenticationStage } from "./stages/authentication";
+import { createAuthorizationStage } from "./stages/authorization";
 import { createDownstreamRequestStage } from "./stages/downstream-request";
 import { createForwardStage } from "./stages/forward";
 import { createRateLimitStages } from "./stages/rate-limit";
@@ -30,8 +32,10 @@ export function createPipeline(options: PipelineOptions) {
   const { config } = options;
   const table = createRouteTable(options.runtimes);
   const rateLimit = createRateLimitStages(config.rateLimitCounterPrefix, options.metrics.rateLimited);
-  const auth = createAuthStages(options.verifier, options.logger, options.metrics.authFailures);
-  const downstreamRequest = createDownstreamRequestStage(auth, config.baseUrl);
+  const fail = authFailure(options.metrics.authFailures);
+  const authenticate = createAuthenticationStage(options.verifier, options.logger, fail);
+  const authorization = createAuthorizationStage(fail);
+  const downstreamRequest = createDownstreamRequestStage(authorization, config.baseUrl);
   const forward = createForwardStage(options.logger);
 
   /** Finds the route and sets up the request's context (404 when no route matches). */
@@ -61,8 +65,8 @@ export function createPipeline(options: PipelineOptions) {
       ctx.responseHeaders[route.requestIdKey] = ctx.requestId;
     }
     ctx.placeholders = route.upstream.extract(ctx.rawPath, ctx.rawQuery);
-    await auth.authenticate(ctx);
-    auth.authorize(ctx);
+    await authenticate(ctx);
+    authorization.authorize(ctx);
     rateLimit.afterAuthorization(ctx);
     return forward(ctx, downstreamRequest(ctx));
   }

@@ -8,7 +8,7 @@ import type { GatewayRequest } from "../context";
 import { applyHeaderTransforms, downstreamRequestHeaders } from "../headers";
 import { withoutParameter } from "../request-line";
 import { createDownstreamUrl } from "../template";
-import type { AuthStages } from "./auth";
+import type { AuthorizationStage } from "./authorization";
 
 export interface DownstreamRequest {
   /** Path and query, e.g. `/api/orders?page=2`. */
@@ -20,7 +20,7 @@ export interface DownstreamRequest {
 
 const headerSetter: TextMapSetter<Headers> = { set: (carrier, key, value) => carrier.set(key, value) };
 
-export function createDownstreamRequestStage(auth: AuthStages, baseUrl: string | undefined) {
+export function createDownstreamRequestStage(auth: AuthorizationStage, baseUrl: string | undefined) {
   function pathAndQuery(ctx: GatewayRequest): string {
     const route = ctx.rt.route;
     const query = route.queryTokenParameter ? withoutParameter(ctx.rawQuery, route.queryTokenParameter) : ctx.rawQuery;

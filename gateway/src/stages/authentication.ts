@@ -1,0 +1,39 @@
+/**
+ * Authentication (Ocelot's AuthenticationMiddleware): a bearer token verified by the kit → 401 when missing or
+ * invalid. OPTIONS passes without a token, as in Ocelot.
+ */
+import { problems, type Logger } from "@meridian/kit";
+import { bearerChallenge, bearerToken, type TokenVerifier } from "@meridian/kit/auth";
+import type { GatewayRequest } from "../context";
+import type { FailAuth } from "./auth-failure";
+
+function tokenOf(ctx: GatewayRequest): string | undefined {
+  const header = ctx.request.headers.get("authorization");
+  const token = bearerToken(header);
+  const param = ctx.rt.route.queryTokenParameter;
+  // Meridian extension, for EventSource clients that cannot send headers: only a route that names the parameter,
+  // only for GET (a query token ends up in logs and browser history, so never on a write).
+  if (token || header || !param || ctx.method !== "GET") return token;
+  return new URLSearchParams(ctx.rawQuery).get(param) ?? undefined;
+}
+
+export function createAuthenticationStage(verifier: TokenVerifier | undefined, logger: Logger, fail: FailAuth) {
+  return async function authenticate(ctx: GatewayRequest): Promise<void> {
+    const route = ctx.rt.route;
+    if (!route.authenticated || !verifier || ctx.method === "OPTIONS") return;
+    const token = tokenOf(ctx);
+    if (!token) fail("missing_token", route, problems.unauthorized("a bearer token is required"), bearerChallenge("meridian"));
+    try {
+      ctx.auth = await verifier.verify(token);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : "invalid token";
+      logger.info({ route: route.id, reason: (err as { reason?: string }).reason, detail }, "token rejected");
+      fail(
+        "invalid_token",
+        route,
+        problems.unauthorized(`invalid token: ${detail}`),
+        bearerChallenge("meridian", { code: "invalid_token", description: detail }),
+      );
+    }
+  };
+}
