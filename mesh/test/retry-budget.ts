@@ -108,10 +108,13 @@ export function envoyHop(name: string, r: EnvoyRoute): Hop {
 
 export interface OcelotQos { TimeoutValue?: number; ExceptionsAllowedBeforeBreaking?: number; DurationOfBreak?: number }
 
-/** The gateway's QoS: one try, timed out after TimeoutValue ms (0 or unset: none); it never retries. */
+/** Ocelot's downstream timeout when neither QoSOptions.TimeoutValue nor a route Timeout is set (90 s). */
+const OCELOT_DEFAULT_TIMEOUT_MS = 90_000;
+
+/** The gateway's QoS: one try, timed out after TimeoutValue ms (Ocelot's 90 s when unset); it never retries. */
 export function ocelotHop(name: string, qos: OcelotQos | undefined): Hop {
-  const ms = qos?.TimeoutValue ?? 0;
-  return { name, timeoutS: ms > 0 ? ms / 1000 : null, perTryS: null, retries: 0, retryOn: [], headersOnly: true };
+  const ms = qos?.TimeoutValue && qos.TimeoutValue > 0 ? qos.TimeoutValue : OCELOT_DEFAULT_TIMEOUT_MS;
+  return { name, timeoutS: ms / 1000, perTryS: null, retries: 0, retryOn: [], headersOnly: true };
 }
 
 // ------------------------------------------------------------------ the budget
