@@ -5,7 +5,7 @@ NetworkPolicy: default deny for the pod, then only the flows the architecture ne
            sidecar's metrics ports (15090, 15020).
   egress:  DNS, pods named in networkPolicy.egressToApps, the infrastructure endpoints named in
            networkPolicy.egressToInfra (ports and peers from global.networkPolicy.infrastructure), istiod
-           when the mesh is on.
+           and the collector's OTLP gRPC port (the sidecar's spans) when the mesh is on.
 */}}
 {{- define "meridian-lib.networkpolicy" -}}
 {{- $np := .Values.networkPolicy | default dict -}}
@@ -93,6 +93,18 @@ spec:
       to:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+    {{- end }}
+    {{- if and (((.Values.global).mesh).enabled) (not (has "otel" ($np.egressToInfra | default list))) }}
+    {{- with (($gnp.infrastructure | default dict).otel) }}
+    # The sidecar sends its spans to the collector (Istio Telemetry) even when the app sends none.
+    - ports:
+        - port: 4317
+          protocol: TCP
+      {{- with .to }}
+      to:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    {{- end }}
     {{- end }}
     {{- if (((.Values.global).mesh).enabled) }}
     - to:
