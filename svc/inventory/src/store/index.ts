@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { and, asc, count, desc, eq, getColumns, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { openPostgres } from "@meridian/kit/postgres";
 import { pgOutbox, type PgTransaction } from "@meridian/kit/messaging";
 import { fromCents, toCents } from "../domain/money";
@@ -351,7 +351,7 @@ export async function releaseStock(tx: InventoryTx, orderId: string): Promise<Re
   if (marker) return { outcome: "nothing-reserved" };
 
   const [existing] = await tx.select().from(reservations).where(eq(reservations.orderId, orderId)).for("update");
-  if (!existing || existing.status !== "reserved") return { outcome: "already-released" };
+  if (existing?.status !== "reserved") return { outcome: "already-released" };
   for (const line of mergeLines(existing.lines)) {
     await tx
       .update(products)
@@ -371,7 +371,7 @@ export async function releaseStock(tx: InventoryTx, orderId: string): Promise<Re
  */
 export async function fulfilStock(tx: InventoryTx, orderId: string): Promise<FulfilOutcome> {
   const [existing] = await tx.select().from(reservations).where(eq(reservations.orderId, orderId)).for("update");
-  if (!existing || existing.status !== "reserved") return { outcome: "not-reserved" };
+  if (existing?.status !== "reserved") return { outcome: "not-reserved" };
   const changed: Product[] = [];
   for (const line of mergeLines(existing.lines)) {
     const [row] = await tx

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { and, asc, count, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { openPostgres } from "@meridian/kit/postgres";
 import { postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
