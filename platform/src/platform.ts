@@ -12,6 +12,14 @@ import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export type { ProcessName };
 
+/** A running copy of a process: its name, or `<name>#<n>` for the n-th replica (n ≥ 2). */
+export type InstanceName = ProcessName | `${ProcessName}#${number}`;
+
+/** The process an instance runs. */
+export function processOf(instance: InstanceName): ProcessName {
+  return instance.split("#")[0] as ProcessName;
+}
+
 /** The ports docs/design.md gives each process (from the manifest); gateway/ocelot.json refers to these. */
 export const DESIGN_PORTS = Object.fromEntries(services.map((s) => [s.name, s.port])) as Record<ProcessName, number>;
 
@@ -26,6 +34,11 @@ export interface PlatformOptions {
   /** Extra environment for every process, or per process. */
   env?: Record<string, string>;
   envFor?: Partial<Record<ProcessName, Record<string, string>>>;
+  /**
+   * Copies per process (default 1): the extra ones (`orders#2`, …) share the first one's queues and databases,
+   * and the gateway balances its routes over all of them (RoundRobin).
+   */
+  replicas?: Partial<Record<ProcessName, number>>;
   readyTimeoutMs?: number;
   /** Where the processes' logs and the rewritten route table go. Default: `.run/platform/<id>` in the repository. */
   logDir?: string;
@@ -43,7 +56,7 @@ export interface PlatformOptions {
 }
 
 export interface PlatformProcess {
-  name: ProcessName;
+  name: InstanceName;
   port: number;
   url: string;
   pid: number | undefined;
@@ -66,12 +79,12 @@ export interface Platform {
   postgresProxy?: TcpProxy;
   /** The proxy between the services and RabbitMQ (only with `rabbitmqProxy: true`). */
   rabbitmqProxy?: TcpProxy;
-  processes: Map<ProcessName, PlatformProcess>;
-  url(name: ProcessName): string;
+  processes: Map<InstanceName, PlatformProcess>;
+  url(name: InstanceName): string;
   /** Sends a signal (default SIGKILL) and waits for the process to exit. */
-  kill(name: ProcessName, signal?: NodeJS.Signals): Promise<number | null>;
+  kill(name: InstanceName, signal?: NodeJS.Signals): Promise<number | null>;
   /** Starts a stopped process again with the same port and environment and waits until it is ready. */
-  start(name: ProcessName): Promise<void>;
+  start(name: InstanceName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,21 +100,25 @@ async function rabbitmqctl(...args: string[]): Promise<string> {
   return out;
 }
 
-/** Rewrites the route table's downstream ports (design ports) to the ports of this run. */
-export function rewriteRoutes(routeFile: string, ports: Partial<Record<ProcessName, number>>): string {
+/**
+ * Rewrites the route table's downstream ports (design ports) to the ports of this run; a process with several
+ * replicas gets all of them, balanced RoundRobin (unless the route names its own load balancer).
+ */
+export function rewriteRoutes(routeFile: string, ports: Partial<Record<ProcessName, number | number[]>>): string {
   const table = JSON.parse(readFileSync(routeFile, "utf8")) as {
-    Routes?: Array<{ DownstreamHostAndPorts?: Array<{ Host: string; Port: number }> }>;
+    Routes?: Array<{ DownstreamHostAndPorts?: Array<{ Host: string; Port: number }>; LoadBalancerOptions?: { Type?: string } }>;
   };
-  const byDesignPort = new Map<number, number>();
-  for (const [name, port] of Object.entries(ports)) byDesignPort.set(DESIGN_PORTS[name as ProcessName], port!);
+  const byDesignPort = new Map<number, number[]>();
+  for (const [name, port] of Object.entries(ports)) byDesignPort.set(DESIGN_PORTS[name as ProcessName], ([] as number[]).concat(port!));
   for (const route of table.Routes ?? []) {
-    for (const hp of route.DownstreamHostAndPorts ?? []) {
-      const port = byDesignPort.get(hp.Port);
-      if (port) {
-        hp.Host = "127.0.0.1";
-        hp.Port = port;
-      }
+    const rewritten = (route.DownstreamHostAndPorts ?? []).flatMap((hp) => {
+      const runPorts = byDesignPort.get(hp.Port);
+      return runPorts ? runPorts.map((port) => ({ ...hp, Host: "127.0.0.1", Port: port })) : [hp];
+    });
+    if (rewritten.length > (route.DownstreamHostAndPorts ?? []).length && !route.LoadBalancerOptions?.Type) {
+      route.LoadBalancerOptions = { ...route.LoadBalancerOptions, Type: "RoundRobin" };
     }
+    if (route.DownstreamHostAndPorts) route.DownstreamHostAndPorts = rewritten;
   }
   return JSON.stringify(table, null, 2);
 }
@@ -114,8 +131,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const useDevIdp = !options.issuer;
   const names: ProcessName[] = useDevIdp && !wanted.includes("dev-idp") ? ["dev-idp", ...wanted] : wanted;
 
-  const ports = {} as Record<ProcessName, number>;
-  for (const name of names) ports[name] = await freePort();
+  const instances: InstanceName[] = names.flatMap((name) => [
+    name,
+    ...Array.from({ length: Math.max(0, (options.replicas?.[name] ?? 1) - 1) }, (_, i): InstanceName => `${name}#${i + 2}`),
+  ]);
+  const ports = {} as Record<InstanceName, number>;
+  for (const name of instances) ports[name] = await freePort();
+  const portsOf = (name: ProcessName) => instances.filter((i) => processOf(i) === name).map((i) => ports[i]);
   const issuer = options.issuer ?? `http://localhost:${ports["dev-idp"]}/realms/meridian`;
 
   // Isolation: a vhost, databases and a Redis database of this run's own.
@@ -143,7 +165,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
 
   const routesFile = resolve(dir, "ocelot.json");
-  writeFileSync(routesFile, rewriteRoutes(resolve(REPO_ROOT, "gateway/ocelot.json"), ports));
+  writeFileSync(routesFile, rewriteRoutes(resolve(REPO_ROOT, "gateway/ocelot.json"), Object.fromEntries(names.map((n) => [n, portsOf(n)]))));
 
   const common: Record<string, string> = {
     HOST: "127.0.0.1",
@@ -175,31 +197,32 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     },
   };
 
-  const processes = new Map<ProcessName, PlatformProcess>();
-  const children = new Map<ProcessName, ReturnType<typeof Bun.spawn>>();
+  const processes = new Map<InstanceName, PlatformProcess>();
+  const children = new Map<InstanceName, ReturnType<typeof Bun.spawn>>();
   const readyTimeoutMs = options.readyTimeoutMs ?? 45_000;
 
-  const readyUrl = (name: ProcessName) =>
-    name === "dev-idp" ? `${issuer}/.well-known/openid-configuration` : `http://127.0.0.1:${ports[name]}${service(name).readyPath}`;
+  const readyUrl = (name: InstanceName) =>
+    name === "dev-idp" ? `${issuer}/.well-known/openid-configuration` : `http://127.0.0.1:${ports[name]}${service(processOf(name)).readyPath}`;
 
-  async function start(name: ProcessName): Promise<void> {
-    const log = resolve(dir, `${name}.log`);
+  async function start(name: InstanceName): Promise<void> {
+    const base = processOf(name);
+    const log = resolve(dir, `${name.replace("#", "-")}.log`);
     const fd = openSync(log, "a");
-    const child = Bun.spawn(["bun", service(name).entry], {
+    const child = Bun.spawn(["bun", service(base).entry], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         ...common,
-        ...perProcess[name],
-        ...options.envFor?.[name],
+        ...perProcess[base],
+        ...options.envFor?.[base],
         PORT: String(ports[name]),
-        OTEL_SERVICE_NAME: name,
+        OTEL_SERVICE_NAME: base,
       },
       stdout: fd,
       stderr: fd,
     });
     children.set(name, child);
-    processes.set(name, { name, port: ports[name], url: `http://127.0.0.1:${ports[name]}`, pid: child.pid, log });
+    processes.set(name, { name, port: ports[name]!, url: `http://127.0.0.1:${ports[name]}`, pid: child.pid, log });
     // Ready, or failed fast: a process that exits while starting ends the wait at once with its last log lines
     // (waitFor alone would swallow the "exited" error and wait out the whole ready timeout).
     let settled = false;
@@ -222,7 +245,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     }
   }
 
-  async function kill(name: ProcessName, signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
+  async function kill(name: InstanceName, signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
     const child = children.get(name);
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
     child.kill(signal);
@@ -254,7 +277,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   }
 
   try {
-    for (const name of names) await start(name);
+    for (const name of instances) await start(name);
   } catch (error) {
     await stop();
     throw error;
