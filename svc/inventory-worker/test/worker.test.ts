@@ -103,7 +103,11 @@ describe("inventory worker", () => {
     const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { timeoutMs: 30_000, what: "StockRejected" });
     expect(answer).toMatchObject({
       type: "inventory.stock-rejected.v1",
-      body: { orderId, shortages: [{ sku: "W-SCARCE", name: "Scarce widget", requested: 1, available: 0 }] },
+      body: {
+        orderId,
+        reason: "not enough stock: Scarce widget (1 requested, 0 left)",
+        shortages: [{ sku: "W-SCARCE", name: "Scarce widget", requested: 1, available: 0 }],
+      },
     });
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2);
   }, 60_000);

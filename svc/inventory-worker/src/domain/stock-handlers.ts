@@ -33,10 +33,11 @@ export async function handleOrderCreated(
       ...causedBy(envelope),
     });
   } else if (result.outcome === "rejected") {
-    const skus = result.shortages.map((s) => s.sku).join(", ");
+    // Words a customer can read (the reason reaches their notification): product names, not skus.
+    const short = result.shortages.map((s) => `${s.name} (${s.requested} requested, ${s.available} left)`).join("; ");
     await pgOutbox.enqueue(tx, {
       type: "inventory.stock-rejected.v1",
-      body: { orderId, reason: `insufficient stock for ${skus}`, shortages: result.shortages },
+      body: { orderId, reason: `not enough stock: ${short}`.slice(0, 500), shortages: result.shortages },
       aggregateId: orderId,
       ...causedBy(envelope),
     });
