@@ -475,3 +475,35 @@ describe("clientAddress", () => {
       expect(clientAddress(c.peer, c.xff, c.trusted)).toBe(c.expected);
     });
 });
+
+describe("streaming answers", () => {
+  test("when the client drops a server-sent event stream, then the downstream stream is cancelled too", async () => {
+    let cancelled = false;
+    const encoder = new TextEncoder();
+    const down = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () =>
+        new Response(
+          new ReadableStream({
+            start: (c) => c.enqueue(encoder.encode("data: 1\n\n")),
+            cancel: () => {
+              cancelled = true;
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        ),
+    });
+    try {
+      await using gw = await startGateway({ Routes: [route(down.port as number, { UpstreamPathTemplate: "/s", DownstreamPathTemplate: "/s" })] });
+      const client = new AbortController();
+      const res = await fetch(`${gw.url}/s`, { signal: client.signal, headers: { accept: "text/event-stream" } });
+      await res.body?.getReader().read();
+      client.abort();
+      await waitFor(() => cancelled || undefined, { timeoutMs: 5000, intervalMs: 50, what: "the downstream stream to be cancelled" });
+      expect(cancelled).toBe(true);
+    } finally {
+      await down.stop(true);
+    }
+  });
+});

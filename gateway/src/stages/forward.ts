@@ -12,17 +12,30 @@ import type { DownstreamRequest } from "./downstream-request";
 
 const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
 const TIMED_OUT = new Error("downstream timeout");
+const CLIENT_GONE = new Error("client closed the request");
 
-function abortOnTimeout(controller: AbortController): void {
-  controller.abort(TIMED_OUT);
+/**
+ * One downstream call's abort: on the route's timeout or when the client goes away. An object listener rather than
+ * AbortSignal.any or a closure per request (AbortSignal.any cost ~9 µs per request in bench/).
+ */
+class CallAbort {
+  readonly controller = new AbortController();
+  handleEvent(): void {
+    this.controller.abort(CLIENT_GONE);
+  }
+}
+
+function abortOnTimeout(abort: CallAbort): void {
+  abort.controller.abort(TIMED_OUT);
 }
 
 export function createForwardStage(logger: Logger) {
   async function call(ctx: GatewayRequest, down: DownstreamRequest, baseUrl: string): Promise<Response> {
     const { request, rt } = ctx;
     const route = rt.route;
-    const controller = new AbortController();
-    const timer = setTimeout(abortOnTimeout, route.qos.timeoutMs, controller);
+    const abort = new CallAbort();
+    const timer = setTimeout(abortOnTimeout, route.qos.timeoutMs, abort);
+    request.signal.addEventListener("abort", abort);
     const method = route.downstreamMethod ?? ctx.method;
     const hasBody = method !== "GET" && method !== "HEAD" && request.body !== null;
     try {
@@ -31,12 +44,12 @@ export function createForwardStage(logger: Logger) {
         headers: down.headers,
         body: hasBody ? request.body : undefined,
         redirect: "manual",
-        signal: AbortSignal.any([controller.signal, request.signal]),
+        signal: abort.controller.signal,
         decompress: false,
         duplex: "half", // stream the request body through
       } as RequestInit);
     } catch (err) {
-      const timedOut = controller.signal.aborted;
+      const timedOut = abort.controller.signal.reason === TIMED_OUT;
       if (!timedOut && request.signal.aborted) {
         // The client went away: not the downstream's fault (Ocelot ignores OperationCanceledException).
         rt.breaker.cancel();
@@ -50,6 +63,7 @@ export function createForwardStage(logger: Logger) {
       throw new GatewayError(problems.badGateway(`the downstream service of route ${route.id} is unreachable`));
     } finally {
       clearTimeout(timer);
+      request.signal.removeEventListener("abort", abort);
     }
   }
 
