@@ -1,10 +1,4 @@
-import { createLogger, initTelemetry } from "@meridian/kit";
-import { SERVICE, startAuditService, VERSION } from "./app";
-import { retryDelaysMs as parseRetryDelays } from "@meridian/kit";
+import { startAuditService } from "./app";
 import { loadAuditConfig } from "./config";
 
-const config = loadAuditConfig();
-const logger = createLogger({ service: SERVICE, version: VERSION, level: config.LOG_LEVEL });
-initTelemetry({ serviceName: SERVICE, version: VERSION, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-const retryDelaysMs = parseRetryDelays(config.CONSUMER_RETRY_DELAYS_MS);
-await startAuditService(config, { logger, handleSignals: true, ...(retryDelaysMs ? { retryDelaysMs } : {}) });
+await startAuditService(loadAuditConfig(), { handleSignals: true });

@@ -1,4 +1,4 @@
 import { loadWorkerConfig } from "./config";
 import { startWorker } from "./worker";
 
-await startWorker(loadWorkerConfig());
+await startWorker(loadWorkerConfig(), { handleSignals: true });

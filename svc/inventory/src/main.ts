@@ -1,4 +1,4 @@
 import { startInventory } from "./app";
 import { loadInventoryConfig } from "./config";
 
-await startInventory(loadInventoryConfig());
+await startInventory(loadInventoryConfig(), { handleSignals: true });

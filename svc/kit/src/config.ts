@@ -30,7 +30,10 @@ export function baseConfig(defaults: { port: number }) {
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => t.Literal(l)),
       { default: "info" },
     ),
+    /** /health/* and /metrics on this port only, apart from the API (probes, scrapes; never the edge). */
+    MANAGEMENT_PORT: t.Optional(t.Integer({ minimum: 0, maximum: 65535, description: "management port" })),
     OTEL_EXPORTER_OTLP_ENDPOINT: t.Optional(t.String({ format: "uri", pattern: "^https?://" })),
+    /** The service name spans and metrics carry (the standard OpenTelemetry variable; default: the process's name). */
     OTEL_SERVICE_NAME: t.Optional(t.String({ minLength: 1 })),
     SHUTDOWN_GRACE_MS: t.Integer({ minimum: 0, default: 10_000 }),
     BODY_LIMIT_BYTES: t.Integer({ minimum: 1024, default: 1_048_576 }),

@@ -1,51 +1,38 @@
 /**
- * The HTTP app factory every service and the gateway start from: tracing (traceparent in and out),
- * request logging, problem+json errors, health, metrics, OpenAPI, a body limit; and `serve`, which
- * adds graceful shutdown on SIGTERM.
+ * The HTTP app factory every service and the gateway start from: tracing (traceparent in and out), request
+ * logging and metrics, problem+json errors, the body limit, the shared input rules, OpenAPI, and the management
+ * routes (health, metrics) — on the app itself, or apart for a management port (startService, serve).
  */
 import { openapi } from "@elysiajs/openapi";
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Histogram,
-  type Span,
-} from "@opentelemetry/api";
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Histogram, type Span } from "@opentelemetry/api";
 import { Elysia } from "elysia";
-import {
-  fieldFromPointer,
-  PROBLEM_CONTENT_TYPE,
-  ProblemError,
-  problemResponse,
-  problems,
-  type FieldError,
-} from "./errors";
-import type { BaseConfig } from "./config";
-import { runChecks, type HealthCheck } from "./health";
-import { assertStorableInput } from "./input";
-import { installLastResortGuard } from "./last-resort";
+import { announcedOversize, isStreamedBody, readBounded, tooLarge } from "./body-limit";
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemResponse } from "./errors";
+import type { HealthCheck } from "./health";
+import { errorResponder, traceparentOfActiveSpan } from "./http-errors";
+import { assertStorableInput, JSON_OR_FORM, parseBodyBytes } from "./input";
 import type { Logger } from "./logging";
-import { isDatabaseUnavailable } from "./postgres";
-import { initTelemetry } from "./telemetry";
+import { MANAGEMENT_PATHS, managementRoutes } from "./management";
+import { initTelemetry, type Telemetry } from "./telemetry";
 
 export interface HttpAppOptions {
   service: string;
   version: string;
   logger: Logger;
+  /** Readiness checks; the array is read at each probe, so checks pushed after start are seen. */
   checks?: HealthCheck[];
   /** Readiness check timeout per dependency. */
   checkTimeoutMs?: number;
   openapi?: { title?: string; description?: string };
   bodyLimitBytes?: number;
+  /** Serve /health/* and /metrics apart (on MANAGEMENT_PORT): `managementAppOf(app)` gives that app. */
+  separateManagement?: boolean;
+  /** Telemetry to report to (default: the process's, registered on first use). */
+  telemetry?: Telemetry;
 }
 
-const PUBLIC_PATHS = new Set(["/health/live", "/health/ready", "/metrics"]);
-
-
 const routeOverrides = new WeakMap<Request, string>();
+const managementApps = new WeakMap<object, ReturnType<typeof managementRoutes>>();
 
 /**
  * Names the route a request is measured and logged under when the Elysia route is a catch-all
@@ -55,11 +42,9 @@ export function setHttpRoute(request: Request, route: string): void {
   routeOverrides.set(request, route);
 }
 
-function traceparentOfActiveSpan(): string | undefined {
-  const span = trace.getActiveSpan();
-  if (!span) return undefined;
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  return `00-${traceId}-${spanId}-0${(traceFlags & 1).toString(16)}`;
+/** The management app of an app created with `separateManagement`, to serve on the management port. */
+export function managementAppOf(app: object): ReturnType<typeof managementRoutes> | undefined {
+  return managementApps.get(app);
 }
 
 const headerGetter = {
@@ -67,145 +52,31 @@ const headerGetter = {
   get: (carrier: Headers, key: string) => carrier.get(key) ?? undefined,
 };
 
-interface ValidationLike {
-  type: string;
-  value?: unknown;
-  all?: Array<{ path?: string; message?: string; summary?: string }>;
-}
-
-/**
- * Elysia checks a converted query/params value (t.Numeric, t.Integer…) on its own and reports it as
- * `type: "property"` without its name; find the name from the request by the value that failed.
- */
-function propertyLocation(error: ValidationLike, request: Request): string {
-  const failed = String(error.value);
-  const names = [...new URL(request.url).searchParams].filter(([, v]) => v === failed).map(([k]) => k);
-  return names.length === 1 ? `query.${names[0]}` : "query";
-}
-
-/** Elysia's validation error → the fields that failed. */
-function fieldErrors(error: ValidationLike, request: Request): FieldError[] {
-  if (error.type === "property") {
-    const field = propertyLocation(error, request);
-    return [{ field, message: error.all?.[0]?.summary ?? error.all?.[0]?.message ?? "invalid" }];
-  }
-  const location = error.type === "body" ? "" : `${error.type}.`;
-  const seen = new Set<string>();
-  const out: FieldError[] = [];
-  for (const issue of error.all ?? []) {
-    const field = location + (fieldFromPointer(issue.path ?? "") || "(root)");
-    if (seen.has(field)) continue;
-    seen.add(field);
-    out.push({ field: field.replace(/\.$/, ""), message: issue.summary ?? issue.message ?? "invalid" });
-  }
-  return out.length ? out : [{ field: location.replace(/\.$/, "") || "body", message: "invalid" }];
-}
-
-export function createHttpApp(options: HttpAppOptions) {
-  const telemetry = initTelemetry({ serviceName: options.service, version: options.version });
-  const { logger } = options;
-  const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
-  const checks = options.checks ?? [];
+/** One SERVER span per request, continuing the caller's W3C trace, and the request's duration, log line. */
+function requestObservation(telemetry: Telemetry, logger: Logger) {
   const startedAt = new WeakMap<Request, number>();
   const serverSpans = new WeakMap<Request, Span>();
-
   const duration: Histogram = telemetry.meter.createHistogram("http_server_request_duration_seconds", {
     description: "HTTP server request duration",
     advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
   });
-  const dependencyUp = telemetry.meter.createObservableGauge("health_dependency_up", {
-    description: "1 when the dependency answered the last readiness check",
-  });
-  const lastReadiness = new Map<string, number>();
-  dependencyUp.addCallback((r) => {
-    for (const [dependency, up] of lastReadiness) r.observe(up, { dependency });
-  });
-
-  const toResponse = (
-    error: unknown,
-    code: string | number,
-    request: Request,
-    path: string,
-    set: { status?: number | string },
-  ): Response => {
-    const traceId = trace.getActiveSpan()?.spanContext().traceId;
-    let problem: ProblemError;
-    if (error instanceof ProblemError) problem = error;
-    else if (code === "VALIDATION") problem = problems.validation(fieldErrors(error as ValidationLike, request));
-    else if (code === "NOT_FOUND") problem = problems.notFound(`No route for ${request.method} ${path}`);
-    else if (code === "PARSE") problem = problems.badRequest("The request body could not be parsed.");
-    else if (code === "INVALID_COOKIE_SIGNATURE") problem = problems.badRequest("Invalid cookie signature.");
-    else if (typeof code === "number" && code >= 400 && code < 500)
-      problem = new ProblemError({ status: code, slug: `http-${code}`, title: String((error as Error)?.message ?? code) });
-    else if (isDatabaseUnavailable(error)) {
-      // A dropped or refused database connection costs this request only: 503, the client may retry.
-      logger.warn({ err: (error as Error)?.message, method: request.method, path }, "database unavailable");
-      problem = problems.serviceUnavailable("The database is unavailable for a moment; retry the request.");
-    } else {
-      logger.error({ err: error, method: request.method, path }, "unhandled error");
-      problem = problems.internal("An unexpected error occurred. The trace id identifies it in the logs.");
-    }
-    set.status = problem.status;
-    const headers: Record<string, string> = problem.status === 503 ? { "retry-after": "1" } : {};
-    const traceparent = traceparentOfActiveSpan();
-    if (traceparent) headers.traceparent = traceparent;
-    return problemResponse(problem.toProblem(path, traceId), headers);
-  };
-
-  return new Elysia({ name: `meridian:${options.service}` })
-    // One SERVER span per request, continuing the caller's W3C trace. @elysiajs/opentelemetry also
-    // opens a span per lifecycle hook, which cut throughput threefold in bench/ (gateway-overhead).
-    .wrap((handle, request) => {
+  return {
+    // @elysiajs/opentelemetry opens a span per lifecycle hook, which cut throughput threefold (bench/ gateway-overhead).
+    wrap(handle: (...args: unknown[]) => unknown, request: Request) {
+      startedAt.set(request, performance.now());
       const path = new URL(request.url).pathname;
-      if (PUBLIC_PATHS.has(path)) return handle;
+      if (MANAGEMENT_PATHS.has(path)) return handle;
       const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
-      const span = telemetry.tracer.startSpan(
-        request.method,
-        { kind: SpanKind.SERVER, attributes: { "http.request.method": request.method, "url.path": path } },
-        parent,
-      );
+      const attributes = { "http.request.method": request.method, "url.path": path };
+      const span = telemetry.tracer.startSpan(request.method, { kind: SpanKind.SERVER, attributes }, parent);
       serverSpans.set(request, span);
       const active = trace.setSpan(parent, span);
       return (...args: unknown[]) => context.with(active, () => handle(...args));
-    })
-    .use(
-      openapi({
-        path: "/openapi",
-        documentation: {
-          info: {
-            title: options.openapi?.title ?? `${options.service} API`,
-            version: options.version,
-            description: options.openapi?.description,
-          },
-          components: {
-            securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-          },
-        },
-        exclude: { paths: [...PUBLIC_PATHS] },
-      }),
-    )
-    .derive({ as: "global" }, () => ({ log: logger.child({}) }))
-    .onRequest(({ request, set }) => {
-      startedAt.set(request, performance.now());
-      const traceparent = traceparentOfActiveSpan();
-      if (traceparent) set.headers.traceparent = traceparent;
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > bodyLimit) {
-        const path = new URL(request.url).pathname;
-        return problemResponse(
-          problems.payloadTooLarge(`The body is ${length} bytes; the limit is ${bodyLimit}.`).toProblem(path),
-        );
-      }
-    })
-    .onTransform({ as: "global" }, ({ body, query, params, request }) =>
-      assertStorableInput({ contentType: request.headers.get("content-type"), body, query, params }),
-    )
-    .onError({ as: "global" }, ({ error, code, request, path, set }) => toResponse(error, code, request, path, set))
-    .onAfterResponse({ as: "global" }, ({ request, route, set, path }) => {
-      const started = startedAt.get(request) ?? performance.now();
-      const ms = performance.now() - started;
+    },
+    done({ request, route, set, path }: { request: Request; route: string; set: { status?: number | string }; path: string }) {
+      if (MANAGEMENT_PATHS.has(path)) return;
+      const ms = performance.now() - (startedAt.get(request) ?? performance.now());
       const status = typeof set.status === "number" ? set.status : 200;
-      if (PUBLIC_PATHS.has(path)) return;
       const httpRoute = routeOverrides.get(request) ?? (route || "unmatched");
       const span = serverSpans.get(request);
       if (span) {
@@ -214,129 +85,76 @@ export function createHttpApp(options: HttpAppOptions) {
         if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
       }
-      duration.record(ms / 1000, {
-        "http.request.method": request.method,
-        "http.route": httpRoute,
-        "http.response.status_code": status,
-      });
+      const attributes = { "http.request.method": request.method, "http.route": httpRoute, "http.response.status_code": status };
+      duration.record(ms / 1000, attributes);
       logger.info({ method: request.method, route: httpRoute, path, status, ms: Math.round(ms * 10) / 10 }, "request");
-    })
-    .get("/health/live", () => ({ status: "up" as const }), { detail: { hide: true } })
-    .get(
-      "/health/ready",
-      async ({ set }) => {
-        const report = await runChecks(checks, options.checkTimeoutMs);
-        for (const c of report.checks) lastReadiness.set(c.name, c.status === "up" ? 1 : 0);
-        if (report.status === "down") set.status = 503;
-        return report;
-      },
-      { detail: { hide: true } },
-    )
-    .get(
-      "/metrics",
-      async () =>
-        new Response(await telemetry.metricsText(), {
-          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-        }),
-      { detail: { hide: true } },
-    );
-}
-
-export type HttpApp = ReturnType<typeof createHttpApp>;
-
-/** How main.ts and tests start a service in-process. */
-export interface ServiceStartOptions {
-  logger: Logger;
-  /** main.ts: true (SIGTERM/SIGINT → graceful stop); tests: false. */
-  handleSignals?: boolean;
-  /** Consumer retry delays (tests shorten them). */
-  retryDelaysMs?: number[];
-}
-
-export interface ServeOptions {
-  port: number;
-  host?: string;
-  logger: Logger;
-  shutdownGraceMs?: number;
-  bodyLimitBytes?: number;
-  /** Close pools, consumers, relays: runs after in-flight requests finish. */
-  onShutdown?: () => Promise<void> | void;
-  /** Install SIGTERM/SIGINT handlers (off in tests that run several servers in one process). */
-  handleSignals?: boolean;
-}
-
-/** The listen settings of `baseConfig()` (PORT, HOST, SHUTDOWN_GRACE_MS, BODY_LIMIT_BYTES) as `serve` options. */
-export function serveOptions(
-  config: Pick<BaseConfig, "PORT" | "HOST" | "SHUTDOWN_GRACE_MS" | "BODY_LIMIT_BYTES">,
-): Pick<ServeOptions, "port" | "host" | "shutdownGraceMs" | "bodyLimitBytes"> {
-  return {
-    port: config.PORT,
-    host: config.HOST,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    },
   };
 }
 
-export interface RunningServer {
-  url: string;
-  port: number;
-  /** Stop accepting, let in-flight requests finish (up to the grace period), then run onShutdown. */
-  stop(): Promise<void>;
+const oversizeStreams = new WeakMap<Request, ProblemError>();
+
+/** The body limit: an announced oversize body is refused before routing, a streamed one while it is read. */
+function bodyLimit(limit: number) {
+  const readStreamed = async (request: Request, contentType: string): Promise<unknown> => {
+    try {
+      return parseBodyBytes(await readBounded(request, limit), contentType);
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.status !== 413) throw error;
+      oversizeStreams.set(request, error);
+      return {};
+    }
+  };
+  return new Elysia({ name: "meridian:body-limit" })
+    .onRequest(({ request }) => {
+      const length = announcedOversize(request, limit);
+      if (length === undefined) return;
+      const problem = tooLarge(limit, `The body is ${length} bytes`).toProblem(new URL(request.url).pathname);
+      return problemResponse(problem, { connection: "close" });
+    })
+    // Elysia turns an error thrown while parsing into a 400: the 413 is thrown from onTransform instead.
+    // With a parse hook present Elysia leaves other media types unparsed: read them as text for the input rules' 415.
+    .onParse({ as: "global" }, ({ request, contentType }) => {
+      if (isStreamedBody(request)) return readStreamed(request, contentType);
+      if (!contentType || JSON_OR_FORM.test(contentType)) return undefined;
+      return request.text().then((text) => (text === "" ? undefined : text));
+    })
+    .onTransform({ as: "global" }, ({ request }) => {
+      const problem = oversizeStreams.get(request);
+      if (problem) throw problem;
+    });
 }
 
-// Elysia's generic app type varies with every plugin; serve needs only listen/stop/server.
-interface Listenable {
-  listen(options: { port: number; hostname: string; maxRequestBodySize: number }): unknown;
-  server: { port?: number; stop(closeActiveConnections?: boolean): Promise<void> | void } | null;
+export function createHttpApp(options: HttpAppOptions) {
+  const telemetry = options.telemetry ?? initTelemetry({ serviceName: options.service, version: options.version });
+  const { logger } = options;
+  const observe = requestObservation(telemetry, logger);
+  const management = managementRoutes({ service: options.service, telemetry, checks: options.checks ?? [], checkTimeoutMs: options.checkTimeoutMs });
+  const documentation = {
+    info: { title: options.openapi?.title ?? `${options.service} API`, version: options.version, description: options.openapi?.description },
+    components: { securitySchemes: { bearer: { type: "http" as const, scheme: "bearer", bearerFormat: "JWT" } } },
+  };
+
+  const app = new Elysia({ name: `meridian:${options.service}` })
+    .wrap((handle, request) => observe.wrap(handle, request))
+    .use(openapi({ path: "/openapi", documentation, exclude: { paths: [...MANAGEMENT_PATHS] } }))
+    .derive({ as: "global" }, () => ({ log: logger.child({}) }))
+    .onRequest(({ set }) => {
+      const traceparent = traceparentOfActiveSpan();
+      if (traceparent) set.headers.traceparent = traceparent;
+    })
+    .use(bodyLimit(options.bodyLimitBytes ?? 1_048_576))
+    .onTransform({ as: "global" }, ({ body, query, params, request }) =>
+      assertStorableInput({ contentType: request.headers.get("content-type"), body, query, params }),
+    )
+    .onError({ as: "global" }, errorResponder(logger))
+    .onAfterResponse({ as: "global" }, (ctx) => observe.done(ctx));
+  // Elysia's use() adds to the same app: the management routes join it, or wait for the management port.
+  if (options.separateManagement) managementApps.set(app, management);
+  else app.use(management);
+  return app;
 }
 
-export async function serve(app: Listenable, options: ServeOptions): Promise<RunningServer> {
-  const host = options.host ?? "127.0.0.1";
-  const grace = options.shutdownGraceMs ?? 10_000;
-  // The app answers oversized bodies with a 413 problem from their Content-Length; Bun's own limit is
-  // the hard ceiling for bodies sent without one.
-  const hardCeiling = (options.bodyLimitBytes ?? 1_048_576) * 8;
-  app.listen({ port: options.port, hostname: host, maxRequestBodySize: hardCeiling });
-  const server = app.server;
-  if (!server?.port) throw new Error(`could not listen on ${host}:${options.port}`);
-  const port = server.port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  options.logger.info({ url }, "listening");
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      options.logger.info({ graceMs: grace }, "shutting down: no new connections, finishing in-flight requests");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const drained = Promise.resolve(server.stop(false)).then(() => true);
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), grace);
-      });
-      const clean = await Promise.race([drained, timedOut]);
-      clearTimeout(timer);
-      if (!clean) {
-        options.logger.warn("grace period over: closing remaining connections");
-        await server.stop(true);
-      }
-      await options.onShutdown?.();
-      options.logger.info("stopped");
-    })());
-
-  if (options.handleSignals !== false) {
-    installLastResortGuard(options.logger, stop);
-    const onSignal = (signal: string) => {
-      options.logger.info({ signal }, "signal received");
-      stop()
-        .then(() => process.exit(0))
-        .catch((error) => {
-          options.logger.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        });
-    };
-    process.once("SIGTERM", () => onSignal("SIGTERM"));
-    process.once("SIGINT", () => onSignal("SIGINT"));
-  }
-  return { url, port, stop };
-}
+export type HttpApp = ReturnType<typeof createHttpApp>;
 
 export { PROBLEM_CONTENT_TYPE };

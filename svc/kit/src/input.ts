@@ -7,7 +7,8 @@ import { problems, type FieldError } from "./errors";
 
 export const MAX_DEPTH = 32;
 
-const JSON_OR_FORM = /^\s*application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)\s*(;|$)/i;
+/** The media types routes take bodies in (anything else is a 415). */
+export const JSON_OR_FORM = /^\s*application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)\s*(;|$)/i;
 
 // NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL cannot store
@@ -66,14 +67,8 @@ export function assertStorableInput({ contentType, body, query, params }: InputP
 const JSON_TYPE = /^\s*application\/(json|[\w.+-]+\+json)\s*(;|$)/i;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/**
- * A route's `parse` hook that reads JSON strictly: invalid UTF-8 (RFC 8259 requires UTF-8) or malformed JSON
- * is a 400 even where the body is optional (Elysia then passes `undefined` or replacement characters on).
- * An empty body stays absent. Other media types fall through to Elysia's parsers (and the input rules).
- */
-export async function strictJson({ request, contentType }: { request: Request; contentType: string }): Promise<unknown> {
-  if (!JSON_TYPE.test(contentType ?? "")) return undefined;
-  const bytes = await request.arrayBuffer();
+/** JSON bytes read strictly: invalid UTF-8 (RFC 8259 requires UTF-8) or malformed JSON is a 400; empty is absent. */
+export function parseJsonBytes(bytes: Uint8Array | ArrayBuffer): unknown {
   if (bytes.byteLength === 0) return undefined;
   let text: string;
   try {
@@ -86,4 +81,26 @@ export async function strictJson({ request, contentType }: { request: Request; c
   } catch {
     throw problems.badRequest("The request body could not be parsed.");
   }
+}
+
+/**
+ * A body already read (a streamed body, bounded by the body limit) parsed by its media type: JSON strictly,
+ * a form into its fields, anything else as text (which the input rules then refuse with 415).
+ */
+export function parseBodyBytes(bytes: Uint8Array, contentType: string | null | undefined): unknown {
+  if (JSON_TYPE.test(contentType ?? "")) return parseJsonBytes(bytes);
+  if (bytes.byteLength === 0) return undefined;
+  const text = new TextDecoder().decode(bytes);
+  if (/^\s*application\/x-www-form-urlencoded/i.test(contentType ?? "")) return Object.fromEntries(new URLSearchParams(text));
+  return text;
+}
+
+/**
+ * A route's `parse` hook that reads JSON strictly: invalid UTF-8 or malformed JSON is a 400 even where the body
+ * is optional (Elysia then passes `undefined` or replacement characters on). An empty body stays absent.
+ * Other media types fall through to Elysia's parsers (and the input rules).
+ */
+export async function strictJson({ request, contentType }: { request: Request; contentType: string }): Promise<unknown> {
+  if (!JSON_TYPE.test(contentType ?? "")) return undefined;
+  return parseJsonBytes(await request.arrayBuffer());
 }

@@ -1,4 +1,4 @@
 import { startOrders } from "./app";
 import { loadOrdersConfig } from "./config";
 
-await startOrders(loadOrdersConfig());
+await startOrders(loadOrdersConfig(), { handleSignals: true });

@@ -52,7 +52,7 @@ const app = createHttpApp({
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await serve(app, { port: 0, logger, handleSignals: false, bodyLimitBytes: 4096 });
+  server = await serve(app, { port: 0, logger, handleSignals: false });
 });
 afterAll(() => server.stop());
 
@@ -231,7 +231,7 @@ describe("serveOptions", () => {
       exit: false,
       env: { PORT: "0", HOST: "127.0.0.1", BODY_LIMIT_BYTES: "2048", SHUTDOWN_GRACE_MS: "1000" },
     });
-    expect(serveOptions(config)).toEqual({ port: 0, host: "127.0.0.1", shutdownGraceMs: 1000, bodyLimitBytes: 2048 });
+    expect(serveOptions(config)).toEqual({ port: 0, host: "127.0.0.1", shutdownGraceMs: 1000 });
     const small = createHttpApp({ service: "kit-test", version: "0.0.0", logger, bodyLimitBytes: config.BODY_LIMIT_BYTES }).post(
       "/echo",
       ({ body }) => body,
