@@ -5,6 +5,7 @@ import type { CatalogueFacets, CatalogueItem } from "../src/domain/catalogue";
 import { DEMO_CATALOGUE, seedCatalogue } from "../src/seed";
 import { demoPictures, PICTURES_DIR } from "../src/seed/draw-pictures";
 import type { Page, Product } from "../src/store";
+import { createTestDatabase, REPO_ROOT } from "@meridian/kit/testing";
 import { startInventoryHarness, type InventoryHarness } from "./support";
 
 let h: InventoryHarness;
@@ -71,6 +72,27 @@ describe("demo catalogue seed", () => {
       expect(((await (await fetch(`${plain.url}/api/catalogue`)).json()) as Page<CatalogueItem>).total).toBe(0);
     } finally {
       await plain.stop();
+    }
+  }, 60_000);
+
+  test("when `bun run seed` (scripts/seed.sh) runs twice, then it creates the catalogue once; with SEED=0 it does nothing", async () => {
+    const db = await createTestDatabase("inventory_seed_script");
+    try {
+      const seed = (env: Record<string, string>) =>
+        Bun.spawnSync(["bash", "scripts/seed.sh"], { cwd: REPO_ROOT, env: { ...process.env, INVENTORY_DATABASE_URL: db.url, ...env } });
+      const skipped = seed({ SEED: "0" });
+      expect(skipped.exitCode).toBe(0);
+      expect(skipped.stdout.toString()).toContain("SEED=0");
+      const first = seed({});
+      expect(first.exitCode).toBe(0);
+      expect(first.stdout.toString()).toContain(`"created":${DEMO_CATALOGUE.length}`);
+      const second = seed({});
+      expect(second.stdout.toString()).toContain(`"created":0,"updated":${DEMO_CATALOGUE.length}`);
+      const broken = seed({ INVENTORY_DATABASE_URL: db.url.replace(/\/[^/]+$/, "/no_such_database") });
+      expect(broken.exitCode).not.toBe(0);
+      expect(broken.stderr.toString()).toContain("bun run seed");
+    } finally {
+      await db.drop();
     }
   }, 60_000);
 
