@@ -78,17 +78,19 @@ export function createGateway(options: GatewayOptions) {
         result.observe(CIRCUIT_VALUE[rt.breaker.current], { route: rt.route.upstream.original });
   });
   const cached = verifier ? cachingVerifier(verifier, options.tokenCache) : undefined;
-  const handle = createPipeline({ config, runtimes, verifier: cached, logger, metrics: { authFailures, rateLimited } });
-
-  const proxy = instrumentProxy(
-    async (request, connection) => {
-      try {
-        return await handle(request, connection);
-      } catch (err) {
-        return errorResponse(err, request, connection.trace, logger);
-      }
-    },
-    { service: options.service ?? "gateway", version: options.version ?? "0", logger, bodyLimitBytes: options.bodyLimitBytes },
-  );
+  const handle = createPipeline({
+    config,
+    runtimes,
+    verifier: cached,
+    logger,
+    metrics: { authFailures, rateLimited },
+    errorResponse: (err, request, connection) => errorResponse(err, request, connection.trace, logger),
+  });
+  const proxy = instrumentProxy(handle, {
+    service: options.service ?? "gateway",
+    version: options.version ?? "0",
+    logger,
+    bodyLimitBytes: options.bodyLimitBytes,
+  });
   return { fetch: proxy };
 }

@@ -2,7 +2,7 @@
  * Meridian API gateway: Ocelot-compatible routing from GATEWAY_ROUTES (an ocelot.json), bearer-token
  * authentication against OIDC_ISSUER, rate limiting, QoS and load balancing.
  */
-import { baseConfig, createHttpApp, createLogger, loadConfig, serve, serveOptions } from "@meridian/kit";
+import { baseConfig, createHttpApp, createLogger, loadConfig, managementAppOf, serve, serveOptions, type Listenable } from "@meridian/kit";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { Type as t } from "@sinclair/typebox";
 import { resolve } from "node:path";
@@ -47,6 +47,8 @@ const app = createHttpApp({
   logger,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   openapi: { title: "Meridian gateway" },
+  // With MANAGEMENT_PORT, health and metrics are served there only (the proxy answers no route for them here).
+  separateManagement: config.MANAGEMENT_PORT !== undefined,
 });
 const gateway = createGateway({
   config: routes,
@@ -57,5 +59,6 @@ const gateway = createGateway({
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
 });
 
-await serve(gatewayListener(app, gateway.fetch), { ...serveOptions(config), logger });
+const managementApp = managementAppOf(app) as Listenable | undefined;
+await serve(gatewayListener(app, gateway.fetch), { ...serveOptions(config), logger, handleSignals: true, ...(managementApp ? { managementApp } : {}) });
 logger.info({ routes: routes.routes.length, issuer: config.OIDC_ISSUER }, "gateway routes loaded");

@@ -26,6 +26,8 @@ export interface PipelineOptions {
   verifier?: TokenVerifier;
   logger: Logger;
   metrics: { authFailures: Counter; rateLimited: Counter };
+  /** The answer for a refusal or an unexpected error. */
+  errorResponse(err: unknown, request: Request, connection: ProxyConnection): Response;
 }
 
 export function createPipeline(options: PipelineOptions) {
@@ -57,29 +59,28 @@ export function createPipeline(options: PipelineOptions) {
     return { request, method, host, rawPath, rawQuery, clientIp, trace: connection.trace, rt, placeholders: [], responseHeaders: {} };
   }
 
-  async function proceed(ctx: GatewayRequest): Promise<Response> {
-    const route = ctx.rt.route;
-    rateLimit.beforeAuthentication(ctx);
-    if (route.requestIdKey) {
-      ctx.requestId = ctx.request.headers.get(route.requestIdKey) ?? crypto.randomUUID();
-      ctx.responseHeaders[route.requestIdKey] = ctx.requestId;
-    }
-    ctx.placeholders = route.upstream.extract(ctx.rawPath, ctx.rawQuery);
-    await authenticate(ctx);
-    authorization.authorize(ctx);
-    rateLimit.afterAuthorization(ctx);
-    return forward(ctx, downstreamRequest(ctx));
-  }
-
+  // One async function for the whole request: every extra async layer cost a promise and a microtask per request.
   return async function handle(request: Request, connection: ProxyConnection): Promise<Response> {
-    const ctx = route(request, connection);
+    let ctx: GatewayRequest | undefined;
     try {
-      return await proceed(ctx);
+      ctx = route(request, connection);
+      const rt = ctx.rt.route;
+      rateLimit.beforeAuthentication(ctx);
+      if (rt.requestIdKey) {
+        ctx.requestId = request.headers.get(rt.requestIdKey) ?? crypto.randomUUID();
+        ctx.responseHeaders[rt.requestIdKey] = ctx.requestId;
+      }
+      ctx.placeholders = rt.upstream.extract(ctx.rawPath, ctx.rawQuery);
+      const verifying = authenticate(ctx);
+      if (verifying) await verifying;
+      authorization.authorize(ctx);
+      rateLimit.afterAuthorization(ctx);
+      return await forward(ctx, downstreamRequest(ctx));
     } catch (err) {
       // Headers decided so far (rate-limit counters, request id) go on error answers too, as Ocelot sets them
       // when the response starts, whatever it is.
-      if (err instanceof GatewayError) for (const k in ctx.responseHeaders) err.headers[k] ??= ctx.responseHeaders[k] as string;
-      throw err;
+      if (ctx && err instanceof GatewayError) for (const k in ctx.responseHeaders) err.headers[k] ??= ctx.responseHeaders[k] as string;
+      return options.errorResponse(err, request, connection);
     }
   };
 }

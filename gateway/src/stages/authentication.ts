@@ -18,11 +18,8 @@ function tokenOf(ctx: GatewayRequest): string | undefined {
 }
 
 export function createAuthenticationStage(verifier: TokenVerifier | undefined, logger: Logger, fail: FailAuth) {
-  return async function authenticate(ctx: GatewayRequest): Promise<void> {
+  async function verify(ctx: GatewayRequest, verifier: TokenVerifier, token: string): Promise<void> {
     const route = ctx.rt.route;
-    if (!route.authenticated || !verifier || ctx.method === "OPTIONS") return;
-    const token = tokenOf(ctx);
-    if (!token) fail("missing_token", route, problems.unauthorized("a bearer token is required"), bearerChallenge("meridian"));
     try {
       ctx.auth = await verifier.verify(token);
     } catch (err) {
@@ -35,5 +32,15 @@ export function createAuthenticationStage(verifier: TokenVerifier | undefined, l
         bearerChallenge("meridian", { code: "invalid_token", description: detail }),
       );
     }
+  }
+
+  /** Sets `ctx.auth`; returns a promise only when the token must be verified (not when the cache knows it). */
+  return function authenticate(ctx: GatewayRequest): Promise<void> | undefined {
+    const route = ctx.rt.route;
+    if (!route.authenticated || !verifier || ctx.method === "OPTIONS") return undefined;
+    const token = tokenOf(ctx);
+    if (!token) fail("missing_token", route, problems.unauthorized("a bearer token is required"), bearerChallenge("meridian"));
+    ctx.auth = verifier.cached?.(token);
+    return ctx.auth ? undefined : verify(ctx, verifier, token);
   };
 }

@@ -29,65 +29,73 @@ function abortOnTimeout(abort: CallAbort): void {
   abort.controller.abort(TIMED_OUT);
 }
 
+function requestInit(ctx: GatewayRequest, down: DownstreamRequest, abort: CallAbort): RequestInit {
+  const method = ctx.rt.route.downstreamMethod ?? ctx.method;
+  const hasBody = method !== "GET" && method !== "HEAD" && ctx.request.body !== null;
+  return {
+    method,
+    headers: down.headers,
+    body: hasBody ? ctx.request.body : undefined,
+    redirect: "manual",
+    signal: abort.controller.signal,
+    decompress: false,
+    duplex: "half", // stream the request body through
+  } as RequestInit;
+}
+
+/** The downstream's Response with the gateway's headers, answered as it is (see below). */
+function answer(ctx: GatewayRequest, down: DownstreamRequest, res: Response, baseUrl: string): Response {
+  // A new Response around the body would pump the stream through JavaScript, which cost more than the rest of the
+  // pipeline (bench/results/README.md); the fetch Response's headers are mutable.
+  const headers = stripHopByHop(res.headers);
+  for (const name in ctx.responseHeaders) headers.set(name, ctx.responseHeaders[name] as string);
+  if (down.vars) applyHeaderTransforms(headers, ctx.rt.route.downstreamHeaderTransform, { ...down.vars, DownstreamBaseUrl: baseUrl });
+  if ((ctx.method === "HEAD" || NO_BODY_STATUS.has(res.status)) && res.body !== null)
+    return new Response(null, { status: res.status, statusText: res.statusText, headers });
+  return res;
+}
+
 export function createForwardStage(logger: Logger) {
-  async function call(ctx: GatewayRequest, down: DownstreamRequest, baseUrl: string): Promise<Response> {
-    const { request, rt } = ctx;
-    const route = rt.route;
-    const abort = new CallAbort();
-    const timer = setTimeout(abortOnTimeout, route.qos.timeoutMs, abort);
-    request.signal.addEventListener("abort", abort);
-    const method = route.downstreamMethod ?? ctx.method;
-    const hasBody = method !== "GET" && method !== "HEAD" && request.body !== null;
-    try {
-      return await fetch(baseUrl + down.pathAndQuery, {
-        method,
-        headers: down.headers,
-        body: hasBody ? request.body : undefined,
-        redirect: "manual",
-        signal: abort.controller.signal,
-        decompress: false,
-        duplex: "half", // stream the request body through
-      } as RequestInit);
-    } catch (err) {
-      const timedOut = abort.controller.signal.reason === TIMED_OUT;
-      if (!timedOut && request.signal.aborted) {
-        // The client went away: not the downstream's fault (Ocelot ignores OperationCanceledException).
-        rt.breaker.cancel();
-        throw new GatewayError(new ProblemError({ status: 499, slug: "client-closed-request", title: "Client closed request" }));
-      }
-      rt.breaker.failure();
-      // Ocelot 25.0 answers a timeout with 504 (RequestTimedOutError), which no tier behind retries.
-      if (timedOut) throw new GatewayError(problems.gatewayTimeout(`the downstream service of route ${route.id} did not answer within ${route.qos.timeoutMs} ms`));
-      logger.warn({ route: route.id, target: baseUrl + down.pathAndQuery, err: (err as Error).message }, "downstream unreachable");
-      // The answer names the route; the address stays in the log above.
-      throw new GatewayError(problems.badGateway(`the downstream service of route ${route.id} is unreachable`));
-    } finally {
-      clearTimeout(timer);
-      request.signal.removeEventListener("abort", abort);
+  /** The refusal for a call that threw, and the breaker's verdict on it. */
+  function failure(ctx: GatewayRequest, abort: CallAbort, target: string, err: unknown): GatewayError {
+    const { rt } = ctx;
+    const timedOut = abort.controller.signal.reason === TIMED_OUT;
+    if (!timedOut && ctx.request.signal.aborted) {
+      // The client went away: not the downstream's fault (Ocelot ignores OperationCanceledException).
+      rt.breaker.cancel();
+      return new GatewayError(new ProblemError({ status: 499, slug: "client-closed-request", title: "Client closed request" }));
     }
+    rt.breaker.failure();
+    const route = rt.route;
+    // Ocelot 25.0 answers a timeout with 504 (RequestTimedOutError), which no tier behind retries.
+    if (timedOut)
+      return new GatewayError(problems.gatewayTimeout(`the downstream service of route ${route.id} did not answer within ${route.qos.timeoutMs} ms`));
+    logger.warn({ route: route.id, target, err: (err as Error).message }, "downstream unreachable");
+    // The answer names the route; the address stays in the log above.
+    return new GatewayError(problems.badGateway(`the downstream service of route ${route.id} is unreachable`));
   }
 
   return async function forward(ctx: GatewayRequest, down: DownstreamRequest): Promise<Response> {
-    const { rt } = ctx;
+    const { rt, request } = ctx;
     if (!rt.breaker.tryAcquire())
       throw new GatewayError(problems.serviceUnavailable(`circuit for ${rt.route.upstream.original} is open`));
-    const index = rt.balancer.lease(ctx.request.headers);
+    const index = rt.balancer.lease(request.headers);
     const baseUrl = rt.baseUrls[index] as string;
+    const abort = new CallAbort();
+    const timer = setTimeout(abortOnTimeout, rt.route.qos.timeoutMs, abort);
+    request.signal.addEventListener("abort", abort);
     let res: Response;
     try {
-      res = await call(ctx, down, baseUrl);
+      res = await fetch(baseUrl + down.pathAndQuery, requestInit(ctx, down, abort));
+    } catch (err) {
+      throw failure(ctx, abort, baseUrl + down.pathAndQuery, err);
     } finally {
+      clearTimeout(timer);
+      request.signal.removeEventListener("abort", abort);
       rt.balancer.release(index);
     }
     if (SERVER_ERROR_CODES.has(res.status)) rt.breaker.failure();
     else rt.breaker.success();
-    // The downstream's Response goes back as it is: a new Response around its body would pump the stream through
-    // JavaScript, which cost more than the rest of the pipeline (bench/results/README.md).
-    const headers = stripHopByHop(res.headers);
-    for (const name in ctx.responseHeaders) headers.set(name, ctx.responseHeaders[name] as string);
-    if (down.vars) applyHeaderTransforms(headers, rt.route.downstreamHeaderTransform, { ...down.vars, DownstreamBaseUrl: baseUrl });
-    if ((ctx.method === "HEAD" || NO_BODY_STATUS.has(res.status)) && res.body !== null)
-      return new Response(null, { status: res.status, statusText: res.statusText, headers });
-    return res;
+    return answer(ctx, down, res, baseUrl);
   };
 }

@@ -36,12 +36,17 @@ export function cachingVerifier(verifier: TokenVerifier, options: TokenCacheOpti
     entries.set(token, { auth, expiresAt });
   }
 
-  function verify(token: string): Promise<AuthContext> {
+  function cached(token: string): AuthContext | undefined {
     const hit = entries.get(token);
-    if (hit) {
-      if (hit.expiresAt > Date.now()) return Promise.resolve(hit.auth);
-      entries.delete(token);
-    }
+    if (!hit) return undefined;
+    if (hit.expiresAt > Date.now()) return hit.auth;
+    entries.delete(token);
+    return undefined;
+  }
+
+  function verify(token: string): Promise<AuthContext> {
+    const hit = cached(token);
+    if (hit) return Promise.resolve(hit);
     const inFlight = pending.get(token);
     if (inFlight) return inFlight;
     const verification = verifier.verify(token).then(
@@ -59,5 +64,5 @@ export function cachingVerifier(verifier: TokenVerifier, options: TokenCacheOpti
     return verification;
   }
 
-  return { issuer: verifier.issuer, verify };
+  return { issuer: verifier.issuer, verify, cached };
 }

@@ -65,6 +65,8 @@ export interface TokenVerifier {
   readonly issuer: string;
   /** Verifies a compact JWS access token; throws TokenVerificationError. */
   verify(token: string): Promise<AuthContext>;
+  /** A caching verifier's still-valid result for this token, without waiting (undefined: call `verify`). */
+  cached?(token: string): AuthContext | undefined;
 }
 
 interface DiscoveryDocument {
