@@ -1,6 +1,6 @@
-/** Assembles the BFF: kit HTTP app + auth routes + gateway proxy, over a Redis session store. */
-import type Redis from "ioredis";
-import { createHttpApp, redisCheck, healthCheck, type Logger } from "@meridian/kit";
+/** Assembles the BFF: auth routes + gateway proxy over a Redis session store, started by the kit's `startService`. */
+import Redis from "ioredis";
+import { healthCheck, redisCheck, startService, type Logger, type RunningService } from "@meridian/kit";
 import type { BffConfig } from "./config";
 import { cookieNames, CookieWriter } from "./cookies";
 import { createGuard } from "./guard";
@@ -44,19 +44,42 @@ export function createBff({ config, redis, logger }: BffDeps) {
     logger,
   });
 
-  const app = createHttpApp({
-    service: SERVICE,
-    version: VERSION,
-    logger,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    checks: [
-      redisCheck("redis", redis),
-      healthCheck("identity-provider", () => oidc.config()),
-    ],
-    openapi: { title: "Meridian admin BFF", description: "Session-cookie front for the admin console; proxies /api/* to the gateway." },
-  })
-    .use(authRoutes({ oidc, store, guard, cookies, publicUrl, appUrl, requiredRole: config.REQUIRED_ROLE, logger }))
-    .use(proxyRoutes({ guard, gatewayUrl: config.GATEWAY_URL, logger }));
+  const routes = [
+    authRoutes({ oidc, store, guard, cookies, publicUrl, appUrl, requiredRole: config.REQUIRED_ROLE, logger }),
+    proxyRoutes({ guard, gatewayUrl: config.GATEWAY_URL, logger }),
+  ];
+  const checks = [redisCheck("redis", redis), healthCheck("identity-provider", () => oidc.config())];
 
-  return { app, store, oidc };
+  return { routes, checks, store, oidc };
+}
+
+export interface StartBffOptions {
+  logger?: Logger;
+  handleSignals?: boolean;
+  /** The session store's Redis (default: a client of REDIS_URL, closed at shutdown). */
+  redis?: Redis;
+}
+
+export async function startBff(config: BffConfig, options: StartBffOptions = {}): Promise<RunningService> {
+  const server = await startService({
+    name: SERVICE,
+    version: VERSION,
+    config,
+    ...(options.logger ? { logger: options.logger } : {}),
+    handleSignals: options.handleSignals ?? false,
+    openapi: { title: "Meridian admin BFF", description: "Session-cookie front for the admin console; proxies /api/* to the gateway." },
+    start({ logger }) {
+      const redis = options.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+      if (!options.redis) redis.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
+      const { routes, checks } = createBff({ config, redis, logger });
+      const [redisReady, ...others] = checks;
+      return {
+        stores: [{ checks: redisReady ? [redisReady] : [], close: () => (options.redis ? undefined : redis.quit()) }],
+        checks: others,
+        routes,
+      };
+    },
+  });
+  server.logger.info({ issuer: config.OIDC_ISSUER, gateway: config.GATEWAY_URL, publicUrl: config.BFF_PUBLIC_URL }, "admin BFF ready");
+  return server;
 }

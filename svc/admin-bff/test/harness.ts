@@ -3,12 +3,12 @@
  * downstream standing in for the gateway (it records what it receives), real Redis, the BFF in-process.
  */
 import Redis from "ioredis";
-import { createLogger, serve, type RunningServer } from "@meridian/kit";
+import { createLogger, type RunningServer } from "@meridian/kit";
 import { freePort, TEST_REDIS_URL } from "@meridian/kit/testing";
 import { loadRealm, type RunningDevIdp } from "@meridian/dev-idp";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { realmWithClientUrls, signInOnLoginPage, startTestDevIdp } from "@meridian/dev-idp/testing";
-import { createBff } from "../src/app";
+import { startBff } from "../src/app";
 import { loadBffConfig } from "../src/config";
 
 export const ADMIN_SECRET = "local-dev-only-admin-console-secret";
@@ -86,8 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const logger = createLogger({ service: "admin-bff", version: "test", level: config.LOG_LEVEL });
-  const { app } = createBff({ config, redis, logger });
-  const server: RunningServer = await serve(app, { port, host: "127.0.0.1", logger, handleSignals: false, shutdownGraceMs: 1000 });
+  const server: RunningServer = await startBff({ ...config, SHUTDOWN_GRACE_MS: 1000 }, { logger, redis });
 
   return {
     publicUrl,

@@ -2,12 +2,12 @@
  * The body limit (BODY_LIMIT_BYTES) as the app enforces it, so that every oversize body gets the documented
  * problem+json 413 (docs/errors.md):
  * - a Content-Length above the limit is refused from the header, before anything is read;
- * - a streamed body (chunked, no Content-Length) is read up to the limit and refused at the first byte past it.
+ * - a streamed body (chunked, no Content-Length) is counted as it is read and refused at the first byte past it.
  * Bun's own `maxRequestBodySize` would answer both with an empty 413 before the app sees the request, so the
  * server's ceiling is set past any announced length (SERVER_BODY_CEILING) and the app is the one limit.
  * Answers to an oversize body close the connection, so the rest of the body is never read.
  */
-import { problems } from "./errors";
+import { ProblemError, problems } from "./errors";
 
 /** Bun.serve's maxRequestBodySize: out of reach, the app's limit applies first (see above). */
 export const SERVER_BODY_CEILING = Number.MAX_SAFE_INTEGER;
@@ -27,27 +27,29 @@ export function isStreamedBody(request: Request): boolean {
   return request.body !== null && !request.headers.has("content-length");
 }
 
-/** Reads the body, throwing the 413 problem as soon as more than `limit` bytes arrived. */
-export async function readBounded(request: Request, limit: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** The request with its streamed body cut at `limit`: reading past it fails with the 413 problem. */
+export function withBoundedBody(request: Request, limit: number): Request {
   let size = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit, `The streamed body passed ${limit} bytes`);
-    }
-    chunks.push(value);
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      size += chunk.byteLength;
+      if (size > limit) controller.error(tooLarge(limit, `The streamed body passed ${limit} bytes`));
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body?.pipeThrough(counter) ?? null,
+    signal: request.signal,
+    duplex: "half",
+  } as RequestInit);
+}
+
+/** The 413 problem when `error` is one or was caused by one (Elysia wraps body read errors in a ParseError). */
+export function oversizeProblemOf(error: unknown): ProblemError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ProblemError && e.status === 413) return e;
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return undefined;
 }

@@ -3,6 +3,7 @@
  * their fields, a dropped database connection is a 503 to retry, anything unknown is a 500 with the trace id.
  */
 import { trace } from "@opentelemetry/api";
+import { oversizeProblemOf } from "./body-limit";
 import { fieldFromPointer, ProblemError, problemResponse, problems, type FieldError } from "./errors";
 import type { Logger } from "./logging";
 import { isDatabaseUnavailable } from "./postgres";
@@ -52,6 +53,8 @@ export function traceparentOfActiveSpan(): string | undefined {
 /** Elysia's error code (or a thrown ProblemError) → the problem to answer with. */
 function problemOf(error: unknown, code: string | number, request: Request, path: string, logger: Logger): ProblemError {
   if (error instanceof ProblemError) return error;
+  const oversize = oversizeProblemOf(error);
+  if (oversize) return oversize;
   if (code === "VALIDATION") return problems.validation(fieldErrors(error as ValidationLike, request));
   if (code === "NOT_FOUND") return problems.notFound(`No route for ${request.method} ${path}`);
   if (code === "PARSE") return problems.badRequest("The request body could not be parsed.");

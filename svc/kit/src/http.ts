@@ -6,11 +6,11 @@
 import { openapi } from "@elysiajs/openapi";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Histogram, type Span } from "@opentelemetry/api";
 import { Elysia } from "elysia";
-import { announcedOversize, isStreamedBody, readBounded, tooLarge } from "./body-limit";
-import { PROBLEM_CONTENT_TYPE, ProblemError, problemResponse } from "./errors";
+import { announcedOversize, isStreamedBody, tooLarge, withBoundedBody } from "./body-limit";
+import { PROBLEM_CONTENT_TYPE, problemResponse } from "./errors";
 import type { HealthCheck } from "./health";
 import { errorResponder, traceparentOfActiveSpan } from "./http-errors";
-import { assertStorableInput, JSON_OR_FORM, parseBodyBytes } from "./input";
+import { assertStorableInput } from "./input";
 import type { Logger } from "./logging";
 import { MANAGEMENT_PATHS, managementRoutes } from "./management";
 import { initTelemetry, type Telemetry } from "./telemetry";
@@ -53,7 +53,7 @@ const headerGetter = {
 };
 
 /** One SERVER span per request, continuing the caller's W3C trace, and the request's duration, log line. */
-function requestObservation(telemetry: Telemetry, logger: Logger) {
+function requestObservation(telemetry: Telemetry, logger: Logger, bodyLimitBytes: number) {
   const startedAt = new WeakMap<Request, number>();
   const serverSpans = new WeakMap<Request, Span>();
   const duration: Histogram = telemetry.meter.createHistogram("http_server_request_duration_seconds", {
@@ -62,16 +62,18 @@ function requestObservation(telemetry: Telemetry, logger: Logger) {
   });
   return {
     // @elysiajs/opentelemetry opens a span per lifecycle hook, which cut throughput threefold (bench/ gateway-overhead).
-    wrap(handle: (...args: unknown[]) => unknown, request: Request) {
+    wrap(handle: (...args: unknown[]) => unknown, received: Request) {
+      // A streamed body is counted as it is read: past the limit, reading it fails with the 413 problem.
+      const request = isStreamedBody(received) ? withBoundedBody(received, bodyLimitBytes) : received;
       startedAt.set(request, performance.now());
       const path = new URL(request.url).pathname;
-      if (MANAGEMENT_PATHS.has(path)) return handle;
+      if (MANAGEMENT_PATHS.has(path)) return (...args: unknown[]) => handle(request, ...args.slice(1));
       const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
       const attributes = { "http.request.method": request.method, "url.path": path };
       const span = telemetry.tracer.startSpan(request.method, { kind: SpanKind.SERVER, attributes }, parent);
       serverSpans.set(request, span);
       const active = trace.setSpan(parent, span);
-      return (...args: unknown[]) => context.with(active, () => handle(...args));
+      return (...args: unknown[]) => context.with(active, () => handle(request, ...args.slice(1)));
     },
     done({ request, route, set, path }: { request: Request; route: string; set: { status?: number | string }; path: string }) {
       if (MANAGEMENT_PATHS.has(path)) return;
@@ -92,43 +94,21 @@ function requestObservation(telemetry: Telemetry, logger: Logger) {
   };
 }
 
-const oversizeStreams = new WeakMap<Request, ProblemError>();
-
-/** The body limit: an announced oversize body is refused before routing, a streamed one while it is read. */
-function bodyLimit(limit: number) {
-  const readStreamed = async (request: Request, contentType: string): Promise<unknown> => {
-    try {
-      return parseBodyBytes(await readBounded(request, limit), contentType);
-    } catch (error) {
-      if (!(error instanceof ProblemError) || error.status !== 413) throw error;
-      oversizeStreams.set(request, error);
-      return {};
-    }
-  };
-  return new Elysia({ name: "meridian:body-limit" })
-    .onRequest(({ request }) => {
-      const length = announcedOversize(request, limit);
-      if (length === undefined) return;
-      const problem = tooLarge(limit, `The body is ${length} bytes`).toProblem(new URL(request.url).pathname);
-      return problemResponse(problem, { connection: "close" });
-    })
-    // Elysia turns an error thrown while parsing into a 400: the 413 is thrown from onTransform instead.
-    // With a parse hook present Elysia leaves other media types unparsed: read them as text for the input rules' 415.
-    .onParse({ as: "global" }, ({ request, contentType }) => {
-      if (isStreamedBody(request)) return readStreamed(request, contentType);
-      if (!contentType || JSON_OR_FORM.test(contentType)) return undefined;
-      return request.text().then((text) => (text === "" ? undefined : text));
-    })
-    .onTransform({ as: "global" }, ({ request }) => {
-      const problem = oversizeStreams.get(request);
-      if (problem) throw problem;
-    });
+/** An announced oversize body is refused from its Content-Length, before routing and before anything is read. */
+function announcedBodyLimit(limit: number) {
+  return new Elysia({ name: "meridian:body-limit" }).onRequest(({ request }) => {
+    const length = announcedOversize(request, limit);
+    if (length === undefined) return;
+    const problem = tooLarge(limit, `The body is ${length} bytes`).toProblem(new URL(request.url).pathname);
+    return problemResponse(problem, { connection: "close" });
+  });
 }
 
 export function createHttpApp(options: HttpAppOptions) {
   const telemetry = options.telemetry ?? initTelemetry({ serviceName: options.service, version: options.version });
   const { logger } = options;
-  const observe = requestObservation(telemetry, logger);
+  const bodyLimitBytes = options.bodyLimitBytes ?? 1_048_576;
+  const observe = requestObservation(telemetry, logger, bodyLimitBytes);
   const management = managementRoutes({ service: options.service, telemetry, checks: options.checks ?? [], checkTimeoutMs: options.checkTimeoutMs });
   const documentation = {
     info: { title: options.openapi?.title ?? `${options.service} API`, version: options.version, description: options.openapi?.description },
@@ -143,7 +123,7 @@ export function createHttpApp(options: HttpAppOptions) {
       const traceparent = traceparentOfActiveSpan();
       if (traceparent) set.headers.traceparent = traceparent;
     })
-    .use(bodyLimit(options.bodyLimitBytes ?? 1_048_576))
+    .use(announcedBodyLimit(bodyLimitBytes))
     .onTransform({ as: "global" }, ({ body, query, params, request }) =>
       assertStorableInput({ contentType: request.headers.get("content-type"), body, query, params }),
     )

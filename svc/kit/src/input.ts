@@ -84,18 +84,6 @@ export function parseJsonBytes(bytes: Uint8Array | ArrayBuffer): unknown {
 }
 
 /**
- * A body already read (a streamed body, bounded by the body limit) parsed by its media type: JSON strictly,
- * a form into its fields, anything else as text (which the input rules then refuse with 415).
- */
-export function parseBodyBytes(bytes: Uint8Array, contentType: string | null | undefined): unknown {
-  if (JSON_TYPE.test(contentType ?? "")) return parseJsonBytes(bytes);
-  if (bytes.byteLength === 0) return undefined;
-  const text = new TextDecoder().decode(bytes);
-  if (/^\s*application\/x-www-form-urlencoded/i.test(contentType ?? "")) return Object.fromEntries(new URLSearchParams(text));
-  return text;
-}
-
-/**
  * A route's `parse` hook that reads JSON strictly: invalid UTF-8 or malformed JSON is a 400 even where the body
  * is optional (Elysia then passes `undefined` or replacement characters on). An empty body stays absent.
  * Other media types fall through to Elysia's parsers (and the input rules).

@@ -22,6 +22,8 @@ export interface ServeOptions {
   host?: string;
   /** Serve the app's management routes (health, metrics) on this port instead of `port`. */
   managementPort?: number;
+  /** The management app when `app` wraps the kit app (default: `managementAppOf(app)`). */
+  managementApp?: Listenable;
   logger: Logger;
   shutdownGraceMs?: number;
   /** Runs as soon as a stop is asked, before in-flight requests drain (e.g. end open event streams). */
@@ -56,7 +58,7 @@ export interface RunningServer {
 type BunServer = { port?: number; stop(closeActiveConnections?: boolean): Promise<void> | void };
 
 // Elysia's generic app type varies with every plugin; serve needs only listen/stop/server.
-interface Listenable {
+export interface Listenable {
   listen(options: { port: number; hostname: string; maxRequestBodySize: number }): unknown;
   server: BunServer | null;
 }
@@ -103,7 +105,7 @@ function handleSignals(logger: Logger, stop: () => Promise<void>): void {
 export async function serve(app: Listenable, options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const grace = options.shutdownGraceMs ?? 10_000;
-  const managementApp = options.managementPort !== undefined ? (managementAppOf(app) as Listenable | undefined) : undefined;
+  const managementApp = options.managementPort !== undefined ? (options.managementApp ?? (managementAppOf(app) as Listenable | undefined)) : undefined;
   const main = listen(app, host, options.port);
   const management = managementApp && options.managementPort !== undefined ? listen(managementApp, host, options.managementPort) : undefined;
   options.logger.info({ url: main.url, ...(management ? { management: management.url } : {}) }, "listening");
