@@ -1,13 +1,14 @@
 /** /auth/*: sign-in (code flow + PKCE as the confidential client), callback, who-am-I and sign-out. */
 import { Elysia, t } from "elysia";
-import { problems, ProblemError, type Logger } from "@meridian/kit";
-import { readCookies, REFUSAL_TTL_SEC, type CookieWriter } from "../cookies";
+import { problems, type Logger } from "@meridian/kit";
+import { readCookies, type CookieWriter } from "../cookies";
 import { sessionExpired } from "../guard";
 import type { Guard } from "../guard";
 import type { OidcClient } from "../oidc";
 import { signInFailedPage } from "../pages";
 import { resolveReturnTo } from "../return-to";
-import { randomToken, type Refusal, type SessionStore } from "../sessions";
+import { createRefusals, notAdmin } from "../refusals";
+import { randomToken, type SessionStore } from "../sessions";
 
 export interface AuthRouteDeps {
   oidc: OidcClient;
@@ -29,31 +30,13 @@ function html(status: number, body: string, extra: Record<string, string> = {}):
   return new Response(body, { status, headers });
 }
 
-/** /auth/me after a refused sign-in: who was refused, for the admin app's refusal page. */
-function notAdmin(refusal: Refusal): ProblemError {
-  return new ProblemError({
-    status: 403,
-    slug: "forbidden",
-    title: "Forbidden",
-    detail: `${refusal.username} does not have the ${refusal.requiredRole} role; the admin console is for administrators only.`,
-    extensions: { username: refusal.username, requiredRole: refusal.requiredRole },
-  });
-}
-
 export function authRoutes(deps: AuthRouteDeps) {
   const names = deps.cookies.names;
   const loggedOutUrl = `${deps.publicUrl}/auth/logged-out`;
   /** A pending login stores an already resolved URL; checked again in case it predates the rule. */
   const appLocation = (returnTo: string) => resolveReturnTo(returnTo, deps.appUrl) ?? deps.appUrl;
 
-  const refusedUrl = new URL("refused", deps.appUrl.endsWith("/") ? deps.appUrl : `${deps.appUrl}/`).href;
-  const refusalCookiePath = names.refusal.startsWith("__Host-") ? "/" : "/auth";
-  const clearRefusal = deps.cookies.clear(names.refusal, refusalCookiePath);
-  const refusalId = (request: Request) => readCookies(request).get(names.refusal) ?? undefined;
-  const refusalOf = async (request: Request): Promise<Refusal | undefined> => {
-    const id = refusalId(request);
-    return id ? deps.store.getRefusal(id) : undefined;
-  };
+  const refusals = createRefusals({ store: deps.store, cookies: deps.cookies, appUrl: deps.appUrl });
 
   return new Elysia({ name: "bff-auth" })
     .get(
@@ -116,12 +99,13 @@ export function authRoutes(deps: AuthRouteDeps) {
           deps.logger.info({ sub: auth.sub, username }, "sign-in refused: missing role");
           if (tokens.refreshToken) await deps.oidc.revoke(tokens.refreshToken).catch(() => undefined);
           // No session: the admin app's own refusal page says who was refused and offers to sign out.
-          const refusalId = await deps.store.saveRefusal(
-            { username, requiredRole: deps.requiredRole, endSessionUrl: await deps.oidc.endSessionUrl(tokens.idToken, loggedOutUrl) },
-            REFUSAL_TTL_SEC,
-          );
-          const headers = new Headers({ location: refusedUrl, ...NO_STORE });
-          headers.append("set-cookie", deps.cookies.refusal(refusalId));
+          const refusalCookie = await refusals.remember({
+            username,
+            requiredRole: deps.requiredRole,
+            endSessionUrl: await deps.oidc.endSessionUrl(tokens.idToken, loggedOutUrl),
+          });
+          const headers = new Headers({ location: refusals.pageUrl, ...NO_STORE });
+          headers.append("set-cookie", refusalCookie);
           headers.append("set-cookie", clearLogin);
           return new Response(null, { status: 303, headers });
         }
@@ -129,8 +113,7 @@ export function authRoutes(deps: AuthRouteDeps) {
         // A sign-in always starts a fresh session id (no fixation); a previous session of this browser ends.
         const previous = await deps.guard.current(request);
         if (previous) await deps.store.delete(previous.id);
-        const refusal = refusalId(request);
-        if (refusal) await deps.store.takeRefusal(refusal);
+        const { had: hadRefusal } = await refusals.take(request);
         const csrfToken = randomToken();
         const id = await deps.store.create({
           sub: auth.sub,
@@ -148,7 +131,7 @@ export function authRoutes(deps: AuthRouteDeps) {
         headers.append("set-cookie", deps.cookies.session(id));
         headers.append("set-cookie", deps.cookies.csrf(csrfToken));
         headers.append("set-cookie", clearLogin);
-        if (refusal) headers.append("set-cookie", clearRefusal);
+        if (hadRefusal) headers.append("set-cookie", refusals.clearCookie);
         return new Response(null, { status: 303, headers });
       },
       {
@@ -171,7 +154,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       async ({ request, set }) => {
         const active = await deps.guard.current(request);
         if (!active) {
-          const refused = await refusalOf(request);
+          const refused = await refusals.of(request);
           if (refused) throw notAdmin(refused);
           throw sessionExpired("No admin session: sign in at /auth/login.");
         }
@@ -207,13 +190,12 @@ export function authRoutes(deps: AuthRouteDeps) {
           logoutUrl = await deps.oidc.endSessionUrl(active.session.idToken, loggedOutUrl);
           deps.logger.info({ sub: active.session.sub }, "signed out");
         }
-        const refusal = refusalId(request);
-        const refused = refusal ? await deps.store.takeRefusal(refusal) : undefined;
-        if (!active && refused) logoutUrl = refused.endSessionUrl;
+        const { had: hadRefusal, refusal } = await refusals.take(request);
+        if (!active && refusal) logoutUrl = refusal.endSessionUrl;
         const headers = new Headers({ "content-type": "application/json", ...NO_STORE });
         headers.append("set-cookie", deps.cookies.clear(names.session));
         headers.append("set-cookie", deps.cookies.clear(names.csrf));
-        if (refusal) headers.append("set-cookie", clearRefusal);
+        if (hadRefusal) headers.append("set-cookie", refusals.clearCookie);
         // The browser goes on to the IdP's end-session endpoint to end the single sign-on session too.
         return new Response(JSON.stringify({ logoutUrl }), { status: 200, headers });
       },
