@@ -1,5 +1,7 @@
 /** Markdown tables for bench/results/README.md. */
-import type { GatewayOverheadResult } from "./gateway-overhead";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { gatewayOverheadMarkdown } from "./gateway-overhead";
 import type { MachineInfo } from "./machine";
 import type { OrderFlowResult } from "./order-flow";
 import type { StartupResult } from "./startup";
@@ -27,19 +29,9 @@ export function markdownFor(record: Record): string {
   const header = `## ${record.benchmark}\n\n${machineLine(record.machine)}\n\n`;
   switch (record.benchmark) {
     case "gateway-overhead": {
-      const r = record.result as GatewayOverheadResult;
-      const row = (name: string, l: GatewayOverheadResult["direct"]) => [name, l.requestsPerSecond, l.p50Ms, l.p99Ms, l.non2xx];
-      return (
-        header +
-        `${r.seconds}s per target, ${r.connections} connections (wrk, 1 thread).\n\n` +
-        table(["path", "req/s", "p50 ms", "p99 ms", "non-2xx"], [
-          row("direct", r.direct),
-          row("nginx (plain reverse proxy)", r.nginx),
-          row("gateway (JWT + scopes)", r.gateway),
-        ]) +
-        `\n\nGateway / nginx: throughput ${r.ratios.gatewayToNginxRps}×, p50 ${r.ratios.gatewayToNginxP50}×, p99 ${r.ratios.gatewayToNginxP99}×. ` +
-        `Gateway CPU ${r.gateway.cpuSeconds}s over the run, RSS ${r.gateway.rssMiB} MiB.\n`
-      );
+      const beforeFile = resolve(import.meta.dir, "../results/gateway-overhead-before.json");
+      const before = existsSync(beforeFile) ? JSON.parse(readFileSync(beforeFile, "utf8")) : undefined;
+      return header + gatewayOverheadMarkdown(record as Parameters<typeof gatewayOverheadMarkdown>[0], before);
     }
     case "startup": {
       const rows = (record.result as StartupResult[]).map((s) => [s.service, s.readyMs, s.idleRssMiB]);
