@@ -75,28 +75,35 @@ export function tamperToken(token: string, patch: Record<string, unknown>): stri
   return `${header}.${b64url({ ...claims, ...patch })}.${signature}`;
 }
 
-/**
- * Starts a loopback OpenID provider for tests: discovery at `${issuer}/.well-known/openid-configuration`, JWKS at
- * `${issuer}/protocol/openid-connect/certs`, tokens shaped like Keycloak's access tokens for realm `meridian`.
- */
-export async function startTestIssuer(): Promise<TestIssuer> {
-  let keys: KeyPair[] = [await newKey()];
-  const unpublished = await newKey();
-  let jwksFetches = 0;
-  const hmacSecret = new TextEncoder().encode("test-only-shared-secret-that-must-never-verify");
+/** What the test issuer keeps: its signing keys (the last one signs), a key it never publishes, JWKS fetches. */
+interface IssuerState {
+  keys: KeyPair[];
+  unpublished: KeyPair;
+  jwksFetches: number;
+  issuer: string;
+  jwksUrl: string;
+}
 
-  // Assigned once the port is known; the handler only runs after that.
-  let issuer = "";
-  let jwksUrl = "";
-  const server = Bun.serve({
+const HMAC_SECRET = new TextEncoder().encode("test-only-shared-secret-that-must-never-verify");
+
+function currentKey(state: IssuerState): KeyPair {
+  const key = state.keys[state.keys.length - 1];
+  if (!key) throw new Error("test issuer has no key");
+  return key;
+}
+
+/** Discovery and JWKS on loopback; the other paths answer 404. */
+function serveIssuer(state: IssuerState): ReturnType<typeof Bun.serve> {
+  return Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
     fetch(req: Request): Response {
       const path = new URL(req.url).pathname;
+      const { issuer } = state;
       if (path === `/realms/${REALM}/.well-known/openid-configuration`) {
         return Response.json({
           issuer,
-          jwks_uri: jwksUrl,
+          jwks_uri: state.jwksUrl,
           authorization_endpoint: `${issuer}/protocol/openid-connect/auth`,
           token_endpoint: `${issuer}/protocol/openid-connect/token`,
           id_token_signing_alg_values_supported: ["RS256"],
@@ -105,73 +112,75 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         });
       }
       if (path === `/realms/${REALM}/protocol/openid-connect/certs`) {
-        jwksFetches += 1;
-        return Response.json({ keys: keys.map((k) => k.publicJwk) });
+        state.jwksFetches += 1;
+        return Response.json({ keys: state.keys.map((k) => k.publicJwk) });
       }
       return new Response("not found", { status: 404 });
     },
   });
+}
 
+/** The claims of a Keycloak-shaped access token, with the options' changes. */
+function claimsFor(options: TestTokenOptions, issuer: string): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  const roles = options.roles ?? [];
+  const payload: Record<string, unknown> = {
+    iss: options.issuer ?? issuer,
+    sub: options.sub ?? "00000000-0000-4000-8000-000000000001",
+    aud: options.audience ?? ["meridian-api", "account"],
+    exp: now + (options.expiresInSec ?? 300),
+    iat: now,
+    jti: crypto.randomUUID(),
+    typ: "Bearer",
+    azp: options.azp ?? "customer-spa",
+    scope: (options.scopes ?? []).join(" "),
+    realm_access: { roles },
+    roles,
+    preferred_username: options.preferredUsername ?? "test-user",
+  };
+  if (options.notBeforeSec !== undefined) payload.nbf = now + options.notBeforeSec;
+  Object.assign(payload, options.claims ?? {});
+  for (const name of options.omitClaims ?? []) delete payload[name];
+  return payload;
+}
+
+async function signToken(state: IssuerState, options: TestTokenOptions): Promise<string> {
+  const payload = claimsFor(options, state.issuer);
+  const alg = options.alg ?? "RS256";
+  if (alg === "none") return `${b64url({ alg: "none", typ: "JWT" })}.${b64url(payload)}.`;
+  if (alg === "HS256") {
+    return new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: options.kid ?? currentKey(state).kid }).sign(HMAC_SECRET);
+  }
+  const signer = options.key === "unpublished" ? state.unpublished : currentKey(state);
+  return new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.kid ?? signer.kid }).sign(signer.privateKey);
+}
+
+/**
+ * Starts a loopback OpenID provider for tests: discovery at `${issuer}/.well-known/openid-configuration`, JWKS at
+ * `${issuer}/protocol/openid-connect/certs`, tokens shaped like Keycloak's access tokens for realm `meridian`.
+ */
+export async function startTestIssuer(): Promise<TestIssuer> {
+  // issuer and jwksUrl are set once the port is known; the server's handler only runs after that.
+  const state: IssuerState = { keys: [await newKey()], unpublished: await newKey(), jwksFetches: 0, issuer: "", jwksUrl: "" };
+  const server = serveIssuer(state);
   const url = `http://127.0.0.1:${server.port}`;
-  issuer = `${url}/realms/${REALM}`;
-  const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
-  jwksUrl = `${issuer}/protocol/openid-connect/certs`;
-
-  async function token(options: TestTokenOptions = {}): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    const roles = options.roles ?? [];
-    const payload: Record<string, unknown> = {
-      iss: options.issuer ?? issuer,
-      sub: options.sub ?? "00000000-0000-4000-8000-000000000001",
-      aud: options.audience ?? ["meridian-api", "account"],
-      exp: now + (options.expiresInSec ?? 300),
-      iat: now,
-      jti: crypto.randomUUID(),
-      typ: "Bearer",
-      azp: options.azp ?? "customer-spa",
-      scope: (options.scopes ?? []).join(" "),
-      realm_access: { roles },
-      roles,
-      preferred_username: options.preferredUsername ?? "test-user",
-    };
-    if (options.notBeforeSec !== undefined) payload.nbf = now + options.notBeforeSec;
-    Object.assign(payload, options.claims ?? {});
-    for (const name of options.omitClaims ?? []) delete payload[name];
-
-    const alg = options.alg ?? "RS256";
-    if (alg === "none") return `${b64url({ alg: "none", typ: "JWT" })}.${b64url(payload)}.`;
-    if (alg === "HS256") {
-      return new SignJWT(payload)
-        .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: options.kid ?? current().kid })
-        .sign(hmacSecret);
-    }
-    const signer = options.key === "unpublished" ? unpublished : current();
-    return new SignJWT(payload)
-      .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.kid ?? signer.kid })
-      .sign(signer.privateKey);
-  }
-
-  function current(): KeyPair {
-    const key = keys[keys.length - 1];
-    if (!key) throw new Error("test issuer has no key");
-    return key;
-  }
-
+  state.issuer = `${url}/realms/${REALM}`;
+  state.jwksUrl = `${state.issuer}/protocol/openid-connect/certs`;
   return {
     url,
-    issuer,
-    discoveryUrl,
-    jwksUrl,
+    issuer: state.issuer,
+    discoveryUrl: `${state.issuer}/.well-known/openid-configuration`,
+    jwksUrl: state.jwksUrl,
     get kid() {
-      return current().kid;
+      return currentKey(state).kid;
     },
     get jwksFetches() {
-      return jwksFetches;
+      return state.jwksFetches;
     },
-    token,
+    token: (options: TestTokenOptions = {}) => signToken(state, options),
     async rotateKey(options = {}) {
       const key = await newKey();
-      keys = options.dropOld ? [key] : [...keys, key];
+      state.keys = options.dropOld ? [key] : [...state.keys, key];
       return key.kid;
     },
     async stop() {
