@@ -3,7 +3,8 @@ import { baseConfig, loadConfig, messagingConfig, oidcConfig, type LoadConfigOpt
 
 export const auditConfigSchema = t.Object({
   ...baseConfig({ port: 5104 }),
-  DATABASE_URL: t.String({ default: "postgres://audit:audit-dev-password@127.0.0.1:5432/meridian_audit" }),
+  /** Required: a production start fails naming it (scripts/up.sh passes the local development URL). */
+  DATABASE_URL: t.String({ minLength: 1 }),
   ...messagingConfig(),
   ...oidcConfig(),
 });

@@ -3,7 +3,8 @@ import { baseConfig, loadConfig, messagingConfig, type LoadConfigOptions } from 
 
 export const WorkerConfigSchema = t.Object({
   ...baseConfig({ port: 5105 }),
-  DATABASE_URL: t.String({ minLength: 1, default: "postgres://inventory:inventory-dev-password@127.0.0.1:5432/meridian_inventory" }),
+  /** Required: a production start fails naming it (scripts/up.sh passes the local development URL). */
+  DATABASE_URL: t.String({ minLength: 1 }),
   ...messagingConfig(),
   /** Messages handled concurrently; each holds a database connection while it runs. */
   WORKER_PREFETCH: t.Integer({ minimum: 1, maximum: 256, default: 16 }),

@@ -3,7 +3,8 @@ import { baseConfig, loadConfig, messagingConfig, oidcConfig, type LoadConfigOpt
 
 export const InventoryConfigSchema = t.Object({
   ...baseConfig({ port: 5102 }),
-  DATABASE_URL: t.String({ minLength: 1, default: "postgres://inventory:inventory-dev-password@127.0.0.1:5432/meridian_inventory" }),
+  /** Required: a production start fails naming it (scripts/up.sh passes the local development URL). */
+  DATABASE_URL: t.String({ minLength: 1 }),
   ...messagingConfig(),
   ...oidcConfig(),
   DATABASE_POOL_MAX: t.Integer({ minimum: 1, maximum: 100, default: 10 }),

@@ -102,16 +102,9 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
   return current;
 }
 
-export function getTelemetry(): Telemetry | undefined {
-  return current;
-}
-
+/** The meter of the process's telemetry (register it first: startService or createHttpApp do). */
 export function getMeter(): Meter {
   return metrics.getMeter("meridian");
-}
-
-export function getTracer(): Tracer {
-  return trace.getTracer("meridian");
 }
 
 /** Process metrics with the names Prometheus' client libraries use, so stock dashboards work. */

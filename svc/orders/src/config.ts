@@ -5,7 +5,8 @@ export const OrdersConfigSchema = t.Object({
   ...baseConfig({ port: 5101 }),
   /** Which store adapter: SQL Server in compose/Kubernetes, PostgreSQL where there is no SQL Server. */
   ORDERS_STORE: t.Union([t.Literal("postgres"), t.Literal("mssql")], { default: "postgres" }),
-  DATABASE_URL: t.String({ minLength: 1, default: "postgres://orders:orders-dev-password@127.0.0.1:5432/meridian_orders" }),
+  /** Required: a production start fails naming it (scripts/up.sh passes the local development URL). */
+  DATABASE_URL: t.String({ minLength: 1 }),
   /** mssql://user:password@host:1433/orders?encrypt=false (needed when ORDERS_STORE=mssql). */
   MSSQL_URL: t.Optional(t.String({ minLength: 1 })),
   ...messagingConfig(),
