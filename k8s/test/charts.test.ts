@@ -360,6 +360,7 @@ export function consumedSecrets(objects: K8sObject[], releaseNs = "meridian"): M
       ref(o.spec.db.passwordSecret);
       use(o.spec.http?.tlsSecret, ["tls.crt", "tls.key"]);
     }
+    if (o.kind === "Redis") ref(o.spec.kubernetesConfig.redisSecret);
     if (o.kind === "KeycloakRealmImport") for (const p of Object.values<any>(o.spec.placeholders ?? {})) ref(p.secret);
     if (o.kind === "Cluster") {
       for (const role of o.spec.managed?.roles ?? []) use(role.passwordSecret?.name, ["username", "password"]);

@@ -51,6 +51,8 @@ export interface FlowResult {
   from: string;
   to: string;
   port: string;
+  /** the HTTP request, when the flow names one */
+  request?: string;
   why: string;
   networkPolicy: string;
   istio: string;
@@ -120,7 +122,7 @@ function parseRequest(text: string | undefined): HttpRequest | undefined {
 
 function evaluate(objects: K8sObject[], where: OverlayEndpoints, spec: FlowSpec, from: string, to: string,
   expect: FlowResult["expect"]): FlowResult {
-  const base = { overlay: where.overlay, expect, from, to, port: String(spec.port), why: spec.why };
+  const base = { overlay: where.overlay, expect, from, to, port: String(spec.port), request: spec.request, why: spec.why };
   const src = where.get(from);
   const dst = where.get(to);
   const port = dst?.ports.find((p) => p.name === spec.port || p.containerPort === Number(spec.port));
@@ -155,7 +157,7 @@ export function flowMatrix(flows: FlowsFile, overlay: Overlay, objects: K8sObjec
 }
 
 export function formatMatrix(results: FlowResult[]): string {
-  const rows = results.map((r) => [r.ok ? "ok " : "BAD", r.overlay, r.expect, `${r.from} -> ${r.to}:${r.port}`, r.networkPolicy, r.istio, r.why]);
+  const rows = results.map((r) => [r.ok ? "ok " : "BAD", r.overlay, r.expect, `${r.from} -> ${r.to}:${r.port}${r.request ? ` ${r.request}` : ""}`, r.networkPolicy, r.istio, r.why]);
   const widths = [3, 4, 6, 0, 0, 0].map((w, i) => Math.max(w, ...rows.map((r) => r[i]!.length)));
   const head = ["", "overlay", "expect", "flow", "NetworkPolicy", "Istio", "why"];
   return [head, ...rows].map((r) => r.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell)).join("  ")).join("\n");

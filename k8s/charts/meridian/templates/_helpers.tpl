@@ -62,6 +62,7 @@ keycloak:
   selector: {app: keycloak, app.kubernetes.io/instance: {{ $i.keycloak.name }}}
   callers: [orders, inventory, notifications, audit, gateway, admin-bff]
   fromIngress: true
+  publicPaths: [/realms/*, /resources/*]
   members: [{{ $i.keycloak.name }}]
   port: 8080
   operatorPorts: []
