@@ -70,6 +70,13 @@ describe("values schemas", () => {
     expect(r.stdout + r.stderr).toContain(`additional properties ${key} not allowed`);
   });
 
+  test("when the realm import's values carry a typo, then its schema names the key", () => {
+    const r = run([HELM, "lint", join(charts.dir, "meridian"), "--strict", "--namespace", "meridian", ...overlayArgs("dev"),
+      "--set", "keycloak-realm.adminSecret.pasword=x"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("'pasword'");
+  });
+
   test("when a service chart is linted on its own with a typo, then its schema names the key", () => {
     const r = run([HELM, "lint", join(charts.dir, "inventory"), "--strict", "--set", "probes.readyness.path=/x"]);
     expect(r.code).not.toBe(0);
