@@ -35,7 +35,10 @@ export interface ServiceManifestEntry {
    */
   env: readonly string[];
   databases: readonly ManifestDatabase[];
-  /** Event types it consumes (its queue's bindings) and publishes (through its outbox or the broker). */
+  /**
+   * Event types it consumes (its queue's bindings; `"*"`: every domain event, `system.*` notices excepted) and
+   * publishes (through its outbox or the broker).
+   */
   consumes: readonly (EventType | "*")[];
   publishes: readonly EventType[];
   /** Helm chart under k8s/charts, if it is deployed (the dev IdP is not). */
