@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  CHARTS_DIR, DEPLOYABLES, HELM, type K8sObject, containerEnvNames, helmTemplate, podWorkloads,
+  CHARTS_DIR, DEPLOYABLES, HELM, type K8sObject, containerEnvNames, helmTemplate, parseManifests, podWorkloads,
   policyViolations, prepareCharts, run, validateObject,
 } from "./deploy-support";
 
@@ -426,5 +426,27 @@ describe("install notes", () => {
       ? ["http://shop.localtest.me:8088", "http://admin.localtest.me:8088", "http://api.localtest.me:8088", "http://keycloak.localtest.me:8180/realms/meridian"]
       : ["https://shop.meridian.example", "https://admin.meridian.example", "https://api.meridian.example", "https://id.meridian.example/realms/meridian"];
     for (const url of urls) expect(notes).toContain(url);
+  });
+});
+
+describe("log shipping", () => {
+  test("when prod is rendered, then a node agent reads the release's pod logs read-only and sends them to the collector, whose logs go to Loki", () => {
+    const objects = rendered.get("prod")!;
+    const agent = objects.find((o) => o.kind === "DaemonSet" && o.metadata.name === "otel-agent")!;
+    const pod = agent.spec.template.spec;
+    const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env.LOG_NAMESPACE).toBe("meridian");
+    const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/var/log/pods");
+    expect(mount.readOnly).toBe(true);
+    const config = parseManifests((objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "otel-agent") as any).data["config.yaml"])[0] as any;
+    expect(config.receivers.filelog.include).toEqual(["/var/log/pods/${env:LOG_NAMESPACE}_*/*/*.log"]);
+    expect(config.service.pipelines.logs).toEqual({ receivers: ["filelog"], processors: ["memory_limiter", "batch"], exporters: ["otlp"] });
+    expect(config.exporters.otlp.endpoint).toBe("${env:COLLECTOR_OTLP_GRPC}");
+    const [host, port] = env.COLLECTOR_OTLP_GRPC.split(":");
+    const collector = objects.find((o) => o.kind === "Service" && `${o.metadata.name}.${o.metadata.namespace}.svc` === host)!;
+    expect(collector.spec.ports.map((p: any) => p.port)).toContain(Number(port));
+    const collectorConfig = parseManifests((objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "otel-collector") as any).data["config.yaml"])[0] as any;
+    expect(collectorConfig.service.pipelines.logs.receivers).toContain("otlp");
+    expect(collectorConfig.service.pipelines.logs.exporters).toEqual(["otlphttp/loki"]);
   });
 });
