@@ -47,12 +47,17 @@ class NameVerdicts {
 const toDownstream = new NameVerdicts((lower) => !HOP_BY_HOP.has(lower) && !SPOOFABLE.test(lower));
 const toClient = new NameVerdicts((lower) => lower !== "set-cookie" && (!HOP_BY_HOP.has(lower) || lower === "content-length"));
 
+/**
+ * The client's headers made fit for the downstream, in place (the request's own Headers go to fetch: building a new
+ * object cost ~8 µs per request in bench/): hop-by-hop, spoofable and `Connection`-named headers removed.
+ */
 export function downstreamRequestHeaders(incoming: Headers): Headers {
-  const out = new Headers();
   const named = connectionTokens(incoming);
-  // Bun's Headers iterate lower-cased names.
-  for (const [name, value] of incoming) if (toDownstream.passes(name) && !named.has(name)) out.append(name, value);
-  return out;
+  let remove: string[] | undefined;
+  // Bun's Headers iterate lower-cased names; deleting while iterating could skip one, so collect first.
+  for (const name of incoming.keys()) if (!toDownstream.passes(name) || named.has(name)) (remove ??= []).push(name);
+  if (remove) for (const name of remove) incoming.delete(name);
+  return incoming;
 }
 
 const RESPONSE_HOP_BY_HOP = [...HOP_BY_HOP].filter((h) => h !== "content-length");
