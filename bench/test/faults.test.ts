@@ -35,6 +35,8 @@ interface FaultReport {
   answers: Record<string, number>;
 }
 const reports: FaultReport[] = [];
+/** Issue budget: intake recovers within 3 s of the process or dependency being back. */
+const INTAKE_BACK_WITHIN_MS = 3_000;
 
 beforeAll(async () => {
   fixture = await startFixture(PRODUCTS, {
@@ -153,7 +155,7 @@ describe("fault injection under a steady order load", () => {
   test(
     "when the orders service restarts, then accepted orders are kept and retried requests place no second order",
     async () => {
-      await underLoad("orders SIGTERM, restarted after 1 s", 3, async () => {
+      const report = await underLoad("orders SIGTERM, restarted after 1 s", 3, async () => {
         try {
           await fixture.platform.kill("orders", "SIGTERM");
           await Bun.sleep(1000);
@@ -161,6 +163,8 @@ describe("fault injection under a steady order load", () => {
           await fixture.platform.start("orders");
         }
       });
+      // Intake is back within 3 s of the process being ready again (the gateway's breaker must not hold it shut).
+      expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
     },
     120_000,
   );
@@ -169,7 +173,7 @@ describe("fault injection under a steady order load", () => {
     "when PostgreSQL refuses connections for a few seconds, then the services recover and the books still balance",
     async () => {
       const proxy = fixture.platform.postgresProxy!;
-      await underLoad("PostgreSQL refuses connections 5 s", 4, async () => {
+      const report = await underLoad("PostgreSQL refuses connections 5 s", 4, async () => {
         try {
           await proxy.refuse();
           expect(proxy.accepting).toBe(false);
@@ -178,6 +182,7 @@ describe("fault injection under a steady order load", () => {
           await proxy.accept();
         }
       });
+      expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
     },
     120_000,
   );
@@ -212,7 +217,7 @@ describe("fault injection under a steady order load", () => {
   test(
     "when orders is killed (SIGKILL) in the middle of a burst, then accepted orders are kept and retried requests place no second order",
     async () => {
-      await underLoad(
+      const report = await underLoad(
         "orders SIGKILL mid-burst, restarted at once",
         20,
         async () => {
@@ -221,6 +226,7 @@ describe("fault injection under a steady order load", () => {
         },
         { clients: 6, pauseMs: 10 },
       );
+      expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
     },
     120_000,
   );
