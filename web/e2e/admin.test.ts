@@ -45,6 +45,14 @@ async function screenshot(page: Page, name: string): Promise<void> {
   for (const finding of await accessibilityViolations(page, 'any')) a11yFindings.push(`${name}: ${finding}`);
 }
 
+/** Waits for a notice the console shows after an action; when an error shows instead, fails with its words. */
+async function notice(page: Page, text: string): Promise<void> {
+  const shown = page.getByText(text);
+  const alert = page.getByRole('alert').filter({ hasText: /\S/ });
+  await shown.or(alert).first().waitFor({ timeout: 30_000 });
+  if (!(await shown.isVisible())) assert.fail(`expected "${text}", the console says: ${await alert.first().innerText()}`);
+}
+
 /** The dev IdP's sign-in form (Keycloak's field ids). */
 async function signInAtIdp(page: Page, username: string): Promise<void> {
   await page.locator('#username').waitFor({ timeout: 30_000 });
@@ -178,12 +186,12 @@ describe('Meridian admin console against the running platform', { timeout: 600_0
     await admin.getByLabel('Price').fill(String(price));
     await admin.getByLabel('Low-stock threshold').fill('3');
     await admin.getByRole('button', { name: 'Save product' }).click();
-    await admin.getByText(`Saved ${sku}.`).waitFor({ timeout: 30_000 });
+    await notice(admin, `Saved ${sku}.`);
     await admin.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
     await admin.getByLabel('Change (+/−)').fill(String(stock));
     await admin.getByLabel('Reason').fill('e2e delivery');
     await admin.getByRole('button', { name: 'Adjust stock', exact: true }).click();
-    await admin.getByText(`Stock of ${sku} is now ${stock} on hand (${stock} available).`).waitFor({ timeout: 30_000 });
+    await notice(admin, `Stock of ${sku} is now ${stock} on hand (${stock} available).`);
     // The list kept its rows through the save and the reload.
     await admin.locator(`tr[data-sku="${sku}"]`).waitFor();
   });
@@ -230,7 +238,7 @@ describe('Meridian admin console against the running platform', { timeout: 600_0
 
     await admin.getByRole('button', { name: 'Ship', exact: true }).click();
     await dialog.getByRole('button', { name: 'Ship order' }).click();
-    await admin.getByText('Order shipped.').waitFor({ timeout: 30_000 });
+    await notice(admin, 'Order shipped.');
     assert.equal(await admin.locator('h1 [data-status]').getAttribute('data-status'), 'shipped');
     first.status = 'shipped';
   });
