@@ -37,13 +37,18 @@ export function withBoundedBody(request: Request, limit: number): Request {
       else controller.enqueue(chunk);
     },
   });
-  return new Request(request.url, {
+  const bounded = new Request(request.url, {
     method: request.method,
     headers: request.headers,
     body: request.body?.pipeThrough(counter) ?? null,
     signal: request.signal,
     duplex: "half",
   } as RequestInit);
+  // Bun.serve's routes put the path parameters on the request it hands over, and Elysia's compiled handlers read
+  // them from there: the new request must carry them, or every parameterised route refuses a streamed body.
+  const params = (request as Request & { params?: unknown }).params;
+  if (params !== undefined) Object.defineProperty(bounded, "params", { value: params, enumerable: true });
+  return bounded;
 }
 
 /** The 413 problem when `error` is one or was caused by one (Elysia wraps body read errors in a ParseError). */
