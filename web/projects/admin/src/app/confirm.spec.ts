@@ -21,6 +21,8 @@ describe('ConfirmDialog', () => {
     expect(dialog.open).toBe(true);
     expect(dialog.querySelector('#confirm-title')?.textContent).toBe('Ship order 1234?');
     expect(dialog.getAttribute('aria-describedby')).toBe('confirm-message');
+    await Promise.resolve();
+    expect(document.activeElement?.textContent?.trim()).toBe('Keep as it is');
     button(dialog, 'Ship order').click();
     expect(await answer).toBe(true);
     await fixture.whenStable();
