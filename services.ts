@@ -94,7 +94,8 @@ export const services = [
     env: ["DATABASE_URL"],
     databases: [{ name: "inventory", env: "DATABASE_URL", owner: false }],
     consumes: ["orders.order-created.v1", "orders.order-cancelled.v1", "orders.order-shipped.v1"],
-    publishes: ["inventory.stock-reserved.v1", "inventory.stock-rejected.v1", "inventory.stock-released.v1"],
+    // inventory-adjusted: the stock a shipment takes out.
+    publishes: ["inventory.stock-reserved.v1", "inventory.stock-rejected.v1", "inventory.stock-released.v1", "inventory.inventory-adjusted.v1"],
     chart: "inventory-worker",
     default: true,
   },
