@@ -62,6 +62,17 @@ function compare(name: string, action: Action, code: Map<EventType, string[]>, m
   return problems;
 }
 
+/** Types the code names outside a publication or consumer binding that the manifest lists neither way. */
+function unlisted(name: string, code: CodeEvents, entry: ServiceManifestEntry): string[] {
+  const listed = new Set<EventType>([...publishedTypes(entry), ...consumedTypes(entry), ...code.publishes.keys(), ...code.consumes.keys()]);
+  return [...code.names]
+    .filter(([type]) => !listed.has(type))
+    .map(
+      ([type, where]) =>
+        `${name} names ${type} (${where.join(", ")}) but services.ts lists it neither in consumes nor in publishes: list it where it belongs`,
+    );
+}
+
 /** Workspaces under svc/ besides the kit. */
 function serviceWorkspaces(root: string): string[] {
   return readdirSync(join(root, "svc"), { withFileTypes: true })
@@ -80,13 +91,14 @@ export async function contractProblems(root: string, manifest: readonly ServiceM
     problems.push(...code.unreadable);
     problems.push(...compare(entry.name, "send", code.publishes, publishedTypes(entry), document));
     problems.push(...compare(entry.name, "receive", code.consumes, consumedTypes(entry), document));
+    problems.push(...unlisted(entry.name, code, entry));
   }
   const known = new Set(manifest.map((entry) => entry.workspace));
   for (const workspace of serviceWorkspaces(root).filter((w) => !known.has(w))) {
     const code = await readCodeEvents(root, `${workspace}/src`);
-    const named = [...code.publishes.keys(), ...code.consumes.keys()];
+    const named = [...code.names.keys(), ...code.consumes.keys()];
     if (named.length > 0)
-      problems.push(`${workspace} publishes or consumes ${named.join(", ")} but is not a process of services.ts: add its entry`);
+      problems.push(`${workspace} names ${[...new Set(named)].join(", ")} but is not a process of services.ts: add its entry`);
   }
   return problems;
 }

@@ -4,7 +4,9 @@
  *   the workspace (read by importing the module that declares it, so a computed list counts as it runs);
  * - published: each catalogue type written as a call argument (`broker.publish("t", …)`, `orderEvent(o, "t", …)`)
  *   or as the value of a `type:` property (`outbox.enqueue(tx, { type: "t", … })`).
- * A literal compared against (`case "t":`, `=== "t"`) or named in a type (`Envelope<"t">`) is neither.
+ * A literal compared against (`case "t":`, `=== "t"`) or named in a type (`Envelope<"t">`) is neither, but every
+ * named type is kept too: a type the code names and the manifest does not list is reported (a publication through
+ * a constant, `const t = "…"; publish(t, …)`, is found that way).
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -16,6 +18,8 @@ export interface CodeEvents {
   consumes: Map<EventType, string[]>;
   /** Types it publishes, each with where (`path:line`). */
   publishes: Map<EventType, string[]>;
+  /** Every catalogue type its code names at all (e.g. through a constant a publication then uses), with where. */
+  names: Map<EventType, string[]>;
   /** Where it starts consumers (the kit's consumer then publishes dead-letter notices under its name). */
   consumers: string[];
   /** What could not be read (e.g. `types` computed inline): reported, never guessed. */
@@ -97,10 +101,11 @@ const mayMatter = new RegExp(["startConsumer", ...eventTypes.map((t) => t.replac
 /** Reads what the code under `sourceDir` (relative to `root`, e.g. `svc/orders/src`) publishes and consumes. */
 export async function readCodeEvents(root: string, sourceDir: string): Promise<CodeEvents> {
   const files = readSources(root, sourceDir);
-  const events: CodeEvents = { consumes: new Map(), publishes: new Map(), consumers: [], unreadable: [] };
+  const events: CodeEvents = { consumes: new Map(), publishes: new Map(), names: new Map(), consumers: [], unreadable: [] };
   const consumerCalls: { where: string; types: AstNode | undefined }[] = [];
   for (const file of files.filter((f) => mayMatter.test(f.text))) {
     walk(programOf(file), (node, parent) => {
+      if (node.type === "StringLiteral" && isEventType(node.value as string)) add(events.names, node.value as EventType, file.where(node));
       const published = publishedLiteral(node, parent);
       if (published) add(events.publishes, published, file.where(node));
       if (node.type !== "CallExpression" || calleeName(node) !== "startConsumer") return;

@@ -83,6 +83,22 @@ describe("event contracts of the code", () => {
     expect(problems.some((p) => p.startsWith("services.ts says audit consumes orders.order-created.v1 but its code does not"))).toBe(true);
   });
 
+  test("when a temporary copy of a service names a type through a constant, then the check names it", async () => {
+    copy = temporaryCopy();
+    edit(
+      copy.root,
+      "svc/notifications/src/routes/notifications.ts",
+      "\nexport ",
+      '\nexport const releasedType = "inventory.stock-released.v1";\nexport ',
+    );
+    const problems = await contractProblems(copy.root, services, committed);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^notifications names inventory\.stock-released\.v1 \(svc\/notifications\/src\/routes\/notifications\.ts:\d+\) but services\.ts lists it neither/,
+      ),
+    ]);
+  });
+
   test("when the manifest lists a publication the code does not make, then the check says to remove it", async () => {
     const manifest = services.map((s) =>
       s.name === "inventory" ? { ...s, publishes: [...s.publishes, "inventory.stock-released.v1" as const] } : s,
