@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  CHARTS_DIR, DEPLOYABLES, HELM, type K8sObject, containerEnvNames, helmTemplate, parseManifests, podWorkloads,
+  CHARTS_DIR, DEPLOYABLES, HELM, type K8sObject, containerEnvNames, declaredConfig, helmTemplate, parseManifests, podWorkloads,
   policyViolations, prepareCharts, run, validateObject,
 } from "./deploy-support";
 
@@ -121,6 +121,16 @@ describe("rendered objects", () => {
         expect(workload!.podSpec.containers[0].ports[0].containerPort).toBe(d.port);
       }
     }
+  });
+
+  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every variable a service's config schema requires is set", async (overlay) => {
+    const problems: string[] = [];
+    for (const d of DEPLOYABLES.filter((x) => x.component !== "web")) {
+      const workload = podWorkloads(rendered.get(overlay)!).find((w) => w.obj.metadata.name === d.name)!;
+      const env = containerEnvNames(workload.podSpec);
+      for (const key of (await declaredConfig(d.source)).required) if (!env.has(key)) problems.push(`${d.name}: ${key}`);
+    }
+    expect(problems).toEqual([]);
   });
 
   test("when a policy is broken, then the policy check names the workload and the rule", () => {

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { tools, uniqueName } from "@meridian/kit/testing";
-import { DEPLOYABLES, NOT_DEPLOYED, REPO_ROOT, run } from "./deploy-support";
+import { DEPLOYABLES, NOT_DEPLOYED, REPO_ROOT, declaredConfig, run } from "./deploy-support";
 import { Dockerfile } from "./dockerfile";
 
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
@@ -75,38 +75,6 @@ function envOf(service: ComposeService): Env {
   return Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v ?? "")]));
 }
 
-/**
- * Config keys a service declares, split into those without a default and those whose default is a
- * loopback address (right on a laptop, wrong in a container). Read from the TypeBox schemas that
- * src/config.ts exports (so the kit's spread-in groups count); services without one are scanned as text.
- */
-async function declaredConfig(source: string): Promise<{ required: string[]; loopbackDefaults: string[] }> {
-  const required: string[] = [];
-  const loopbackDefaults: string[] = [];
-  const classify = (key: string, schema: Record<PropertyKey, unknown>) => {
-    if (schema[Symbol.for("TypeBox.Optional")] === "Optional") return;
-    if (!("default" in schema)) required.push(key);
-    else if (typeof schema.default === "string" && /127\.0\.0\.1|localhost/.test(schema.default)) loopbackDefaults.push(key);
-  };
-  const configModule = join(REPO_ROOT, source, "src/config.ts");
-  if (existsSync(configModule)) {
-    const mod = await import(configModule) as Record<string, unknown>;
-    const schemas = Object.values(mod).filter((v): v is { type: string; properties: Record<string, Record<PropertyKey, unknown>> } =>
-      typeof v === "object" && v !== null && (v as { type?: string }).type === "object" && "properties" in v);
-    for (const schema of schemas) for (const [key, prop] of Object.entries(schema.properties)) classify(key, prop);
-    if (schemas.length > 0) return { required: [...new Set(required)], loopbackDefaults: [...new Set(loopbackDefaults)] };
-  }
-  const srcDir = join(REPO_ROOT, source, "src");
-  for (const file of new Bun.Glob("**/*.ts").scanSync(srcDir)) {
-    for (const line of readFileSync(join(srcDir, file), "utf8").split("\n")) {
-      const m = line.match(/^\s*([A-Z][A-Z0-9_]+):\s*(t|Type)\.(\w+)\((.*)$/);
-      if (!m || m[3] === "Optional") continue;
-      if (!m[4]!.includes("default:")) required.push(m[1]!);
-      else if (/default:\s*["'`][^"'`]*(127\.0\.0\.1|localhost)/.test(m[4]!)) loopbackDefaults.push(m[1]!);
-    }
-  }
-  return { required, loopbackDefaults };
-}
 
 /** URLs the browser follows (so localhost is right), not ones the container calls itself. */
 const BROWSER_FACING = new Set(["OIDC_ISSUER", "BFF_PUBLIC_URL", "ADMIN_APP_URL"]);

@@ -3,7 +3,7 @@
  * processes exist, their ports and the environment each one needs), Helm rendering in a scratch copy of
  * k8s/charts, Kubernetes schema validation with kubernetes-models, and the workload policy checks.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -240,4 +240,37 @@ export function policyViolations(objects: K8sObject[]): string[] {
 /** Names of the variables a container gets (value or valueFrom). */
 export function containerEnvNames(podSpec: any): Set<string> {
   return new Set<string>((podSpec.containers[0]?.env ?? []).map((e: { name: string }) => e.name));
+}
+
+/**
+ * Config keys a service declares, split into those without a default and those whose default is a
+ * loopback address (right on a laptop, wrong in a container). Read from the TypeBox schemas that
+ * src/config.ts exports (so the kit's spread-in groups count); services without one are scanned as text.
+ */
+export async function declaredConfig(source: string): Promise<{ required: string[]; loopbackDefaults: string[] }> {
+  const required: string[] = [];
+  const loopbackDefaults: string[] = [];
+  const classify = (key: string, schema: Record<PropertyKey, unknown>) => {
+    if (schema[Symbol.for("TypeBox.Optional")] === "Optional") return;
+    if (!("default" in schema)) required.push(key);
+    else if (typeof schema.default === "string" && /127\.0\.0\.1|localhost/.test(schema.default)) loopbackDefaults.push(key);
+  };
+  const configModule = join(REPO_ROOT, source, "src/config.ts");
+  if (existsSync(configModule)) {
+    const mod = await import(configModule) as Record<string, unknown>;
+    const schemas = Object.values(mod).filter((v): v is { type: string; properties: Record<string, Record<PropertyKey, unknown>> } =>
+      typeof v === "object" && v !== null && (v as { type?: string }).type === "object" && "properties" in v);
+    for (const schema of schemas) for (const [key, prop] of Object.entries(schema.properties)) classify(key, prop);
+    if (schemas.length > 0) return { required: [...new Set(required)], loopbackDefaults: [...new Set(loopbackDefaults)] };
+  }
+  const srcDir = join(REPO_ROOT, source, "src");
+  for (const file of new Bun.Glob("**/*.ts").scanSync(srcDir)) {
+    for (const line of readFileSync(join(srcDir, file), "utf8").split("\n")) {
+      const m = line.match(/^\s*([A-Z][A-Z0-9_]+):\s*(t|Type)\.(\w+)\((.*)$/);
+      if (!m || m[3] === "Optional") continue;
+      if (!m[4]!.includes("default:")) required.push(m[1]!);
+      else if (/default:\s*["'`][^"'`]*(127\.0\.0\.1|localhost)/.test(m[4]!)) loopbackDefaults.push(m[1]!);
+    }
+  }
+  return { required, loopbackDefaults };
 }

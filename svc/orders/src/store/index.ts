@@ -7,7 +7,8 @@ export * from "./types";
 
 export interface StoreSettings {
   store: StoreDialect;
-  databaseUrl: string;
+  /** PostgreSQL store only. */
+  databaseUrl?: string;
   mssqlUrl?: string;
   poolMax?: number;
 }
@@ -17,5 +18,6 @@ export function createOrdersStore(settings: StoreSettings): OrdersStore {
     if (!settings.mssqlUrl) throw new Error("ORDERS_STORE=mssql needs MSSQL_URL");
     return new MsSqlOrdersStore(settings.mssqlUrl);
   }
+  if (!settings.databaseUrl) throw new Error("ORDERS_STORE=postgres needs DATABASE_URL");
   return new PostgresOrdersStore(settings.databaseUrl, { max: settings.poolMax });
 }
