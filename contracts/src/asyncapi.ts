@@ -63,7 +63,7 @@ function message(type: EventType): Json {
   return {
     name: type,
     title: type,
-    summary: `The envelope of a ${type} event with its ${body} body.`,
+    summary: `The envelope of an event of type ${type}; its body is ${body}.`,
     contentType: "application/json",
     correlationId: ref("#/components/correlationIds/correlationId"),
     headers: ref("#/components/schemas/AmqpHeaders"),
