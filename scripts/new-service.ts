@@ -45,6 +45,9 @@ if (import.meta.main) {
     console.log(`new service ${name} on port ${port}:\n  ${files.join("\n  ")}`);
     const install = Bun.spawnSync(["bun", "install"], { cwd: root, stdio: ["inherit", "inherit", "inherit"] });
     if (install.exitCode !== 0) throw new Error("bun install failed: run it at the repository root, then the tests");
+    // docs/asyncapi.yaml lists each process's consumers and publications: regenerate it with the new entry.
+    const asyncapi = Bun.spawnSync(["bun", "run", "asyncapi"], { cwd: root, stdio: ["inherit", "inherit", "inherit"] });
+    if (asyncapi.exitCode !== 0) throw new Error("bun run asyncapi failed: run it at the repository root after fixing services.ts");
     console.log(`next: cd svc/${name} && bun test test   (then docs/adding-a-service.md: gateway route, umbrella chart)`);
   } catch (error) {
     console.error(`new-service: ${error instanceof Error ? error.message : String(error)}`);
