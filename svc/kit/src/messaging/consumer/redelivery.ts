@@ -85,7 +85,7 @@ export class Redelivery {
   }
 
   async park(ch: ConfirmChannel, msg: ConsumeMessage, parked: ParkedMessage): Promise<void> {
-    const { kind, reason, attempts, routingKey, envelope } = parked;
+    const { kind, reason, attempts, routingKey } = parked;
     this.log.error({ messageId: msg.properties.messageId, kind, attempts, err: reason }, `moving message to ${this.queues.error}`);
     const ok = await this.republish(ch, msg, this.queues.error, {
       [headers.reason]: truncate(reason),
