@@ -36,11 +36,19 @@ function where(url: string, line: number): string {
 
 const NOT_WORK = new Set(["(root)", "(idle)", "(program)"]);
 
-/** Top `n` entries from the newest .cpuprofile in `dir`. */
-export function summarizeProfile(dir: string, n = 12): ProfileSummary {
+/**
+ * Top `n` entries from the newest .cpuprofile in `dir`. `skipMs` leaves out the samples of the profile's first
+ * milliseconds (a process started under the profiler: its start-up is not the load being measured).
+ */
+export function summarizeProfile(dir: string, n = 12, options: { skipMs?: number } = {}): ProfileSummary {
   const file = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort().at(-1);
   if (!file) throw new Error(`no .cpuprofile in ${dir}: did the profiled process exit cleanly?`);
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: ProfileNode[]; samples?: number[] };
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] };
+  if (options.skipMs && profile.samples && profile.timeDeltas) {
+    let elapsedUs = 0;
+    const first = profile.timeDeltas.findIndex((delta) => (elapsedUs += delta) >= options.skipMs! * 1000);
+    profile.samples = first === -1 ? [] : profile.samples.slice(first);
+  }
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);

@@ -4,12 +4,14 @@
  * its confirmation (orders' updatedAt when it became confirmed) and to its audit entries (the audit's recording
  * time of the OrderCreated and OrderConfirmed events). CPU and RSS per platform process from /proc.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { startTestIssuer, waitFor } from "@meridian/kit/testing";
+import { startTestIssuer, TEST_POSTGRES_URL, waitFor } from "@meridian/kit/testing";
 import { startPlatform, type Platform, type ProcessName } from "@meridian/platform";
+import { summarizeProfile, type ProfileSummary } from "./cpu-profile";
+import { databaseCounters, messageCounters, sampleInfraCpu, tableScans, type DatabaseCounters, type InfraCpu, type MessageCounters } from "./infra-usage";
 import { seedCatalogue, tokensFor } from "./platform-client";
 import { cpuSeconds, machineCpu, rssMiB } from "./proc";
 import { wrk, type LoadResult } from "./wrk";
@@ -45,6 +47,16 @@ export interface OrderFlowStep {
   processes: Partial<Record<ProcessName, ProcessUsage>>;
   /** The whole machine's CPU use while the load ran (100 = all cores), PostgreSQL, RabbitMQ and other tenants included. */
   machineCpuPercent: number;
+  /** 1-minute load average at the step's start (the machine is shared). */
+  loadAverage?: number;
+  /** CPU ms per confirmed order of PostgreSQL and RabbitMQ, from load start until drained (see infra-usage.ts). */
+  infraCpuMsPerOrder?: InfraCpu;
+  /** Sum of the platform's processes and PostgreSQL's backends of its databases, ms per confirmed order. */
+  attributedCpuMsPerOrder?: number;
+  /** Per confirmed order, per database (orders, inventory, audit): transactions, rows written, table scans. */
+  databasePerOrder?: Record<string, DatabaseCounters>;
+  /** Per confirmed order, per process: messages published (confirmed by the broker) and consumed. */
+  messagesPerOrder?: Partial<Record<ProcessName, MessageCounters>>;
 }
 
 export interface OrderFlowResult {
@@ -55,6 +67,8 @@ export interface OrderFlowResult {
   steps: OrderFlowStep[];
   saturatedAt: number | null;
   bestPlacedPerSecond: number;
+  /** CPU profiles (`bun --cpu-prof`) of orders, inventory-worker and audit under a further step of load. */
+  profiles?: { connections: number; seconds: number; byProcess: Partial<Record<ProcessName, ProfileSummary>> };
 }
 
 const MEASURED: ProcessName[] = ["gateway", "orders", "inventory-worker", "audit", "notifications", "inventory"];
@@ -129,16 +143,52 @@ interface OrderRow {
   updated: number;
 }
 
+/** Connections the benchmark reads the platform's databases with (its own, not the services' pools). */
+interface Databases {
+  admin: postgres.Sql;
+  orders: postgres.Sql;
+  inventory: postgres.Sql;
+  audit: postgres.Sql;
+  /** Logical name → database name of this run. */
+  names: Record<"orders" | "inventory" | "audit", string>;
+}
+
+/** Transactions, rows, scans and statement time of the platform's databases, and the services' message counters. */
+async function counters(platform: Platform, dbs: Databases) {
+  const perDatabase = await databaseCounters(dbs.admin, Object.values(dbs.names));
+  const byName: Record<string, DatabaseCounters> = {};
+  for (const [logical, name] of Object.entries(dbs.names)) {
+    const sql = dbs[logical as keyof Databases["names"]];
+    byName[logical] = { ...perDatabase[name]!, scans: await tableScans(sql) };
+  }
+  const messages: Partial<Record<ProcessName, MessageCounters>> = {};
+  for (const name of MEASURED) messages[name] = await messageCounters(platform.url(name));
+  return { byName, messages };
+}
+
+function perOrder<T extends object>(after: T, before: Partial<T>, orders: number): T {
+  const out = {} as Record<string, number>;
+  for (const key of Object.keys(after)) {
+    const delta = (after as Record<string, number>)[key]! - ((before as Record<string, number>)[key] ?? 0);
+    out[key] = orders ? Math.round((delta / orders) * 100) / 100 : NaN;
+  }
+  return out as T;
+}
+
 async function measureStep(
   platform: Platform,
-  ordersSql: postgres.Sql,
-  auditSql: postgres.Sql,
+  dbs: Databases,
   connections: number,
   seconds: number,
   script: string,
 ): Promise<OrderFlowStep> {
+  const { orders: ordersSql, audit: auditSql } = dbs;
   const [{ max: idBefore } = { max: null }] = await ordersSql<{ max: Date | null }[]>`select max(created_at) as max from orders`;
   const since = idBefore ?? new Date(0);
+  const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
+  const countersBefore = await counters(platform, dbs);
+  const infra = await sampleInfraCpu(dbs.admin, Object.values(dbs.names));
+  const infraTimer = setInterval(() => infra.tick().catch(() => {}), 500);
   const machineBefore = machineCpu();
   const loadSampler = sample(platform);
   const wholeSampler = sample(platform);
@@ -173,6 +223,11 @@ async function measureStep(
   );
   const drainSeconds = Math.round((performance.now() - loadEnded) / 100) / 10;
   const whole = wholeSampler.stop();
+  clearInterval(infraTimer);
+  const infraCpu = await infra.stop();
+  // Statistics reach the cumulative store at most every second per backend: wait for the last ones.
+  await Bun.sleep(1200);
+  const countersAfter = await counters(platform, dbs);
 
   const confirmed = rows.filter((r) => r.status === "confirmed");
   const statuses: Record<string, number> = {};
@@ -197,18 +252,43 @@ async function measureStep(
     createdToAuditedConfirmed: percentiles(confirmed.map((r) => audited.get(r.id)!.confirmed! - r.created)),
     processes,
     machineCpuPercent: Math.round(((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 100),
+    loadAverage,
+    infraCpuMsPerOrder: perOrder(scale(infraCpu, 1000), {}, confirmed.length),
+    attributedCpuMsPerOrder:
+      Math.round(
+        (Object.values(processes).reduce((sum, p) => sum + p.cpuMsPerOrder, 0) + (infraCpu.postgresBackends * 1000) / Math.max(1, confirmed.length)) * 100,
+      ) / 100,
+    databasePerOrder: Object.fromEntries(
+      Object.keys(countersAfter.byName).map((n) => [n, perOrder(countersAfter.byName[n]!, countersBefore.byName[n]!, confirmed.length)]),
+    ),
+    messagesPerOrder: Object.fromEntries(
+      MEASURED.map((n) => [n, perOrder(countersAfter.messages[n]!, countersBefore.messages[n]!, confirmed.length)]),
+    ),
   };
+}
+
+function scale<T extends object>(values: T, factor: number): T {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, (v as number) * factor])) as T;
 }
 
 export async function orderFlow(
   seconds = 15,
-  steps: number[] = [1, 2, 4, 8, 16, 32, 64, 128],
+  // BENCH_STEPS="1,8" for a quick look; the default climbs until saturation.
+  steps: number[] = process.env.BENCH_STEPS ? process.env.BENCH_STEPS.split(",").map(Number) : [1, 2, 4, 8, 16, 32, 64, 128],
 ): Promise<OrderFlowResult> {
   const logLevel = process.env.BENCH_LOG_LEVEL ?? "warn";
   const issuer = await startTestIssuer();
-  const platform = await startPlatform({ issuer: issuer.issuer, env: { LOG_LEVEL: logLevel } });
-  const ordersSql = postgres(platform.databases.orders.url, { max: 2, onnotice: () => {} });
-  const auditSql = postgres(platform.databases.audit.url, { max: 2, onnotice: () => {} });
+  // Read at every (re)start of a process: the profiling pass at the end adds `bun --cpu-prof` through BUN_OPTIONS.
+  const envFor: Partial<Record<ProcessName, Record<string, string>>> = {};
+  const platform = await startPlatform({ issuer: issuer.issuer, env: { LOG_LEVEL: logLevel }, envFor });
+  const open = (url: string) => postgres(url, { max: 2, onnotice: () => {} });
+  const dbs: Databases = {
+    admin: open(TEST_POSTGRES_URL),
+    orders: open(platform.databases.orders.url),
+    inventory: open(platform.databases.inventory.url),
+    audit: open(platform.databases.audit.url),
+    names: { orders: platform.databases.orders.name, inventory: platform.databases.inventory.name, audit: platform.databases.audit.name },
+  };
   try {
     const tokens = await tokensFor(issuer);
     const skus = Array.from({ length: PRODUCTS }, (_, i) => `BENCH-${String(i).padStart(3, "0")}`);
@@ -228,7 +308,7 @@ export async function orderFlow(
       const script = join(dir, `c${connections}.lua`);
       writeFileSync(script, luaScript(customer, skus, `c${connections}-${Date.now()}`));
       console.log(`[bench] order-flow: ${connections} connections for ${seconds}s`);
-      const step = await measureStep(platform, ordersSql, auditSql, connections, seconds, script);
+      const step = await measureStep(platform, dbs, connections, seconds, script);
       results.push(step);
       console.log(
         `[bench] order-flow: ${connections} conn → ${step.placedPerSecond} orders/s, http p99 ${step.http.p99Ms} ms, ` +
@@ -245,6 +325,10 @@ export async function orderFlow(
         break;
       }
     }
+    const profileConnections = Number(process.env.BENCH_PROFILE_CONNECTIONS ?? 8);
+    const profiles = process.env.BENCH_PROFILE === "0"
+      ? undefined
+      : await profileStep(platform, dbs, envFor, join(dir, "profiles"), customer, skus, profileConnections, seconds);
     return {
       products: PRODUCTS,
       stockPerProduct: STOCK,
@@ -253,11 +337,54 @@ export async function orderFlow(
       steps: results,
       saturatedAt,
       bestPlacedPerSecond: Math.max(...results.map((s) => s.placedPerSecond)),
+      ...(profiles ? { profiles } : {}),
     };
   } finally {
-    await ordersSql.end();
-    await auditSql.end();
+    await Promise.all([dbs.admin.end(), dbs.orders.end(), dbs.inventory.end(), dbs.audit.end()]);
     await platform.stop();
     await issuer.stop();
   }
+}
+
+const PROFILED: ProcessName[] = ["orders", "inventory-worker", "audit"];
+
+/**
+ * Restarts orders, the worker and the audit under `bun --cpu-prof`, runs one more step of load (after a short warm-up)
+ * until drained, and stops them so the profiles are written: where each process spends its CPU per order.
+ */
+async function profileStep(
+  platform: Platform,
+  dbs: Databases,
+  envFor: Partial<Record<ProcessName, Record<string, string>>>,
+  dir: string,
+  customer: string,
+  skus: string[],
+  connections: number,
+  seconds: number,
+): Promise<NonNullable<OrderFlowResult["profiles"]>> {
+  const startedAt = new Map<ProcessName, number>();
+  for (const name of PROFILED) {
+    envFor[name] = { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(dir, name)}` };
+    await platform.kill(name, "SIGTERM");
+    startedAt.set(name, performance.now());
+    await platform.start(name);
+  }
+  const warm = join(dir, "warm.lua");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(warm, luaScript(customer, skus, `profile-warm-${Date.now()}`));
+  await wrk({ url: platform.gatewayUrl, seconds: 2, connections, script: warm });
+  const script = join(dir, "load.lua");
+  writeFileSync(script, luaScript(customer, skus, `profile-${Date.now()}`));
+  console.log(`[bench] order-flow: profiling ${PROFILED.join(", ")} at ${connections} connections for ${seconds}s`);
+  const loadStart = performance.now();
+  await measureStep(platform, dbs, connections, seconds, script);
+  const byProcess: Partial<Record<ProcessName, ProfileSummary>> = {};
+  for (const name of PROFILED) {
+    await platform.kill(name, "SIGTERM");
+    // Only the measured step: start-up and warm-up are left out.
+    byProcess[name] = summarizeProfile(join(dir, name), 10, { skipMs: loadStart - startedAt.get(name)! });
+    delete envFor[name];
+    await platform.start(name);
+  }
+  return { connections, seconds, byProcess };
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { gatewayOverheadMarkdown } from "./gateway-overhead";
 import type { MachineInfo } from "./machine";
+import { orderFlowBefore, orderFlowCostMarkdown } from "./order-flow-report";
 import type { OrderFlowResult } from "./order-flow";
 import type { StartupResult } from "./startup";
 
@@ -74,9 +75,10 @@ export function markdownFor(record: Record): string {
         flow +
         `\n\nBest: ${r.bestPlacedPerSecond} orders/s; ` +
         (r.saturatedAt ? `saturated at ${r.saturatedAt} connections (best step; two further doublings of the connections did not add 10% throughput, or errors appeared).\n\n` : "no saturation within the steps.\n\n") +
-        `CPU (100 % = one core) while the load ran; CPU ms per confirmed order from load start until drained; RSS maximum. PostgreSQL and RabbitMQ are the machine's shared servers and not attributed.\n\n` +
+        `CPU (100 % = one core) while the load ran; CPU ms per confirmed order from load start until drained; RSS maximum.\n\n` +
         usage +
-        "\n"
+        "\n\n" +
+        orderFlowCostMarkdown(r, orderFlowBefore())
       );
     }
     default:
