@@ -62,12 +62,9 @@ export interface Paging {
   pageSize: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
+/** The one page shape of every list (the kit's). */
+import type { Page } from "@meridian/kit";
+export type { Page };
 
 export interface EventQuery extends Paging {
   streamId?: string;
@@ -178,26 +175,26 @@ export class AuditStore {
     return result.rows.length > 0;
   }
 
-  private async streamVersion(streamId: string): Promise<bigint> {
-    const result = await this.pool.execute.query<{ stream_position: string | number | bigint }>(
-      sql(
-        "SELECT stream_position FROM emt_streams WHERE stream_id = %L AND partition = %L AND is_archived = FALSE",
-        streamId,
-        PARTITION,
-      ),
-    );
-    const row = result.rows[0];
-    return row ? BigInt(row.stream_position) : 0n;
-  }
-
   /**
    * Appends the event to its aggregate's stream unless its messageId is recorded already. The append expects the
    * stream version read just before it: a concurrent append to the same stream makes it fail (and the message is
    * retried by the consumer); a concurrent append of the same message makes it a duplicate.
    */
   async append(envelope: AnyEnvelope): Promise<AppendOutcome> {
-    if (await this.isRecorded(envelope.messageId)) return "duplicate";
-    return this.appendExpecting(envelope, await this.streamVersion(streamOf(envelope).streamId));
+    // Whether the message is recorded and the stream's version, in one round trip.
+    const result = await this.pool.execute.query<{ recorded: boolean; stream_position: string | number | bigint | null }>(
+      sql(
+        `SELECT EXISTS (SELECT 1 FROM emt_messages WHERE message_id = %L AND partition = %L) AS recorded,
+                (SELECT stream_position FROM emt_streams WHERE stream_id = %L AND partition = %L AND is_archived = FALSE) AS stream_position`,
+        envelope.messageId,
+        PARTITION,
+        streamOf(envelope).streamId,
+        PARTITION,
+      ),
+    );
+    const row = result.rows[0];
+    if (row?.recorded) return "duplicate";
+    return this.appendExpecting(envelope, row?.stream_position != null ? BigInt(row.stream_position) : 0n);
   }
 
   /** Appends expecting the stream to be at `expectedStreamVersion` (0 = new); throws ExpectedVersionConflictError if not. */

@@ -6,7 +6,7 @@
  *   transaction; a message already recorded has no second effect.
  */
 import { context } from "@opentelemetry/api";
-import { type AnyRelations, asc, inArray, isNull, lt, sql } from "drizzle-orm";
+import { type AnyRelations, inArray, lt, sql } from "drizzle-orm";
 import type { PgAsyncDatabase, PgAsyncTransaction } from "drizzle-orm/pg-core/async";
 import type { PgQueryResultHKT } from "drizzle-orm/pg-core/session";
 import { randomUUID } from "node:crypto";
@@ -42,18 +42,18 @@ export const pgOutbox = {
     assertBody(event.type, event.body);
     const messageId = event.messageId ?? randomUUID();
     const correlationId = event.correlationId ?? messageId;
-    await tx.insert(outboxMessages).values({
-      messageId,
-      type: event.type,
-      aggregateId: event.aggregateId ?? null,
-      correlationId,
-      causationId: event.causationId ?? messageId,
-      traceparent: traceHeaders(context.active()).traceparent ?? null,
-      body: event.body,
-      occurredAt: event.occurredAt ?? new Date(),
-    });
-    // Delivered at commit: wakes the relay without waiting for its next poll.
-    await tx.execute(sql`select pg_notify(${NOTIFY_CHANNEL}, '')`);
+    const traceparent = traceHeaders(context.active()).traceparent ?? null;
+    const occurredAt = (event.occurredAt ?? new Date()).toISOString();
+    // One round trip: the row, and the NOTIFY (delivered at commit) that wakes the relay without waiting for its
+    // next poll.
+    await tx.execute(sql`
+      with written as (
+        insert into messaging_outbox (message_id, type, aggregate_id, correlation_id, causation_id, traceparent, body, occurred_at)
+        values (${messageId}::uuid, ${event.type}, ${event.aggregateId ?? null}, ${correlationId}, ${event.causationId ?? messageId},
+                ${traceparent}, ${JSON.stringify(event.body)}::text::jsonb, ${occurredAt}::timestamptz)
+        returning 1
+      )
+      select pg_notify(${NOTIFY_CHANNEL}, '') from written`);
     return { messageId };
   },
 
@@ -62,30 +62,25 @@ export const pgOutbox = {
     return {
       async relayBatch(limit: number, publish: PublishBatch): Promise<number | null> {
         return db.transaction(async (tx) => {
-          // One relay at a time per database keeps the publish order; others just wait for their turn.
-          const [lock] = await tx.execute<{ locked: boolean }>(
-            sql`select pg_try_advisory_xact_lock(hashtext(${RELAY_LOCK})) as locked`,
+          // One relay at a time per database keeps the publish order; others just wait for their turn. The lock
+          // and the pending rows in one round trip: the rows are read only when the lock was granted.
+          const rows = await tx.execute<PendingRow>(
+            sql`
+              with relay_lock as (select pg_try_advisory_xact_lock(hashtext(${RELAY_LOCK})) as locked)
+              select relay_lock.locked, pending.*
+              from relay_lock left join lateral (
+                select id, message_id, type, aggregate_id, correlation_id, causation_id, traceparent, body,
+                       to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
+                from messaging_outbox
+                where sent_at is null and relay_lock.locked
+                order by id
+                limit ${limit}
+              ) pending on true`,
             "objects",
           );
-          if (!lock?.locked) return null;
-          const rows = await tx
-            .select()
-            .from(outboxMessages)
-            .where(isNull(outboxMessages.sentAt))
-            .orderBy(asc(outboxMessages.id))
-            .limit(limit);
-          if (rows.length === 0) return 0;
-          const batch: OutboxRow[] = rows.map((r) => ({
-            id: r.id,
-            messageId: r.messageId,
-            type: r.type,
-            aggregateId: r.aggregateId,
-            correlationId: r.correlationId,
-            causationId: r.causationId,
-            traceparent: r.traceparent,
-            body: r.body,
-            occurredAt: r.occurredAt.toISOString(),
-          }));
+          if (!rows[0]?.locked) return null;
+          if (rows[0].id === null) return 0;
+          const batch: OutboxRow[] = rows.map(toOutboxRow);
           const result = await publish(batch);
           const sentIds = batch.slice(0, result.sent).map((r) => r.id);
           if (sentIds.length > 0) {
@@ -126,6 +121,35 @@ export const pgOutbox = {
     };
   },
 };
+
+/** A row of the relay's read: the lock flag, then the pending row's columns (null when there is none). */
+interface PendingRow {
+  locked: boolean;
+  id: string | number | null;
+  message_id: string;
+  type: string;
+  aggregate_id: string | null;
+  correlation_id: string;
+  causation_id: string;
+  traceparent: string | null;
+  body: unknown;
+  /** ISO 8601, UTC, milliseconds. */
+  occurred_at: string;
+}
+
+function toOutboxRow(r: PendingRow): OutboxRow {
+  return {
+    id: Number(r.id),
+    messageId: r.message_id,
+    type: r.type,
+    aggregateId: r.aggregate_id,
+    correlationId: r.correlation_id,
+    causationId: r.causation_id,
+    traceparent: r.traceparent,
+    body: typeof r.body === "string" ? JSON.parse(r.body) : r.body,
+    occurredAt: r.occurred_at,
+  };
+}
 
 /** postgres.js's LISTEN support (drizzle's postgres-js driver exposes the client as `db.$client`). */
 interface PostgresListenClient {

@@ -199,7 +199,12 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
         backoffMs = pollIntervalMs;
         if (sent === batchSize) continue; // more waiting: no pause
-        await measureBacklog(sent !== null && sent > 0);
+        if (sent !== null) {
+          // A batch shorter than the limit took every pending row: the backlog is empty, no count needed (a query
+          // per batch was a fifth of the relay's round trips).
+          backlog = 0;
+          backlogMeasuredAt = Date.now();
+        } else await measureBacklog();
         if (Date.now() - lastPurgeAt > 10 * 60 * 1000) {
           lastPurgeAt = Date.now();
           const purged = await store!.purgeSent(new Date(Date.now() - retainSentMs));
