@@ -5,7 +5,7 @@ import { createHttpApp, createLogger } from "../../src/index";
 import { createTestDatabase, TEST_POSTGRES_URL } from "../../src/testing";
 
 describe("a dropped database connection during a request", () => {
-  test("when the request's query fails because PostgreSQL terminated its backend, then the answer is 503 problem+json with Retry-After", async () => {
+  test("when PostgreSQL terminates the backend while the request's query runs, then the answer is 503 problem+json with Retry-After", async () => {
     const database = await createTestDatabase("kit_http_503");
     const appName = `kit-http-503-${Date.now()}`;
     const sql = postgres(database.url, { max: 1, onnotice: () => {}, connection: { application_name: appName } });
@@ -17,8 +17,9 @@ describe("a dropped database connection during a request", () => {
         version: "0.0.0",
         logger: createLogger({ service: "kit-test", version: "0.0.0", level: "silent" }),
       }).get("/orders", async () => {
-        await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${appName}`;
-        return (await sql`select 1 as one`)[0];
+        // The backend is terminated while the request's query runs on it.
+        setTimeout(() => admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${appName}`.then(() => {}), 200);
+        return (await sql`select pg_sleep(5) as slept`)[0];
       });
       const res = await app.handle(new Request("http://localhost/orders"));
       expect(res.status).toBe(503);
