@@ -150,4 +150,20 @@ describe("addresses", () => {
     }
     expect(problems).toEqual([]);
   });
+
+  test.each(OVERLAYS)("when the %s overlay's gateway routes are read, then each downstream is a Service port the gateway may reach", (overlay) => {
+    const objects = rendered.get(overlay)!;
+    const routes = JSON.parse((objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "gateway-routes") as any).data["ocelot.json"]);
+    const ports = servicePorts(overlay);
+    const reachable = new Set(matrices.get(overlay)!.filter((r) => r.from === "gateway" && r.allowed).map((r) => r.to));
+    const problems: string[] = [];
+    for (const route of routes.Routes) {
+      for (const { Host, Port } of route.DownstreamHostAndPorts) {
+        if (!(ports.get(Host) ?? []).includes(Port)) problems.push(`${route.UpstreamPathTemplate}: ${Host}:${Port} is no Service port`);
+        if (!reachable.has(Host)) problems.push(`${route.UpstreamPathTemplate}: gateway -> ${Host} is not an allowed flow`);
+      }
+    }
+    expect(routes.Routes.length).toBeGreaterThan(5);
+    expect(problems).toEqual([]);
+  });
 });
