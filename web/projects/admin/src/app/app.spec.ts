@@ -39,4 +39,21 @@ describe('App shell', () => {
     expect(alert.textContent).toContain('signed in as alice');
     expect(alert.textContent).toContain('does not have the admin role');
   });
+
+  it('when the refusal page is opened without a refused sign-in, then it offers to sign in instead of a sign-out', async () => {
+    const signIn = vi.fn();
+    TestBed.configureTestingModule({
+      imports: [RefusedPage],
+      providers: [
+        provideRouter([]),
+        { provide: SessionService, useValue: { session: () => ({ state: 'anonymous' }), load: () => Promise.resolve({ state: 'anonymous' }), signIn } },
+      ],
+    });
+    const fixture = TestBed.createComponent(RefusedPage);
+    await fixture.whenStable();
+    const buttons = [...fixture.nativeElement.querySelectorAll('button')] as HTMLButtonElement[];
+    expect(buttons.map((b) => b.textContent?.trim())).toEqual(['Sign in']);
+    buttons[0]?.click();
+    expect(signIn).toHaveBeenCalledWith('/');
+  });
 });

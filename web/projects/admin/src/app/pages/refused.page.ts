@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, OnInit, computed, inject } from '@angular/core';
+import { RouterLink } from '@angular/router';
 import { SessionService } from '../session.service';
 
 /**
@@ -7,17 +8,30 @@ import { SessionService } from '../session.service';
  */
 @Component({
   selector: 'app-refused-page',
+  imports: [RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section class="card stack refused" role="alert" aria-labelledby="refused-title">
       <h1 id="refused-title">Access refused</h1>
-      @if (username(); as name) {
-        <p>You are signed in as <strong data-testid="refused-user">{{ name }}</strong>, which does not have the admin role.</p>
-      } @else {
-        <p>This account does not have the admin role.</p>
+      @switch (sessions.session().state) {
+        @case ('admin') {
+          <p>You are signed in as an administrator now.</p>
+          <p><a class="button" routerLink="/">Open the dashboard</a></p>
+        }
+        @case ('anonymous') {
+          <p>You are not signed in. The Meridian admin console is only for staff with the admin role.</p>
+          <p><button type="button" (click)="sessions.signIn('/')">Sign in</button></p>
+        }
+        @default {
+          @if (username(); as name) {
+            <p>You are signed in as <strong data-testid="refused-user">{{ name }}</strong>, which does not have the admin role.</p>
+          } @else {
+            <p>This account does not have the admin role.</p>
+          }
+          <p>The Meridian admin console is only for staff with the admin role. Looking for the shop? Use the customer site instead.</p>
+          <p><button type="button" (click)="sessions.signOut()">Sign out and use another account</button></p>
+        }
       }
-      <p>The Meridian admin console is only for staff with the admin role. Looking for the shop? Use the customer site instead.</p>
-      <p><button type="button" (click)="sessions.signOut()">Sign out and use another account</button></p>
     </section>
   `,
   styles: `
