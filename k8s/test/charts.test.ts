@@ -319,6 +319,12 @@ describe("production path", () => {
     expect(keycloak.spec.db.host).toBe(`${cluster.metadata.name}-rw`);
   });
 
+  test("when the mesh is on, then the operators' Jobs (CloudNativePG bootstrap, Keycloak realm import) get native sidecars that let them end", () => {
+    const objects = rendered.get("prod")!;
+    expect(objects.find((o) => o.kind === "Cluster")!.spec.inheritedMetadata.annotations["sidecar.istio.io/nativeSidecar"]).toBe("true");
+    expect(objects.find((o) => o.kind === "Keycloak")!.spec.unsupported.podTemplate.metadata.annotations["sidecar.istio.io/nativeSidecar"]).toBe("true");
+  });
+
   test("when prod runs PostgreSQL, then WAL and base backups go to an object store on a schedule", () => {
     const objects = rendered.get("prod")!;
     const cluster = objects.find((o) => o.kind === "Cluster")!;
