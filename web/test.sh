@@ -86,11 +86,12 @@ run_node_tests() { # run_node_tests <name> <file>
 step "PWA check of the admin production build"
 run_node_tests pwa e2e/pwa.test.ts
 
-step "end-to-end tests against the platform (logs: web/e2e/.out/, screenshots: web/e2e/screenshots/)"
+step "end-to-end tests against the platform (logs: web/e2e/.out/, screenshots: web/e2e/screenshots/, Lighthouse scores: web/results/)"
 if ! command -v bun >/dev/null 2>&1; then
   echo "web: bun is not on PATH: the platform cannot start"; failed=$((failed + 1))
 else
   run_node_tests e2e e2e/platform.test.ts
+  run_node_tests e2e-shop e2e/shop.test.ts
   run_node_tests e2e-admin e2e/admin.test.ts
 fi
 

@@ -35,10 +35,10 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
 }
 
 /** A persistent (non-incognito) context: Chromium's installability check refuses incognito windows. */
-export async function launchPersistentChromium(userDataDir: string): Promise<BrowserContext> {
+export async function launchPersistentChromium(userDataDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
-    args: chromiumArgs,
+    args: [...chromiumArgs, ...extraArgs],
     headless: true,
     timeout: 60_000,
     serviceWorkers: 'allow',

@@ -6,6 +6,8 @@
 // The web workspace installs with npm, so the kit is imported by path rather than as a package.
 import { freePort } from '../../svc/kit/src/testing/index.ts';
 import { DEFAULT_PROCESSES, startPlatform, type Platform } from '../../platform/src/index.ts';
+import { seedCatalogue } from '../../svc/inventory/src/seed/index.ts';
+import { InventoryStore, openInventoryDatabase } from '../../svc/inventory/src/store/index.ts';
 
 /** What run-platform.ts reads (its KitPlatformInfo); the app sites' ports are taken here so the BFF knows its origin. */
 interface KitPlatformInfo {
@@ -30,6 +32,18 @@ const platform: Platform = await startPlatform({
   ...(process.env['E2E_LOG_LEVEL'] ? { env: { LOG_LEVEL: process.env['E2E_LOG_LEVEL'] } } : {}),
   envFor: { 'admin-bff': { BFF_PUBLIC_URL: adminUrl, ADMIN_APP_URL: `${adminUrl}/` } },
 });
+
+// The demo catalogue, as `bun run up` seeds it: the shop journeys browse, filter and buy its products. The running
+// inventory service's outbox relay publishes the products, so orders learns their prices shortly after.
+const inventoryDb = openInventoryDatabase(platform.databases.inventory.url, { max: 1 });
+try {
+  await seedCatalogue(new InventoryStore(inventoryDb.db));
+} catch (error) {
+  await platform.stop();
+  throw error;
+} finally {
+  await inventoryDb.close();
+}
 
 let stopping: Promise<void> | undefined;
 const stop = (): Promise<void> => (stopping ??= platform.stop().then(() => process.exit(0)));

@@ -1,11 +1,25 @@
 import { Routes } from '@angular/router';
 import { signedInGuard } from './auth.guard';
+import { CataloguePage } from './catalogue/catalogue.page';
+import { ProductPage } from './catalogue/product.page';
 
+/**
+ * The catalogue, product pages and the cart are open to anyone; orders need a signed-in customer. The two pages
+ * visitors land on are in the first bundle (no extra round trip before the first products show); the rest load
+ * on demand.
+ */
 export const routes: Routes = [
-  { path: '', loadComponent: () => import('./pages/home.page').then((m) => m.HomePage), title: 'Meridian shop' },
+  { path: '', component: CataloguePage, title: 'Meridian shop' },
+  { path: 'products', pathMatch: 'full', redirectTo: '' },
+  { path: 'products/:sku', component: ProductPage, title: 'Product · Meridian' },
+  { path: 'cart', loadComponent: () => import('./pages/cart.page').then((m) => m.CartPage), title: 'Cart · Meridian' },
   { path: 'callback', loadComponent: () => import('./pages/callback.page').then((m) => m.CallbackPage), title: 'Signing in' },
-  { path: 'products', canActivate: [signedInGuard], loadComponent: () => import('./pages/products.page').then((m) => m.ProductsPage), title: 'Products · Meridian' },
-  { path: 'cart', canActivate: [signedInGuard], loadComponent: () => import('./pages/cart.page').then((m) => m.CartPage), title: 'Cart · Meridian' },
   { path: 'orders', canActivate: [signedInGuard], loadComponent: () => import('./pages/orders.page').then((m) => m.OrdersPage), title: 'My orders · Meridian' },
+  {
+    path: 'orders/:id',
+    canActivate: [signedInGuard],
+    loadComponent: () => import('./pages/order-detail.page').then((m) => m.OrderDetailPage),
+    title: 'Order · Meridian',
+  },
   { path: '**', redirectTo: '' },
 ];

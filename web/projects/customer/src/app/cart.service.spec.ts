@@ -22,11 +22,31 @@ describe('CartService', () => {
     expect(cart.total()).toBe(40.6);
   });
 
+  it('when more is added or set than the catalogue allows, then the line stops at the limit and says how many were added', () => {
+    const cart = create();
+    const grinder = { sku: 'GRIND-1', name: 'Hand burr grinder', unitPrice: 89, limit: 3 };
+    expect(cart.add(grinder, 2)).toBe(2);
+    expect(cart.add(grinder, 5)).toBe(1);
+    expect(cart.add(grinder, 1)).toBe(0);
+    expect(cart.quantityOf('GRIND-1')).toBe(3);
+    expect(cart.setQuantity('GRIND-1', 9)).toBe(3);
+    expect(cart.quantityOf('GRIND-1')).toBe(3);
+  });
+
+  it('when the catalogue lowers the limit, then a line above it is lowered to it', () => {
+    const cart = create();
+    cart.add({ sku: 'GRIND-1', name: 'Hand burr grinder', unitPrice: 89, limit: 5 }, 5);
+    cart.refresh('GRIND-1', { limit: 2 });
+    expect(cart.quantityOf('GRIND-1')).toBe(2);
+  });
+
   it('when the cart is unchanged, then the checkout key stays the same; when it changes, then a new key is used', () => {
     const cart = create();
     cart.add({ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5 });
     const first = cart.checkoutKey();
     expect(first).toMatch(/^.{8,128}$/);
+    expect(cart.checkoutKey()).toBe(first);
+    cart.refresh('MUG-1', { image: '/products/mug.svg' });
     expect(cart.checkoutKey()).toBe(first);
     cart.setQuantity('MUG-1', 2);
     expect(cart.checkoutKey()).not.toBe(first);
@@ -39,11 +59,11 @@ describe('CartService', () => {
     expect(cart.lines()).toEqual([]);
   });
 
-  it('when the page is reloaded, then the cart is restored from localStorage', async () => {
+  it('when the page is reloaded (e.g. back from the sign-in), then the cart is restored from localStorage', async () => {
     const cart = create();
-    cart.add({ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5 }, 2);
+    cart.add({ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5, image: '/products/mug.svg', limit: 4 }, 2);
     TestBed.tick();
     const restored = create();
-    expect(restored.lines()).toEqual([{ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5, quantity: 2 }]);
+    expect(restored.lines()).toEqual([{ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5, image: '/products/mug.svg', limit: 4, quantity: 2 }]);
   });
 });

@@ -38,7 +38,8 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
 }
 
 export async function loadRuntimeConfig(url = '/config.json'): Promise<RuntimeConfig> {
-  const response = await fetch(url, { cache: 'no-store' });
+  // The default cache mode, so the <link rel="preload"> in index.html is used; the server sends no-store.
+  const response = await fetch(url);
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   return parseRuntimeConfig(await response.json());
 }

@@ -1,41 +1,44 @@
 import { TestBed } from '@angular/core/testing';
 import { AuthService } from './auth.service';
-import { NotificationStream, StreamEvent } from './notification-stream.service';
 import { RUNTIME_CONFIG } from './config';
+import { NotificationStream, StreamEvent } from './notification-stream.service';
 import { testConfig } from './testing';
 
-/** jsdom has no EventSource: a stand-in that records what the service opens and lets the test drive it. */
-class FakeEventSource {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSED = 2;
-  static instances: FakeEventSource[] = [];
-  readyState = FakeEventSource.CONNECTING;
-  onopen: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  private readonly listeners = new Map<string, (event: MessageEvent<string>) => void>();
-  constructor(readonly url: string) {
-    FakeEventSource.instances.push(this);
+/** A server-sent event stream the test writes to, as the body of a fetch Response. */
+class FakeStream {
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  readonly body = new ReadableStream<Uint8Array>({ start: (c) => void (this.controller = c) });
+  send(text: string): void {
+    this.controller.enqueue(new TextEncoder().encode(text));
   }
-  addEventListener(type: string, listener: (event: MessageEvent<string>) => void): void {
-    this.listeners.set(type, listener);
-  }
-  close(): void {
-    this.readyState = FakeEventSource.CLOSED;
-  }
-  emit(type: string, data: string): void {
-    this.listeners.get(type)?.(new MessageEvent(type, { data }));
+  end(): void {
+    this.controller.close();
   }
 }
 
+interface Call {
+  url: string;
+  headers: Headers;
+  stream: FakeStream;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 describe('NotificationStream', () => {
-  let token: string;
+  let token: string | null;
+  let calls: Call[];
+  let status: number;
 
   beforeEach(() => {
-    vi.useFakeTimers();
-    FakeEventSource.instances = [];
-    vi.stubGlobal('EventSource', FakeEventSource);
     token = 'token-1';
+    status = 200;
+    calls = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const stream = new FakeStream();
+      calls.push({ url: String(input), headers: new Headers(init?.headers), stream });
+      const type = status === 200 ? 'text/event-stream' : 'application/problem+json';
+      return new Response(status === 200 ? stream.body : '{"status":401}', { status, headers: { 'content-type': type } });
+    });
     TestBed.configureTestingModule({
       providers: [
         { provide: RUNTIME_CONFIG, useValue: testConfig },
@@ -49,40 +52,45 @@ describe('NotificationStream', () => {
     vi.useRealTimers();
   });
 
-  it('when events arrive, then open and notifications are emitted, and the token rides in the query', () => {
+  it('when events arrive, then open and notifications are emitted, and the token rides in the Authorization header, not the URL', async () => {
     const events: StreamEvent[] = [];
     const subscription = TestBed.inject(NotificationStream).events$.subscribe((e) => events.push(e));
-    const source = FakeEventSource.instances[0];
-    expect(source.url).toBe('/api/notifications/stream?access_token=token-1');
-    source.readyState = FakeEventSource.OPEN;
-    source.onopen?.();
-    source.emit('notification', JSON.stringify({ id: 'n1', kind: 'order-confirmed', orderId: 'o-1' }));
-    source.emit('notification', '{not json');
+    await settle();
+    expect(calls.length).toBe(1);
+    expect(calls[0].url).toBe('/api/notifications/stream');
+    expect(calls[0].headers.get('Authorization')).toBe('Bearer token-1');
+    calls[0].stream.send('event: notification\ndata: {"id":"n1","kind":"order-confirmed","orderId":"o-1"}\n\n');
+    calls[0].stream.send('event: notification\ndata: {not json\n\n: keep-alive\n\n');
+    await settle();
     expect(events.map((e) => e.type)).toEqual(['open', 'notification']);
     subscription.unsubscribe();
-    expect(source.readyState).toBe(FakeEventSource.CLOSED);
   });
 
-  it('when the browser gives up on the stream (e.g. 401 with an expired token), then it is reopened with the current token', () => {
+  it('when the stream is refused (401 with an expired token), then it is reopened with the current token after a pause', async () => {
+    vi.useFakeTimers();
+    status = 401;
     const subscription = TestBed.inject(NotificationStream).events$.subscribe();
-    const first = FakeEventSource.instances[0];
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.length).toBe(1);
     token = 'token-2';
-    first.readyState = FakeEventSource.CLOSED;
-    first.onerror?.();
-    expect(FakeEventSource.instances.length).toBe(1);
-    vi.advanceTimersByTime(1_000);
-    expect(FakeEventSource.instances.length).toBe(2);
-    expect(FakeEventSource.instances[1].url).toContain('access_token=token-2');
+    status = 200;
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls.length).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.length).toBe(2);
+    expect(calls[1].headers.get('Authorization')).toBe('Bearer token-2');
     subscription.unsubscribe();
   });
 
-  it('when the connection only dropped (the browser reconnects by itself), then no second stream is opened', () => {
-    const subscription = TestBed.inject(NotificationStream).events$.subscribe();
-    const first = FakeEventSource.instances[0];
-    first.readyState = FakeEventSource.CONNECTING;
-    first.onerror?.();
-    vi.advanceTimersByTime(60_000);
-    expect(FakeEventSource.instances.length).toBe(1);
+  it('when the server ends the stream, then it is reopened and views are told to refetch', async () => {
+    vi.useFakeTimers();
+    const events: StreamEvent[] = [];
+    const subscription = TestBed.inject(NotificationStream).events$.subscribe((e) => events.push(e));
+    await vi.advanceTimersByTimeAsync(0);
+    calls[0].stream.end();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls.length).toBe(2);
+    expect(events.map((e) => e.type)).toEqual(['open', 'open']);
     subscription.unsubscribe();
   });
 });

@@ -1,58 +1,107 @@
 import { CurrencyPipe } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import { finalize } from 'rxjs';
 import { problemMessage } from '@shared/problem';
-import { CartService, maxQuantity } from '../cart.service';
-import { ShopApi } from '../shop-api.service';
+import { AuthService } from '../auth.service';
+import { CartLine, CartService, lineLimit } from '../cart.service';
+import { ProductImage } from '../catalogue/product-image';
 import { RUNTIME_CONFIG } from '../config';
+import { ShopApi } from '../shop-api.service';
 
+/**
+ * The cart: lines with pictures, quantities kept within what may be ordered (the field says why), totals and
+ * checkout. Anyone may fill it; checkout asks to sign in first and the cart comes back after the round trip.
+ */
 @Component({
   selector: 'app-cart-page',
-  imports: [CurrencyPipe, RouterLink],
+  imports: [CurrencyPipe, RouterLink, ProductImage],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Your cart</h1>
     @if (cart.lines().length === 0) {
-      <p class="empty">Your cart is empty. <a routerLink="/products">Browse products</a>.</p>
+      <p class="empty">Your cart is empty. <a routerLink="/">Browse the shop</a>.</p>
     } @else {
-      <table class="responsive" aria-label="Cart">
-        <thead><tr><th>Product</th><th class="num">Unit price</th><th>Quantity</th><th class="num">Subtotal</th><th><span class="sr-only">Remove</span></th></tr></thead>
-        <tbody>
-          @for (line of cart.lines(); track line.sku) {
-            <tr [attr.data-sku]="line.sku">
-              <td data-label="Product">{{ line.name }} <span class="muted">({{ line.sku }})</span></td>
-              <td data-label="Unit price" class="num">{{ line.unitPrice | currency: currency }}</td>
-              <td data-label="Quantity">
-                <input type="number" min="1" [max]="maxQuantity" [value]="line.quantity" style="width: 5rem"
-                  [attr.aria-label]="'Quantity of ' + line.name" #qty (change)="setQuantity(line.sku, qty.valueAsNumber)" />
-              </td>
-              <td data-label="Subtotal" class="num">{{ line.unitPrice * line.quantity | currency: currency }}</td>
-              <td><button type="button" class="secondary" (click)="cart.remove(line.sku)" [attr.aria-label]="'Remove ' + line.name">Remove</button></td>
-            </tr>
-          }
-        </tbody>
-      </table>
-      <p class="row"><strong>Total: <span data-testid="cart-total">{{ cart.total() | currency: currency }}</span></strong></p>
+      <ul class="cart-lines" aria-label="Cart">
+        @for (line of cart.lines(); track line.sku) {
+          <li class="cart-line" [attr.data-sku]="line.sku">
+            <app-product-image [src]="line.image ?? ''" [name]="line.name" [width]="96" />
+            <div class="what">
+              <a [routerLink]="['/products', line.sku]" class="name">{{ line.name }}</a>
+              <span class="muted">{{ line.unitPrice | currency: currency }} each</span>
+            </div>
+            <div class="qty">
+              <label [for]="'qty-' + line.sku" class="sr-only">Quantity of {{ line.name }}</label>
+              <input [id]="'qty-' + line.sku" type="number" min="1" [max]="limit(line)" [value]="line.quantity" inputmode="numeric"
+                [attr.aria-describedby]="'why-' + line.sku" #qty (change)="setQuantity(line, qty)" />
+              <span class="muted hint" [id]="'why-' + line.sku" [attr.data-testid]="'limit-' + line.sku">{{ why(line) }}</span>
+            </div>
+            <span class="subtotal num">{{ line.unitPrice * line.quantity | currency: currency }}</span>
+            <button type="button" class="secondary" (click)="cart.remove(line.sku)" [attr.aria-label]="'Remove ' + line.name">Remove</button>
+          </li>
+        }
+      </ul>
+      <p class="total"><span>Total</span> <strong data-testid="cart-total">{{ cart.total() | currency: currency }}</strong></p>
       @if (error()) { <p class="error" role="alert">{{ error() }}</p> }
-      <button type="button" data-testid="place-order" (click)="placeOrder()" [disabled]="placing()" [attr.aria-busy]="placing()">
-        {{ placing() ? 'Placing order…' : 'Place order' }}
-      </button>
+      @if (auth.signedIn()) {
+        <button type="button" data-testid="place-order" (click)="placeOrder()" [disabled]="placing()" [attr.aria-busy]="placing()">
+          {{ placing() ? 'Placing order…' : 'Place order' }}
+        </button>
+      } @else {
+        <p class="muted">Sign in to check out: your cart is kept while you do.</p>
+        <button type="button" data-testid="sign-in-to-checkout" (click)="auth.signIn('/cart')">Sign in to check out</button>
+      }
     }
   `,
 })
-export class CartPage {
+export class CartPage implements OnInit {
   readonly cart = inject(CartService);
+  readonly auth = inject(AuthService);
   private readonly api = inject(ShopApi);
   private readonly router = inject(Router);
   readonly currency = inject(RUNTIME_CONFIG).currency;
-  readonly maxQuantity = maxQuantity;
   readonly placing = signal(false);
   readonly error = signal('');
+  /** Lines whose quantity was lowered to what may be ordered, with the reason shown next to the field. */
+  readonly lowered = signal<Record<string, string>>({});
 
-  setQuantity(sku: string, quantity: number): void {
-    this.cart.setQuantity(sku, quantity);
+  /** Asks the catalogue what may be ordered now, so the fields stop at the current availability. */
+  ngOnInit(): void {
+    for (const line of this.cart.lines()) {
+      this.api.item(line.sku).subscribe({
+        next: (item) => {
+          const before = line.quantity;
+          this.cart.refresh(line.sku, { name: item.name, unitPrice: item.price, image: item.image, limit: item.maxQuantity });
+          const after = this.cart.lines().find((l) => l.sku === line.sku)?.quantity ?? before;
+          if (after < before) this.note(line.sku, `Lowered to ${after}: only ${after} can be ordered now.`);
+        },
+        error: () => undefined,
+      });
+    }
+  }
+
+  limit(line: CartLine): number {
+    return lineLimit(line);
+  }
+
+  why(line: CartLine): string {
+    const note = this.lowered()[line.sku];
+    if (note) return note;
+    if (line.limit === undefined) return '';
+    if (line.limit === 0) return 'Out of stock now: remove it to check out.';
+    return line.quantity >= line.limit ? `At most ${line.limit}: ${line.limit < 10 ? `only ${line.limit} available` : 'the most one order may take'}.` : '';
+  }
+
+  setQuantity(line: CartLine, field: HTMLInputElement): void {
+    const wanted = field.valueAsNumber;
+    const kept = this.cart.setQuantity(line.sku, wanted);
+    if (kept > 0 && kept < wanted) {
+      this.note(line.sku, `Only ${kept} can be ordered: ${kept < 10 ? `only ${kept} available` : 'the most one order may take'}.`);
+    } else {
+      this.note(line.sku, '');
+    }
+    if (kept > 0) field.value = String(kept);
   }
 
   placeOrder(): void {
@@ -66,7 +115,7 @@ export class CartPage {
       .subscribe({
         next: (order) => {
           this.cart.clear();
-          void this.router.navigate(['/orders'], { queryParams: { placed: order.id } });
+          void this.router.navigate(['/orders', order.id], { state: { placed: order.id } });
         },
         error: (error: unknown) => {
           this.error.set(problemMessage(error));
@@ -77,5 +126,9 @@ export class CartPage {
           }
         },
       });
+  }
+
+  private note(sku: string, text: string): void {
+    this.lowered.update((notes) => ({ ...notes, [sku]: text }));
   }
 }
