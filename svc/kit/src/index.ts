@@ -10,5 +10,6 @@ export * from "./logging";
 export * from "./telemetry";
 export * from "./paging";
 export * from "./input";
+export * from "./unique-violation";
 export * from "./postgres";
 export * from "./last-resort";

@@ -34,11 +34,9 @@ export interface Shortage {
   available: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
+/** The one page shape of every list (the kit's). */
+import type { Page } from "@meridian/kit";
+export type { Page };
 
-export const SKU_PATTERN = "^[A-Z0-9-]{3,32}$";
+import { SKU_PATTERN } from "@meridian/kit/contracts";
+export { SKU_PATTERN };

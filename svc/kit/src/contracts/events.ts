@@ -12,7 +12,9 @@ const Uuid = Type.String({ pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 export const IsoDateTime = Type.String({
   pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$",
 });
-const Sku = Type.String({ pattern: "^[A-Z0-9-]{3,32}$" });
+/** The one SKU rule (events, routes, stores): 3–32 upper-case letters, digits and dashes. */
+export const SKU_PATTERN = "^[A-Z0-9-]{3,32}$";
+const Sku = Type.String({ pattern: SKU_PATTERN });
 const Money = Type.Number({ minimum: 0 });
 const Quantity = Type.Integer({ minimum: 1 });
 const open = { additionalProperties: true } as const;

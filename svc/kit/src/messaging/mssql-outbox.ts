@@ -10,6 +10,7 @@ import type { MsSqlDatabase } from "drizzle-orm/mssql-core";
 import { bigint, datetime2, index, int, mssqlTable, nvarchar, primaryKey } from "drizzle-orm/mssql-core";
 import type { PreparedQueryHKTBase, QueryResultHKT } from "drizzle-orm/mssql-core/session";
 import { randomUUID } from "node:crypto";
+import { isUniqueViolation } from "../unique-violation";
 import { type AnyEnvelope, type EventType, assertBody } from "../contracts";
 import { traceHeaders } from "./broker";
 import type { HandleOutcome } from "./consumer";
@@ -179,15 +180,6 @@ export const mssqlOutbox = {
   },
 };
 
-/** SQL Server's duplicate key errors (primary key / unique index). */
-function isDuplicateKey(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    const number = (e as { number?: unknown }).number;
-    if (number === 2627 || number === 2601) return true;
-  }
-  return false;
-}
-
 export const mssqlInbox = {
   /** Same contract as `pgInbox.handleOnce`: the inbox row and the effect commit together, once. */
   async handleOnce(
@@ -208,7 +200,7 @@ export const mssqlInbox = {
       try {
         await tx.insert(mssqlInboxMessages).values({ consumer, messageId: envelope.messageId, type: envelope.type });
       } catch (err) {
-        if (isDuplicateKey(err)) return "duplicate";
+        if (isUniqueViolation(err)) return "duplicate";
         throw err;
       }
       await effect(tx);

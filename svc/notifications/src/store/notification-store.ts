@@ -30,12 +30,9 @@ export interface LiveMessage {
   notification: StoredNotification;
 }
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
+/** The one page shape of every list (the kit's). */
+import type { Page } from "@meridian/kit";
+export type { Page };
 
 // Atomic "handle once": the inbox key, the note, the feed entry (with trimming) and the live announcement
 // happen together or not at all, so a redelivered event can never make a second notification.

@@ -95,12 +95,9 @@ export function toOrder(record: OrderRecord): Order {
   };
 }
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
+/** The one page shape of every list (the kit's). */
+import type { Page } from "@meridian/kit";
+export type { Page };
 
 export interface CatalogueProduct {
   sku: string;

@@ -1,7 +1,8 @@
 import { t } from "elysia";
 import { ORDER_STATUSES } from "../domain/order";
 
-export const SKU_PATTERN = "^[A-Z0-9-]{3,32}$";
+import { SKU_PATTERN } from "@meridian/kit/contracts";
+export { SKU_PATTERN };
 
 /** The kit's paging query (page 1-based, pageSize 1..100). */
 export { PagingQuery as Paging } from "@meridian/kit";

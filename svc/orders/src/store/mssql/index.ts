@@ -8,7 +8,7 @@ import { and, asc, count, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import mssql from "mssql";
 import { drizzle, getMsSqlConnectionParams, type NodeMsSqlDatabase } from "drizzle-orm/node-mssql";
 import { migrate } from "drizzle-orm/node-mssql/migrator";
-import { mssqlCheck, type HealthCheck } from "@meridian/kit";
+import { isUniqueViolation, mssqlCheck, type HealthCheck } from "@meridian/kit";
 import { mssqlInbox, mssqlOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
 import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, toStatsRows, transitionOutcome } from "../records";
@@ -33,15 +33,6 @@ type Db = NodeMsSqlDatabase;
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 type Executor = Db | Tx;
 type OrderRow = typeof orders.$inferSelect;
-
-/** 2627: unique constraint, 2601: unique index. */
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const n = (e as { number?: unknown }).number;
-    if (n === 2627 || n === 2601) return true;
-  }
-  return false;
-}
 
 async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]> {
   if (rows.length === 0) return [];

@@ -5,7 +5,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type postgres from "postgres";
 import { openPostgres } from "@meridian/kit/postgres";
-import { postgresCheck, type HealthCheck } from "@meridian/kit";
+import { isUniqueViolation, postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
 import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, toStatsRows, transitionOutcome } from "../records";
@@ -30,13 +30,6 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 type Executor = Db | Tx;
 type OrderRow = typeof orders.$inferSelect;
 
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
-
 async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]> {
   if (rows.length === 0) return [];
   const lines = await db
@@ -56,13 +49,23 @@ async function findOrder(db: Executor, id: string): Promise<OrderRecord | undefi
 function txOps(tx: Tx): OrdersTx {
   return {
     async transition(orderId: string, change: StatusChange): Promise<TransitionResult> {
-      // Conditional update: the status check and the write are one statement, so concurrent changes serialise.
-      const updated = await tx
-        .update(orders)
-        .set(statusUpdate(change))
-        .where(and(eq(orders.id, orderId), inArray(orders.status, [...change.from])))
-        .returning();
-      const [changed] = await loadOrders(tx, updated);
+      // Conditional update: the status check and the write are one statement, so concurrent changes serialise; the
+      // changed order comes back with its lines in the same round trip.
+      const updated = tx.$with("changed").as(
+        tx
+          .update(orders)
+          .set(statusUpdate(change))
+          .where(and(eq(orders.id, orderId), inArray(orders.status, [...change.from])))
+          .returning(),
+      );
+      const rows = await tx
+        .with(updated)
+        .select()
+        .from(updated)
+        .leftJoin(orderLines, eq(orderLines.orderId, updated.id))
+        .orderBy(asc(orderLines.lineNo));
+      const lines = rows.flatMap((r) => (r.order_lines ? [r.order_lines] : []));
+      const [changed] = rows[0] ? assembleOrders([rows[0].changed], lines) : [];
       return transitionOutcome(
         changed,
         () => findOrder(tx, orderId),
