@@ -5,7 +5,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type postgres from "postgres";
 import { openPostgres } from "@meridian/kit/postgres";
-import { postgresCheck, type HealthCheck } from "@meridian/kit";
+import { isUniqueViolation, postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
 import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, toStatsRows, transitionOutcome } from "../records";
@@ -29,13 +29,6 @@ type Db = ReturnType<typeof drizzle>;
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 type Executor = Db | Tx;
 type OrderRow = typeof orders.$inferSelect;
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
 
 async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]> {
   if (rows.length === 0) return [];
