@@ -3,7 +3,7 @@
  * read-only database look-ups benchmarks and fault tests use to check what happened.
  */
 import postgres from "postgres";
-import { waitFor, type TestIssuer } from "@meridian/kit/testing";
+import { rabbitmqctl, waitFor, type TestIssuer } from "@meridian/kit/testing";
 import type { Platform } from "@meridian/platform";
 
 export const ALL_SCOPES = ["orders.read", "orders.write", "inventory.read", "inventory.write", "notifications.read", "audit.read"];
@@ -97,17 +97,8 @@ export async function placeOrder(
   return { status: res.status, body, ...(orderId ? { orderId } : {}) };
 }
 
-/** `rabbitmqctl -q <args>`; throws with its output when it fails. */
-export async function rabbitmqctl(...args: string[]): Promise<string> {
-  const child = Bun.spawn(["rabbitmqctl", "-q", ...args], { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`rabbitmqctl ${args.join(" ")} failed (${code}): ${err.trim() || out.trim()}`);
-  return out;
-}
+/** The kit's `rabbitmqctl` (one helper for every test that acts on the broker server-side). */
+export { rabbitmqctl };
 
 /** Messages (ready + unacknowledged) per queue of a virtual host. */
 export async function queueDepths(vhost: string): Promise<Map<string, number>> {

@@ -5,3 +5,4 @@ export * from "./http";
 export * from "./metrics";
 export * from "./sse";
 export * from "./process";
+export * from "./rabbitmqctl";

@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { createLogger, type Logger } from "../../src/logging";
 import { createMessagingTables } from "../../src/messaging";
-import { TEST_RABBITMQ_URL, createTestDatabase, removeTopology, uniqueName, waitFor } from "../../src/testing";
+import { TEST_RABBITMQ_URL, closeConnectionsWhere, createTestDatabase, removeTopology, uniqueName, waitFor } from "../../src/testing";
 
 export const RABBITMQ_URL = TEST_RABBITMQ_URL;
 export { removeTopology, uniqueName, waitFor };
@@ -34,18 +34,8 @@ export async function createTestDb(prefix: string) {
 }
 
 /** Closes (from the server side) every broker connection whose connection_name is `connectionName`. */
-export async function closeConnectionByName(connectionName: string, reason = "test cut"): Promise<number> {
-  const listing = Bun.spawnSync(["rabbitmqctl", "-q", "list_connections", "pid", "client_properties"]);
-  const pids = listing.stdout
-    .toString()
-    .split("\n")
-    .filter((line) => line.includes(`{"connection_name","${connectionName}"}`))
-    .map((line) => line.split("\t")[0] as string);
-  for (const pid of pids) {
-    const closed = Bun.spawnSync(["rabbitmqctl", "-q", "close_connection", pid, reason]);
-    if (closed.exitCode !== 0) throw new Error(`close_connection ${pid} failed: ${closed.stderr.toString()}`);
-  }
-  return pids.length;
+export function closeConnectionByName(connectionName: string, reason = "test cut"): Promise<number> {
+  return closeConnectionsWhere(["client_properties"], (line) => line.includes(`{"connection_name","${connectionName}"}`), reason);
 }
 
 /** Reads queue state and publishes raw messages, on a connection of its own. */
