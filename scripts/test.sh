@@ -29,7 +29,7 @@ fi
 
 count_attr() { grep -o "<testsuites[^>]*" "$1" | head -1 | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
 
-for dir in svc/*/ platform/ contracts/ gateway/ e2e/ k8s/ mesh/ bench/ scripts/new-service/; do
+for dir in svc/*/ platform/ contracts/ gateway/ e2e/ k8s/ mesh/ bench/ scripts/; do
   dir="${dir%/}"
   [ -d "$dir/test" ] || continue
   # MERIDIAN_TEST_ONLY="svc/kit gateway" narrows a local run; CI runs everything.
