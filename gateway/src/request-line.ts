@@ -46,16 +46,6 @@ export function validatePath(rawPath: string): string {
   return segments.join("/");
 }
 
-/** The query string without every occurrence of parameter `name` (a token must not travel further). */
-export function withoutParameter(query: string, name: string): string {
-  if (!query || query === "?") return query;
-  const kept = query
-    .slice(1)
-    .split("&")
-    .filter((pair) => safeDecode((pair.split("=")[0] ?? "").replace(/\+/g, " ")) !== name);
-  return kept.length ? `?${kept.join("&")}` : "";
-}
-
 /**
  * The client's address: the socket peer, or with `trustedProxies` proxies in front of the gateway the X-Forwarded-For
  * entry that the outermost trusted proxy saw (entries further left were written by the client and prove nothing).

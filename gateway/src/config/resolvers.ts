@@ -88,7 +88,6 @@ export function resolveAuthentication(r: FileRoute, global: FileGlobalConfigurat
   return {
     authenticated: providerKeys.length > 0 && !allowAnonymous,
     allowedScopes: auth.AllowedScopes?.length ? auth.AllowedScopes : (globalAuth.AllowedScopes ?? []),
-    queryTokenParameter: auth.MeridianQueryTokenParameter,
   };
 }
 

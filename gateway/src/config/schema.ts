@@ -21,8 +21,6 @@ const AuthenticationOptions = t.Object({
   AllowedScopes: t.Optional(StrList),
   AllowAnonymous: t.Optional(t.Boolean()),
   RouteKeys: t.Optional(StrList),
-  /** Meridian extension: the query parameter a GET on this route may carry its token in (EventSource clients). */
-  MeridianQueryTokenParameter: t.Optional(Str),
 });
 const QoSOptions = t.Object({
   ExceptionsAllowedBeforeBreaking: t.Optional(Num),

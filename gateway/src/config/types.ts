@@ -72,8 +72,6 @@ export interface RouteConfig {
   hosts: Array<{ host: string; port?: number }>;
   loadBalancer: { type: LoadBalancerType; key?: string; expiryMs: number };
   authenticated: boolean;
-  /** Meridian extension: a GET may carry its token in this query parameter (removed before forwarding). */
-  queryTokenParameter?: string;
   allowedScopes: string[];
   claimsRequirement: Record<string, string>;
   /** The same, as entries (walked on every request). */

@@ -7,14 +7,9 @@ import { bearerChallenge, bearerToken, type TokenVerifier } from "@meridian/kit/
 import type { GatewayRequest } from "../context";
 import type { FailAuth } from "./auth-failure";
 
+/** The bearer token of the Authorization header: never from the query string (it would end up in logs and history). */
 function tokenOf(ctx: GatewayRequest): string | undefined {
-  const header = ctx.request.headers.get("authorization");
-  const token = bearerToken(header);
-  const param = ctx.rt.route.queryTokenParameter;
-  // Meridian extension, for EventSource clients that cannot send headers: only a route that names the parameter,
-  // only for GET (a query token ends up in logs and browser history, so never on a write).
-  if (token || header || !param || ctx.method !== "GET") return token;
-  return new URLSearchParams(ctx.rawQuery).get(param) ?? undefined;
+  return bearerToken(ctx.request.headers.get("authorization"));
 }
 
 export function createAuthenticationStage(verifier: TokenVerifier | undefined, logger: Logger, fail: FailAuth) {

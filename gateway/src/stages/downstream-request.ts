@@ -6,7 +6,6 @@
 import { propagation, trace, type TextMapSetter } from "@opentelemetry/api";
 import type { GatewayRequest } from "../context";
 import { applyHeaderTransforms, downstreamRequestHeaders } from "../headers";
-import { withoutParameter } from "../request-line";
 import { createDownstreamUrl } from "../template";
 import type { AuthorizationStage } from "./authorization";
 
@@ -23,8 +22,7 @@ const headerSetter: TextMapSetter<Headers> = { set: (carrier, key, value) => car
 export function createDownstreamRequestStage(auth: AuthorizationStage, baseUrl: string | undefined) {
   function pathAndQuery(ctx: GatewayRequest): string {
     const route = ctx.rt.route;
-    const query = route.queryTokenParameter ? withoutParameter(ctx.rawQuery, route.queryTokenParameter) : ctx.rawQuery;
-    const downstream = createDownstreamUrl(route.downstreamPathTemplate, ctx.placeholders, ctx.rawPath, query);
+    const downstream = createDownstreamUrl(route.downstreamPathTemplate, ctx.placeholders, ctx.rawPath, ctx.rawQuery);
     if (route.addQueries.length > 0) {
       // Ocelot's ClaimsToQueryStringMiddleware: claim values replace same-named parameters.
       const params = new URLSearchParams(downstream.query);
