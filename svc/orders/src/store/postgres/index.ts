@@ -5,10 +5,10 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type postgres from "postgres";
 import { openPostgres } from "@meridian/kit/postgres";
-import { isUniqueViolation, postgresCheck, type HealthCheck } from "@meridian/kit";
+import { postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
-import { assembleOrders, createOnce, newOrderRow, orderListFilter, statusUpdate, toStatsRows, transitionOutcome } from "../records";
+import { assembleOrders, newOrderRow, orderListFilter, statusUpdate, toStatsRows, transitionOutcome } from "../records";
 import type {
   CreateResult,
   NewOrder,
@@ -38,6 +38,15 @@ async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]
     .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
     .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
   return assembleOrders(rows, lines);
+}
+
+async function findByIdempotencyKey(db: Executor, customerId: string, key: string): Promise<OrderRecord | undefined> {
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)));
+  const [order] = await loadOrders(db, rows);
+  return order;
 }
 
 async function findOrder(db: Executor, id: string): Promise<OrderRecord | undefined> {
@@ -107,28 +116,28 @@ export class PostgresOrdersStore implements OrdersStore {
     }
   }
 
+  /**
+   * Creates the order once per (customer, idempotency key), in one transaction and without a look-up first: the insert
+   * itself finds out whether the key was used (ON CONFLICT waits for a concurrent insert of the key to commit, then
+   * does nothing), and only then is the first order read — a new order costs no extra round trip.
+   */
   createOrder(order: NewOrder, event: (order: OrderRecord) => OutboxEvent): Promise<CreateResult> {
-    return createOnce(order, {
-      findByIdempotencyKey: (customerId, key) => this.findByIdempotencyKey(customerId, key),
-      isUniqueViolation,
-      insert: () =>
-        this.db.transaction(async (tx) => {
-          const [row] = await tx.insert(orders).values(newOrderRow(order)).returning();
-          await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
-          const record: OrderRecord = { ...row!, lines: order.lines };
-          await pgOutbox.enqueue(tx, event(record));
-          return record;
-        }),
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(orders)
+        .values(newOrderRow(order))
+        .onConflictDoNothing({ target: [orders.customerId, orders.idempotencyKey] })
+        .returning();
+      if (!row) {
+        const existing = await findByIdempotencyKey(tx, order.customerId, order.idempotencyKey);
+        if (!existing) throw new Error(`order with idempotency key ${order.idempotencyKey} was neither inserted nor found`);
+        return { order: existing, created: false };
+      }
+      await tx.insert(orderLines).values(order.lines.map((l, i) => ({ orderId: order.id, lineNo: i + 1, ...l })));
+      const record: OrderRecord = { ...row, lines: order.lines };
+      await pgOutbox.enqueue(tx, event(record));
+      return { order: record, created: true };
     });
-  }
-
-  private async findByIdempotencyKey(customerId: string, key: string): Promise<OrderRecord | undefined> {
-    const rows = await this.db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)));
-    const [order] = await loadOrders(this.db, rows);
-    return order;
   }
 
   getOrder(orderId: string): Promise<OrderRecord | undefined> {
