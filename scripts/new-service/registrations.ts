@@ -51,7 +51,8 @@ export function registerInCompose(root: string, n: ServiceNames): void {
       PORT: "${n.port}"
       MANAGEMENT_PORT: "9090"
       OTEL_SERVICE_NAME: ${n.name}
-      DATABASE_URL: postgres://${n.snake}:\${${n.constant}_DB_PASSWORD:?copy .env.example to .env}@postgres:5432/meridian_${n.snake}
+      DATABASE_URL: >-
+        postgres://${n.snake}:\${${n.constant}_DB_PASSWORD:?copy .env.example to .env}@postgres:5432/meridian_${n.snake}
     depends_on:
       postgres-init:
         condition: service_completed_successfully
@@ -66,6 +67,9 @@ export function registerInCompose(root: string, n: ServiceNames): void {
   text = insertBefore(text, "  notifications-console:\n", service, "compose.yml");
   const ensureAudit = '        ensure audit "$$AUDIT_DB_PASSWORD" meridian_audit\n';
   text = insertBefore(text, ensureAudit, `        ensure ${n.snake} "$$${n.constant}_DB_PASSWORD" meridian_${n.snake}\n`, "compose.yml");
+  // postgres-init reads the password from its environment.
+  const auditPassword = "      AUDIT_DB_PASSWORD: ${AUDIT_DB_PASSWORD:?copy .env.example to .env}\n";
+  text = insertBefore(text, auditPassword, `      ${n.constant}_DB_PASSWORD: \${${n.constant}_DB_PASSWORD:?copy .env.example to .env}\n`, "compose.yml");
   writeFileSync(file, text);
   const envExample = join(root, ".env.example");
   if (existsSync(envExample)) {
