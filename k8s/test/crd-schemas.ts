@@ -65,7 +65,8 @@ export function crdValidator(apiVersion: string, kind: string): ValidateFunction
 export function validateAgainstCrd(obj: K8sObject): string | undefined {
   const validate = crdValidator(obj.apiVersion, obj.kind);
   if (!validate) return `${obj.kind}/${obj.metadata.name}: no CRD for ${obj.apiVersion} ${obj.kind} in ${CRDS_DIR}`;
-  if (validate(obj)) return undefined;
+  // ajv's validator is a type guard: test a widened value so `obj` keeps its type for the message below.
+  if (validate(obj as unknown)) return undefined;
   const errors = (validate.errors ?? []).map((e) =>
     e.keyword === "additionalProperties" ? `${e.instancePath}: unknown field ${(e.params as { additionalProperty: string }).additionalProperty}`
       : `${e.instancePath} ${e.message}`);

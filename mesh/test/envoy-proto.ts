@@ -96,7 +96,10 @@ export class EnvoyProtoChecker {
       out.push({ path: where, problem: `expected a ${type.fullName.slice(1)} object` });
       return;
     }
-    if (type.fullName === `.${ANY}`) return this.any(value as Record<string, unknown>, where, out);
+    if (type.fullName === `.${ANY}`) {
+      this.any(value as Record<string, unknown>, where, out);
+      return;
+    }
     if (type.options?.deprecated) out.push({ path: where, problem: `message ${type.fullName.slice(1)} is deprecated` });
     const byJsonName = new Map(type.fieldsArray.map((f) => [lowerCamel(f.name), f]));
     const seen: protobuf.Field[] = [];
@@ -149,7 +152,11 @@ export class EnvoyProtoChecker {
     }
     if (field.repeated) {
       if (!Array.isArray(value)) out.push({ path: at, problem: "expected a list" });
-      else value.forEach((v, i) => this.single(field, v, `${at}[${i}]`, out));
+      else {
+        value.forEach((v, i) => {
+          this.single(field, v, `${at}[${i}]`, out);
+        });
+      }
       return;
     }
     this.single(field, value, at, out);
@@ -157,10 +164,16 @@ export class EnvoyProtoChecker {
 
   private single(field: protobuf.Field, value: unknown, at: string, out: Finding[]): void {
     const resolved = field.resolvedType;
-    if (resolved instanceof protobuf.Enum) return this.enumValue(resolved, value, at, out);
+    if (resolved instanceof protobuf.Enum) {
+      this.enumValue(resolved, value, at, out);
+      return;
+    }
     if (resolved instanceof protobuf.Type) {
       const problem = wellKnown(resolved.fullName.slice(1), value);
-      if (problem === null) return this.message(resolved, value, at, out);
+      if (problem === null) {
+        this.message(resolved, value, at, out);
+        return;
+      }
       const bad = problem || bounds(field, value);
       if (bad) out.push({ path: at, problem: bad });
       return;

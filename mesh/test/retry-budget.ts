@@ -62,6 +62,8 @@ export interface VsRoute {
   match?: { uri?: { prefix?: string; exact?: string } }[];
   timeout?: string;
   retries?: { attempts?: number; perTryTimeout?: string; retryOn?: string };
+  /** Where the route sends the request (Istio's HTTPRouteDestination). */
+  route?: { destination: { host: string; port?: { number?: number } } }[];
 }
 
 /** The first HTTP route of a VirtualService that matches the path (prefix or exact), as Istio picks it. */

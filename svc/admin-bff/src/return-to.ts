@@ -6,6 +6,7 @@
  */
 
 /** C0 controls, DEL and C1 controls (what a path typed by a person never holds). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**

@@ -84,7 +84,7 @@ export function authRoutes(deps: AuthRouteDeps) {
 
         // The URL as the IdP redirected to it: our public origin, whatever proxy sits in front.
         const callbackUrl = new URL(`${deps.publicUrl}/auth/callback${new URL(request.url).search}`);
-        let tokens;
+        let tokens: Awaited<ReturnType<typeof deps.oidc.exchangeCode>>;
         try {
           tokens = await deps.oidc.exchangeCode(callbackUrl, { state: query.state, ...pending });
         } catch (err) {
