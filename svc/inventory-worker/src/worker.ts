@@ -29,7 +29,7 @@ export async function startWorker(
     async start({ logger }) {
       const database = openInventoryDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
       // PostgreSQL may be restarting or dropping connections as the process starts: retry, don't crash-loop.
-      await retryTransient(() => migrateInventoryDatabase(database.db), { attempts: 10, logger, what: "migrations" });
+      await retryTransient(() => migrateInventoryDatabase(database), { attempts: 10, logger, what: "migrations" });
       const { db } = database;
       const broker = await connectBrokerFromConfig(config, { service: SERVICE, logger });
       const relay = startOutboxRelay({ db, broker, logger, source: SERVICE });

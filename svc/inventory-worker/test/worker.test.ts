@@ -21,7 +21,7 @@ const published: AnyEnvelope[] = [];
 beforeAll(async () => {
   db = await createTestDatabase("inventory_worker");
   database = openInventoryDatabase(db.url, { max: 4 });
-  await migrateInventoryDatabase(database.db);
+  await migrateInventoryDatabase(database);
   store = new InventoryStore(database.db);
   for (const [sku, name, onHand] of [["W-PLENTY", "Plenty widget", 10], ["W-SCARCE", "Scarce widget", 1]] as const) {
     await store.upsertProduct(sku, { name, price: 1 });

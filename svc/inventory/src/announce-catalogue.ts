@@ -9,7 +9,7 @@ import { InventoryStore, migrateInventoryDatabase, openInventoryDatabase } from 
 const config = loadInventoryConfig();
 const database = openInventoryDatabase(config.DATABASE_URL, { max: 1 });
 try {
-  await migrateInventoryDatabase(database.db);
+  await migrateInventoryDatabase(database);
   const announced = await new InventoryStore(database.db).announceCatalogue();
   console.log(JSON.stringify({ msg: "catalogue announced", products: announced }));
 } finally {

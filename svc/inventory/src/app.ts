@@ -35,7 +35,7 @@ export async function startInventory(
     async start({ logger }) {
       const database = openInventoryDatabase(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
       // PostgreSQL may be restarting or dropping connections as the process starts: retry, don't crash-loop.
-      await retryTransient(() => migrateInventoryDatabase(database.db), { attempts: 10, logger, what: "migrations" });
+      await retryTransient(() => migrateInventoryDatabase(database), { attempts: 10, logger, what: "migrations" });
       store = new InventoryStore(database.db);
       // Demo deployments only (off by default): idempotent, and stock of existing products is never reset.
       if (config.SEED_DEMO_CATALOGUE) logger.info(await seedCatalogue(store), "demo catalogue seeded");

@@ -19,7 +19,7 @@ let store: InventoryStore;
 beforeAll(async () => {
   testDb = await createTestDatabase("inventory_reservations");
   database = openInventoryDatabase(testDb.url, { max: 20 });
-  await migrateInventoryDatabase(database.db);
+  await migrateInventoryDatabase(database);
   store = new InventoryStore(database.db);
 });
 

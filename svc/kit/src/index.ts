@@ -12,4 +12,5 @@ export * from "./paging";
 export * from "./input";
 export * from "./unique-violation";
 export * from "./postgres";
+export * from "./postgres-lock";
 export * from "./last-resort";

@@ -9,7 +9,7 @@ import { seedCatalogue } from "./index";
 const config = loadInventoryConfig();
 const database = openInventoryDatabase(config.DATABASE_URL, { max: 1 });
 try {
-  await migrateInventoryDatabase(database.db);
+  await migrateInventoryDatabase(database);
   const result = await seedCatalogue(new InventoryStore(database.db));
   console.log(JSON.stringify({ msg: "demo catalogue seeded", ...result }));
 } catch (err) {

@@ -8,6 +8,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type postgres from "postgres";
 import { openPostgres } from "@meridian/kit/postgres";
+import { withAdvisoryLock } from "@meridian/kit/postgres-lock";
 import { pgOutbox, type PgTransaction } from "@meridian/kit/messaging";
 import { fromCents, toCents } from "../domain/money";
 import type { Page, Product, Reservation, ReservationStatus, Shortage } from "../domain/product";
@@ -24,6 +25,7 @@ export type InventoryDb = ReturnType<typeof drizzle>;
 export type InventoryTx = PgTransaction;
 
 export interface InventoryDatabase {
+  url: string;
   sql: postgres.Sql;
   db: InventoryDb;
   close(): Promise<void>;
@@ -33,18 +35,13 @@ export interface InventoryDatabase {
 export function openInventoryDatabase(url: string, options: { max?: number } = {}): InventoryDatabase {
   const client = openPostgres(url, { max: options.max ?? 10, applicationName: "inventory" });
   const db = drizzle({ client });
-  return { sql: client, db, close: () => client.end({ timeout: 5 }) };
+  return { url, sql: client, db, close: () => client.end({ timeout: 5 }) };
 }
 
 /** Applies the drizzle migrations in `svc/inventory/drizzle` (idempotent; safe from several processes). */
-export async function migrateInventoryDatabase(db: InventoryDb): Promise<void> {
-  // Serialise concurrent migrators (API and worker start together) with a transaction-less advisory lock.
-  await db.execute(sql`select pg_advisory_lock(727101)`);
-  try {
-    await migrate(db, { migrationsFolder });
-  } finally {
-    await db.execute(sql`select pg_advisory_unlock(727101)`);
-  }
+export async function migrateInventoryDatabase(database: InventoryDatabase): Promise<void> {
+  // Concurrent migrators (API and worker start together) take turns under one advisory lock.
+  await withAdvisoryLock(database.url, 727101, () => migrate(database.db, { migrationsFolder }));
 }
 
 type ProductRow = typeof products.$inferSelect;

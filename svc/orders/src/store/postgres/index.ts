@@ -5,6 +5,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type postgres from "postgres";
 import { openPostgres } from "@meridian/kit/postgres";
+import { withAdvisoryLock } from "@meridian/kit/postgres-lock";
 import { postgresCheck, type HealthCheck } from "@meridian/kit";
 import { pgInbox, pgOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
@@ -101,19 +102,18 @@ export class PostgresOrdersStore implements OrdersStore {
   private readonly client: postgres.Sql;
   readonly db: Db;
 
-  constructor(url: string, options: { max?: number } = {}) {
+  constructor(
+    private readonly url: string,
+    options: { max?: number } = {},
+  ) {
     this.client = openPostgres(url, { max: options.max ?? 10, applicationName: "orders" });
     this.db = drizzle({ client: this.client });
     this.healthChecks = [postgresCheck("postgres", this.client)];
   }
 
   async migrate(): Promise<void> {
-    await this.db.execute(sql`select pg_advisory_lock(727102)`);
-    try {
-      await migrate(this.db, { migrationsFolder });
-    } finally {
-      await this.db.execute(sql`select pg_advisory_unlock(727102)`);
-    }
+    // Replicas starting together take turns under one advisory lock.
+    await withAdvisoryLock(this.url, 727102, () => migrate(this.db, { migrationsFolder }));
   }
 
   /**
