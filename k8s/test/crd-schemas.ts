@@ -10,8 +10,13 @@ import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
 import type { K8sObject } from "./deploy-support";
 
-/** Next to the repository (the README of that folder says where the files come from). */
-export const CRDS_DIR = process.env.MERIDIAN_CRDS_DIR ?? resolve(import.meta.dir, "../../../shared/schemas/crds");
+/**
+ * Next to the repository (the README of that folder says where the files come from); a clone made elsewhere on
+ * the same machine finds the workplace's copy at /work/shared.
+ */
+const NEXT_TO_REPOSITORY = resolve(import.meta.dir, "../../../shared/schemas/crds");
+export const CRDS_DIR: string =
+  process.env.MERIDIAN_CRDS_DIR ?? [NEXT_TO_REPOSITORY, "/work/shared/schemas/crds"].find((dir) => existsSync(dir)) ?? NEXT_TO_REPOSITORY;
 
 type Schema = Record<string, any>;
 
