@@ -103,7 +103,7 @@ describe("issue 5 acceptance", () => {
   let confirmedId = "";
 
   test("when an order is placed and confirmed, then the customer has one unread notification, delivered live, and the audit has the order stream in order", async () => {
-    live = await openSse(`${platform.url("notifications")}/api/notifications/stream?access_token=${customerToken}`);
+    live = await openSse(`${platform.url("notifications")}/api/notifications/stream`, { authorization: `Bearer ${customerToken}` });
     expect(live.status).toBe(200);
     await orders.publish("orders.order-created.v1", {
       orderId,

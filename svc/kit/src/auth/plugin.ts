@@ -3,11 +3,6 @@ import { problems, type ProblemError } from "../errors";
 import { TokenVerificationError, type AuthContext, type TokenVerifier } from "./verifier";
 
 export interface AuthPluginOptions {
-  /**
-   * Also accept the token from this query parameter when there is no Authorization header (only for clients that
-   * cannot set headers, e.g. EventSource). Off by default: query strings end up in logs.
-   */
-  queryTokenParam?: string;
   /** Value of `realm` in WWW-Authenticate (default "meridian"). */
   realm?: string;
 }
@@ -87,20 +82,17 @@ export function hasRole(auth: AuthContext, role: string): boolean {
 
 /**
  * Elysia plugin: every route registered after `.use(authPlugin(verifier))` in the same instance requires a valid
- * bearer token and gets `auth` in its context; missing or invalid token → 401 problem with a Bearer challenge.
+ * bearer token in the `Authorization` header (never from the query string, where it would end up in logs and
+ * browser history; streaming clients send the header too) and gets `auth` in its context; missing or invalid token → 401 problem with a Bearer challenge.
  * Route options `scopes: [...]` (all required) and `roles: [...]` (any one) add 403 guards.
  * Public routes: register them before the plugin or in another instance.
  */
 export function authPlugin(verifier: TokenVerifier, options: AuthPluginOptions = {}) {
   const realm = options.realm ?? "meridian";
-  const queryParam = options.queryTokenParam;
-  return new Elysia({ name: "@meridian/kit/auth", seed: [verifier.issuer, queryParam ?? "", realm] })
+  return new Elysia({ name: "@meridian/kit/auth", seed: [verifier.issuer, realm] })
     .derive({ as: "scoped" }, async ({ request, set }): Promise<{ auth: AuthContext }> => {
       const header = request.headers.get("authorization");
-      let token = bearerToken(header);
-      if (!token && !header && queryParam) {
-        token = new URL(request.url).searchParams.get(queryParam) ?? undefined;
-      }
+      const token = bearerToken(header);
       if (!token) {
         throw challenge(set, header
           ? unauthorizedProblem("Authorization header is not a Bearer token", realm)

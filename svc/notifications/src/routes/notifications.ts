@@ -114,9 +114,9 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
       detail: { summary: "Recent dead-lettered messages (admin)" },
     });
 
-  // EventSource cannot set headers: this instance alone also accepts the token as `access_token`.
+  // The token comes in the Authorization header here too (clients stream over fetch, not EventSource).
   const stream = new Elysia({ prefix: "/api/notifications", name: "notifications-stream" })
-    .use(authPlugin(verifier, { queryTokenParam: "access_token" }))
+    .use(authPlugin(verifier))
     .get(
       "/stream",
       ({ auth, request, server, headers }) => {
