@@ -95,7 +95,12 @@ export const services = [
     databases: [{ name: "inventory", env: "DATABASE_URL", owner: false }],
     consumes: ["orders.order-created.v1", "orders.order-cancelled.v1", "orders.order-shipped.v1"],
     // inventory-adjusted: the stock a shipment takes out.
-    publishes: ["inventory.stock-reserved.v1", "inventory.stock-rejected.v1", "inventory.stock-released.v1", "inventory.inventory-adjusted.v1"],
+    publishes: [
+      "inventory.stock-reserved.v1",
+      "inventory.stock-rejected.v1",
+      "inventory.stock-released.v1",
+      "inventory.inventory-adjusted.v1",
+    ],
     chart: "inventory-worker",
     default: true,
   },
@@ -107,7 +112,12 @@ export const services = [
     readyPath: "/health/ready",
     env: ["DATABASE_URL", "ORDERS_STORE"],
     databases: [{ name: "orders", env: "DATABASE_URL", owner: true }],
-    consumes: ["inventory.stock-reserved.v1", "inventory.stock-rejected.v1", "inventory.product-upserted.v1", "system.message-dead-lettered.v1"],
+    consumes: [
+      "inventory.stock-reserved.v1",
+      "inventory.stock-rejected.v1",
+      "inventory.product-upserted.v1",
+      "system.message-dead-lettered.v1",
+    ],
     publishes: ORDER_EVENTS,
     chart: "orders",
     default: true,

@@ -9,18 +9,38 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { helmTemplate, prepareCharts, type K8sObject } from "../k8s/test/deploy-support";
 
-export const MESH_KINDS = new Set(["PeerAuthentication", "AuthorizationPolicy", "VirtualService", "DestinationRule", "Gateway", "Kiali",
-  "Telemetry"]);
+export const MESH_KINDS = new Set([
+  "PeerAuthentication",
+  "AuthorizationPolicy",
+  "VirtualService",
+  "DestinationRule",
+  "Gateway",
+  "Kiali",
+  "Telemetry",
+]);
 export const NAMESPACE = "meridian";
 const FILE_OF_KIND: Record<string, string> = {
-  PeerAuthentication: "peer-authentication.yaml", AuthorizationPolicy: "authorization-policies.yaml",
-  VirtualService: "virtual-services.yaml", DestinationRule: "destination-rules.yaml", Gateway: "gateway.yaml",
-  Kiali: "kiali.yaml", Telemetry: "telemetry.yaml",
+  PeerAuthentication: "peer-authentication.yaml",
+  AuthorizationPolicy: "authorization-policies.yaml",
+  VirtualService: "virtual-services.yaml",
+  DestinationRule: "destination-rules.yaml",
+  Gateway: "gateway.yaml",
+  Kiali: "kiali.yaml",
+  Telemetry: "telemetry.yaml",
 };
 /** Chart values of the plain files: the mesh on, and the in-namespace RabbitMQ/PostgreSQL/Redis/sessions policies. */
-export const RENDER_ARGS = ["--set", "global.mesh.enabled=true", "--set", "infrastructure.rabbitmq.enabled=true",
-  "--set", "infrastructure.postgresql.enabled=true", "--set", "infrastructure.redis.enabled=true",
-  "--set", "infrastructure.sessions.enabled=true"];
+export const RENDER_ARGS = [
+  "--set",
+  "global.mesh.enabled=true",
+  "--set",
+  "infrastructure.rabbitmq.enabled=true",
+  "--set",
+  "infrastructure.postgresql.enabled=true",
+  "--set",
+  "infrastructure.redis.enabled=true",
+  "--set",
+  "infrastructure.sessions.enabled=true",
+];
 
 /** Every object the umbrella chart renders with the plain files' values. */
 export function renderMeshChart(): K8sObject[] {
@@ -36,10 +56,13 @@ export function renderMeshChart(): K8sObject[] {
 export function renderIstioFiles(rendered: K8sObject[] = renderMeshChart()): Record<string, string> {
   const objects = structuredClone(rendered).filter((o) => MESH_KINDS.has(o.kind));
   const files: Record<string, string> = {
-    "namespace.yaml": header("The namespace, with sidecar injection switched on by label.") + stringify({
-      apiVersion: "v1", kind: "Namespace",
-      metadata: { name: NAMESPACE, labels: { "istio-injection": "enabled", "app.kubernetes.io/part-of": "meridian" } },
-    }),
+    "namespace.yaml":
+      header("The namespace, with sidecar injection switched on by label.") +
+      stringify({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: NAMESPACE, labels: { "istio-injection": "enabled", "app.kubernetes.io/part-of": "meridian" } },
+      }),
   };
   const byKind = new Map<string, K8sObject[]>();
   for (const o of objects) {
@@ -52,8 +75,9 @@ export function renderIstioFiles(rendered: K8sObject[] = renderMeshChart()): Rec
   for (const [kind, list] of [...byKind].sort(([a], [b]) => a.localeCompare(b))) {
     list.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const file = FILE_OF_KIND[kind]!;
-    files[file] = header(`${kind} objects of the umbrella chart (mesh on, in-namespace infrastructure on).`)
-      + list.map((o) => stringify(o, { lineWidth: 120 })).join("---\n");
+    files[file] =
+      header(`${kind} objects of the umbrella chart (mesh on, in-namespace infrastructure on).`) +
+      list.map((o) => stringify(o, { lineWidth: 120 })).join("---\n");
   }
   return files;
 }

@@ -69,7 +69,9 @@ const TIMEOUT_MS = 30_000;
 if (!process.env.MERIDIAN_TEST_ROOT_CHILD) {
   const missing = await unreachableDependencies();
   if (missing.length > 0) {
-    console.error(`bun test: ${missing.join(", ")} not reachable — start the infrastructure with \`bun run infra\`, then run bun test again.`);
+    console.error(
+      `bun test: ${missing.join(", ")} not reachable — start the infrastructure with \`bun run infra\`, then run bun test again.`,
+    );
     process.exit(1);
   }
   const args = commandLineArguments();

@@ -41,6 +41,8 @@ export interface Operation {
   gatewayPath?: string;
   parameters: Parameter[];
   body?: Schema;
+  /** Declared open to anyone (`security: []` in the OpenAPI document): answering without a token is right. */
+  anonymous: boolean;
 }
 
 export interface FuzzCase {
@@ -112,7 +114,9 @@ export function gatewayPathFor(
 
 export function operationsOf(
   service: string,
-  document: { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema: Schema }> } }>> },
+  document: {
+    paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema: Schema }> }; security?: unknown[] }>>;
+  },
   routes: Parameters<typeof gatewayPathFor>[0],
 ): Operation[] {
   const ops: Operation[] = [];
@@ -125,6 +129,7 @@ export function operationsOf(
         path,
         ...(gatewayPath ? { gatewayPath } : {}),
         parameters: op.parameters ?? [],
+        anonymous: Array.isArray(op.security) && op.security.length === 0,
         ...(op.requestBody?.content?.["application/json"] ? { body: op.requestBody.content["application/json"].schema } : {}),
       });
     }
@@ -331,10 +336,11 @@ export function casesFor(op: Operation, ctx: FuzzContext, token: string): FuzzCa
     cases.push({ id: `${op.service}:${op.method} ${op.path}#${++n}`, operation: op, method: op.method, ...c });
   const withBody = (body: unknown) => (op.body ? { body: JSON.stringify(body) } : {});
 
-  // Authentication: no token, a garbage token.
+  // Authentication: no token, a garbage token (an anonymous operation may answer both; it must still not fail).
   const { authorization: _, ...anonymous } = validHeaders();
-  add({ label: "no token", expect: "reject", target: render(validPath), headers: anonymous, ...withBody(validBody) });
-  add({ label: "garbage token", expect: "reject", target: render(validPath), headers: { ...validHeaders(), authorization: "Bearer ' OR 1=1 --" }, ...withBody(validBody) });
+  const unauthenticated = op.anonymous ? "any" : "reject";
+  add({ label: "no token", expect: unauthenticated, target: render(validPath), headers: anonymous, ...withBody(validBody) });
+  add({ label: "garbage token", expect: unauthenticated, target: render(validPath), headers: { ...validHeaders(), authorization: "Bearer ' OR 1=1 --" }, ...withBody(validBody) });
 
   // Path parameters: bad ids.
   for (const p of pathParams) {

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import Redis from "ioredis";
 import type postgres from "postgres";
-import { REPO_ROOT, uniqueName, waitFor } from "@meridian/kit/testing";
+import { openQueueProbe, REPO_ROOT, uniqueName, waitFor, type QueueProbe } from "@meridian/kit/testing";
 import { placeOrder, queueDepths } from "../src/platform-client";
 import { casesFor, operationsOf, type FuzzCase, type Operation } from "./fuzz";
 import { diagnose, startFixture, type Fixture } from "./support";
@@ -21,6 +21,9 @@ const KEY_PREFIX = `${uniqueName("hostile")}:`;
 
 let fixture: Fixture;
 let redis: Redis;
+let probe: QueueProbe;
+/** The platform's queues (its consumers declared them at start). */
+let queueNames: string[] = [];
 let orderId: string;
 const operations = new Map<string, Operation[]>();
 
@@ -37,6 +40,8 @@ beforeAll(async () => {
     },
   );
   redis = new Redis(fixture.platform.redisUrl, { maxRetriesPerRequest: 2 });
+  probe = await openQueueProbe(fixture.platform.rabbitmqUrl);
+  queueNames = [...(await queueDepths(fixture.platform.id)).keys()];
   const placed = await placeOrder(fixture.platform.gatewayUrl, fixture.tokens.admin, `hostile-seed-order-${SEED}`, [{ sku: "HOSTILE-001", quantity: 1 }]);
   if (!placed.orderId) throw new Error(`could not place the seed order: ${placed.status} ${placed.body}`);
   orderId = placed.orderId;
@@ -50,23 +55,31 @@ beforeAll(async () => {
 
 afterAll(async () => {
   redis?.disconnect();
+  await probe?.close();
   await fixture?.stop();
 }, 60_000);
 
-/** Every table's row count and content hash, per database, plus every notifications Redis key and its content. */
-async function digest(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const dbs: Array<[string, postgres.Sql]> = [["orders", fixture.sql.orders], ["inventory", fixture.sql.inventory], ["audit", fixture.sql.audit]];
-  for (const [db, sql] of dbs) {
-    const tables = await sql<{ name: string }[]>`
-      select quote_ident(table_name) as name from information_schema.tables
-      where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`;
-    if (tables.length === 0) continue;
-    const query = tables
-      .map((t) => `select '${t.name}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${t.name} x`)
-      .join(" union all ");
-    for (const row of await sql.unsafe<{ t: string; n: number; h: string }[]>(query)) out[`${db}.${row.t}`] = `${row.n}:${row.h}`;
+/** Base tables per database, read once (the schema is migrated before the suite starts). */
+const tablesOf = new Map<string, string[]>();
+
+async function tableDigest(db: string, sql: postgres.Sql, out: Record<string, string>): Promise<void> {
+  let tables = tablesOf.get(db);
+  if (!tables) {
+    tables = (
+      await sql<{ name: string }[]>`
+        select quote_ident(table_name) as name from information_schema.tables
+        where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`
+    ).map((t) => t.name);
+    tablesOf.set(db, tables);
   }
+  if (tables.length === 0) return;
+  const query = tables
+    .map((t) => `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${t} x`)
+    .join(" union all ");
+  for (const row of await sql.unsafe<{ t: string; n: number; h: string }[]>(query)) out[`${db}.${row.t}`] = `${row.n}:${row.h}`;
+}
+
+async function redisDigest(out: Record<string, string>): Promise<void> {
   const keys = (await redis.keys(`${KEY_PREFIX}*`)).sort();
   for (const key of keys) {
     const type = await redis.type(key);
@@ -80,7 +93,18 @@ async function digest(): Promise<Record<string, string>> {
       : type;
     out[`redis.${key}`] = `${type}:${value}`;
   }
-  return out;
+}
+
+/** Every table's row count and content hash, per database, plus every notifications Redis key and its content. */
+async function digest(): Promise<Record<string, string>> {
+  const parts: Array<Record<string, string>> = [{}, {}, {}, {}];
+  await Promise.all([
+    tableDigest("orders", fixture.sql.orders, parts[0]!),
+    tableDigest("inventory", fixture.sql.inventory, parts[1]!),
+    tableDigest("audit", fixture.sql.audit, parts[2]!),
+    redisDigest(parts[3]!),
+  ]);
+  return Object.assign({}, ...parts) as Record<string, string>;
 }
 
 function changes(before: Record<string, string>, after: Record<string, string>): string[] {
@@ -88,10 +112,22 @@ function changes(before: Record<string, string>, after: Record<string, string>):
   return [...keys].filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]?.split(":")[0] ?? "∅"} → ${after[k]?.split(":")[0] ?? "∅"}`);
 }
 
+/** Outbox messages written but not yet published by a relay (orders and inventory). */
+async function unsentOutbox(): Promise<number> {
+  const counts = await Promise.all(
+    [fixture.sql.orders, fixture.sql.inventory].map(
+      async (sql) => (await sql<{ n: number }[]>`select count(*)::int as n from messaging_outbox where sent_at is null`)[0]!.n,
+    ),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
 /**
  * After an accepted write, waits until its consequences (events, read models, audit) stopped changing anything:
- * no message waits in any queue (retry queues included) and two digests in a row agree. Returns the digest and
- * the error-queue depths.
+ * every outbox message published, no message waits in any queue (retry queues included), and two digests in a row
+ * agree. Those looks read ready messages over AMQP (milliseconds); a message a consumer holds unacked is invisible
+ * to them, so a quiet state is confirmed by `rabbitmqctl list_queues` (ready and unacked) and one more digest.
+ * Returns the digest and the error-queue depths.
  */
 async function settled(): Promise<{ digest: Record<string, string>; parked: Map<string, number> }> {
   let previous = await digest();
@@ -100,17 +136,26 @@ async function settled(): Promise<{ digest: Record<string, string>; parked: Map<
   try {
     return await waitFor(
       async () => {
-        await Bun.sleep(500);
-        const depths = await queueDepths(fixture.platform.id);
-        const waiting = [...depths].filter(([queue, depth]) => depth > 0 && !queue.endsWith(".error"));
-        const now = await digest();
+        await Bun.sleep(150);
+        const [ready, unsent, now] = await Promise.all([probe.readyDepths(queueNames), unsentOutbox(), digest()]);
+        const waiting = [...ready].filter(([queue, depth]) => depth > 0 && !queue.endsWith(".error"));
         const changed = changes(previous, now);
         previous = now;
-        why = [...waiting.map(([q, d]) => `${q} holds ${d}`), ...changed].join(", ");
-        quiet = waiting.length || changed.length ? 0 : quiet + 1;
+        why = [...waiting.map(([q, d]) => `${q} holds ${d}`), ...(unsent ? [`${unsent} outbox messages unsent`] : []), ...changed].join(", ");
+        quiet = waiting.length || unsent || changed.length ? 0 : quiet + 1;
         // Two quiet looks in a row: some consequences start a moment after the answer (relays, fan-out).
         if (quiet < 2) return undefined;
-        return { digest: now, parked: new Map([...depths].filter(([q, d]) => q.endsWith(".error") && d > 0)) };
+        const depths = await queueDepths(fixture.platform.id);
+        const held = [...depths].filter(([queue, depth]) => depth > 0 && !queue.endsWith(".error"));
+        const confirmed = await digest();
+        const late = changes(now, confirmed);
+        previous = confirmed;
+        if (held.length || late.length) {
+          why = [...held.map(([q, d]) => `${q} holds ${d} (ready or unacked)`), ...late].join(", ");
+          quiet = 0;
+          return undefined;
+        }
+        return { digest: confirmed, parked: new Map([...depths].filter(([q, d]) => q.endsWith(".error") && d > 0)) };
       },
       { timeoutMs: 60_000, intervalMs: 0, what: "the platform to settle after an accepted write" },
     );
@@ -125,7 +170,7 @@ interface Outcome {
   body: string;
 }
 
-async function send(c: FuzzCase): Promise<Outcome> {
+async function sendOnce(c: FuzzCase): Promise<Outcome & { retryAfterSec: number }> {
   const res = await fetch(`${fixture.platform.gatewayUrl}${c.target}`, {
     method: c.method,
     headers: c.headers,
@@ -134,11 +179,26 @@ async function send(c: FuzzCase): Promise<Outcome> {
     signal: AbortSignal.timeout(20_000),
   });
   const contentType = res.headers.get("content-type") ?? "";
+  const retryAfterSec = Number(res.headers.get("retry-after") ?? 1);
   if (contentType.startsWith("text/event-stream")) {
     await res.body?.cancel(); // an open live stream: the answer is in the status line
-    return { status: res.status, contentType, body: "" };
+    return { status: res.status, contentType, body: "", retryAfterSec };
   }
-  return { status: res.status, contentType, body: await res.text() };
+  return { status: res.status, contentType, body: await res.text(), retryAfterSec };
+}
+
+/**
+ * Sends a case. A rate-limited route's 429 is judged like any refusal (problem+json), then the case is sent again
+ * after Retry-After, so the input itself still reaches the service.
+ */
+async function send(c: FuzzCase, where: string, failures: string[]): Promise<Outcome> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await sendOnce(c);
+    if (outcome.status !== 429 || attempt === 3) return outcome;
+    const verdict = judge(c, outcome);
+    if (verdict) failures.push(`${where}: rate limited: ${verdict}`);
+    await Bun.sleep(Math.min(Math.max(outcome.retryAfterSec, 1), 5) * 1000);
+  }
 }
 
 function judge(c: FuzzCase, o: Outcome): string | undefined {
@@ -170,7 +230,7 @@ async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number
       const where = `[seed ${SEED}] ${c.id} ${c.method} ${c.target.slice(0, 100)} (${c.label})`;
       let outcome: Outcome;
       try {
-        outcome = await send(c);
+        outcome = await send(c, where, failures);
       } catch (error) {
         failures.push(`${where}: request failed: ${(error as Error).message}`);
         if ((error as Error).message.includes("ECONNREFUSED")) {
@@ -211,6 +271,9 @@ describe("hostile input through the gateway", () => {
     expect(all.length).toBeGreaterThan(15);
     const unrouted = all.filter((op) => !op.gatewayPath).map((op) => `${op.method} ${op.path}`);
     expect(unrouted).toEqual([]);
+    // Anonymous operations (the public catalogue) may only read: a write open to anyone would be a hole.
+    const anonymousWrites = all.filter((op) => op.anonymous && op.method !== "GET" && op.method !== "HEAD").map((op) => `${op.method} ${op.path}`);
+    expect(anonymousWrites).toEqual([]);
   });
 
   for (const service of SERVICES) {

@@ -86,7 +86,13 @@ beforeAll(async () => {
   // (bob's probe order is cancelled again, so alice's tests start from 10 available).
   await waitFor(
     async () => {
-      const { status, body } = await call("POST", "/orders", bobToken, { lines: [{ sku: SKU, quantity: 1 }] }, { "idempotency-key": `probe-${randomUUID()}` });
+      const { status, body } = await call(
+        "POST",
+        "/orders",
+        bobToken,
+        { lines: [{ sku: SKU, quantity: 1 }] },
+        { "idempotency-key": `probe-${randomUUID()}` },
+      );
       if (status === 201) await orderWhenFinal((body as Order).id, bobToken).then((o) => call("POST", `/orders/${o.id}/cancel`, bobToken));
       return status === 201 ? true : undefined;
     },
@@ -114,7 +120,13 @@ describe("a customer's order through the gateway", () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     orderId = first.body.id;
-    expect(first.body).toMatchObject({ customerId: alice, customerName: "Alice Liddell", customerEmail: "alice@example.test", status: "pending", total: 50 });
+    expect(first.body).toMatchObject({
+      customerId: alice,
+      customerName: "Alice Liddell",
+      customerEmail: "alice@example.test",
+      status: "pending",
+      total: 50,
+    });
     expect(first.body.lines).toEqual([{ sku: SKU, name: "Journey lamp", quantity: 2, unitPrice: 25 }]);
 
     const order = await orderWhenFinal(orderId, aliceToken);
@@ -125,10 +137,13 @@ describe("a customer's order through the gateway", () => {
   });
 
   test("when the order is confirmed, then alice has an unread notification and bob sees nothing of hers", async () => {
-    const unread = await waitFor(async () => {
-      const { body } = await call("GET", "/notifications/unread-count", aliceToken);
-      return body?.unread >= 1 ? body.unread : undefined;
-    }, { what: "alice's confirmation notification" });
+    const unread = await waitFor(
+      async () => {
+        const { body } = await call("GET", "/notifications/unread-count", aliceToken);
+        return body?.unread >= 1 ? body.unread : undefined;
+      },
+      { what: "alice's confirmation notification" },
+    );
     expect(unread).toBe(1);
     const list = await call("GET", "/notifications", aliceToken);
     expect(list.body.items[0]).toMatchObject({ kind: "order-confirmed", orderId, read: false });
@@ -140,16 +155,22 @@ describe("a customer's order through the gateway", () => {
     expect(shipped.status).toBe(200);
     expect(shipped.body.status).toBe("shipped");
     expect((await call("GET", `/orders/${orderId}`, aliceToken)).body.status).toBe("shipped");
-    await waitFor(async () => {
-      const { body } = await call("GET", "/notifications", aliceToken);
-      return body.items.some((n: { kind: string }) => n.kind === "order-shipped") || undefined;
-    }, { what: "alice's shipped notification" });
+    await waitFor(
+      async () => {
+        const { body } = await call("GET", "/notifications", aliceToken);
+        return body.items.some((n: { kind: string }) => n.kind === "order-shipped") || undefined;
+      },
+      { what: "alice's shipped notification" },
+    );
 
-    const history = await waitFor(async () => {
-      const { body } = await call("GET", `/audit/events?streamId=order-${orderId}&pageSize=50`, adminToken);
-      const types = (body?.items ?? []).map((e: { type: string }) => e.type);
-      return types.includes("orders.order-shipped.v1") ? types : undefined;
-    }, { what: "the order's audit stream to include the shipment" });
+    const history = await waitFor(
+      async () => {
+        const { body } = await call("GET", `/audit/events?streamId=order-${orderId}&pageSize=50`, adminToken);
+        const types = (body?.items ?? []).map((e: { type: string }) => e.type);
+        return types.includes("orders.order-shipped.v1") ? types : undefined;
+      },
+      { what: "the order's audit stream to include the shipment" },
+    );
     expect(history).toEqual([
       "orders.order-created.v1",
       "inventory.stock-reserved.v1",
@@ -224,7 +245,13 @@ describe("the gateway's security on the platform's own route table", () => {
   });
 
   test("when a body breaks the schema, then the service's 400 names the field through the gateway", async () => {
-    const res = await call("POST", "/orders", aliceToken, { lines: [{ sku: SKU, quantity: "two" }] }, { "idempotency-key": `journey-${randomUUID()}` });
+    const res = await call(
+      "POST",
+      "/orders",
+      aliceToken,
+      { lines: [{ sku: SKU, quantity: "two" }] },
+      { "idempotency-key": `journey-${randomUUID()}` },
+    );
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).join(" ")).toContain("quantity");
   });

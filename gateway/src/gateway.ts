@@ -37,9 +37,7 @@ function runtimeOf(route: RouteConfig, logger: Logger): RouteRuntime {
   return {
     route,
     balancer: new LoadBalancer(route),
-    breaker: new CircuitBreaker(route.qos.breaker, (state) =>
-      logger.warn({ route: route.id, state }, "circuit state changed"),
-    ),
+    breaker: new CircuitBreaker(route.qos.breaker, (state) => logger.warn({ route: route.id, state }, "circuit state changed")),
     baseUrls: route.hosts.map((h) => `${route.scheme}://${h.host}${h.port ? `:${h.port}` : ""}`),
     idleTimeoutSec: Math.min(255, Math.ceil(route.qos.timeoutMs / 1000) + 5),
   };
@@ -74,8 +72,7 @@ export function createGateway(options: GatewayOptions) {
   const runtimes = config.routes.map((route) => runtimeOf(route, logger));
   circuitGauge.addCallback((result) => {
     for (const rt of runtimes)
-      if (rt.route.qos.breaker)
-        result.observe(CIRCUIT_VALUE[rt.breaker.current], { route: rt.route.upstream.original });
+      if (rt.route.qos.breaker) result.observe(CIRCUIT_VALUE[rt.breaker.current], { route: rt.route.upstream.original });
   });
   const cached = verifier ? cachingVerifier(verifier, options.tokenCache) : undefined;
   const handle = createPipeline({

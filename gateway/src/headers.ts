@@ -19,7 +19,8 @@ const HOP_BY_HOP = new Set([
  * Headers a client could use to impersonate a user or lie about the hop chain. The gateway sets the X-Forwarded-*
  * family itself; identity travels only in the validated bearer token (and AddHeadersToRequest claims).
  */
-const SPOOFABLE = /^(forwarded|x-forwarded-.*|x-real-ip|x-client-ip|x-original-.*|x-user(-.*)?|x-auth-.*|x-authenticated-.*|x-remote-user|remote-user|x-ms-client-principal.*|x-jwt-.*|x-consumer-.*)$/;
+const SPOOFABLE =
+  /^(forwarded|x-forwarded-.*|x-real-ip|x-client-ip|x-original-.*|x-user(-.*)?|x-auth-.*|x-authenticated-.*|x-remote-user|remote-user|x-ms-client-principal.*|x-jwt-.*|x-consumer-.*)$/;
 
 const NOTHING_NAMED: ReadonlySet<string> = new Set();
 
@@ -27,7 +28,12 @@ const NOTHING_NAMED: ReadonlySet<string> = new Set();
 function connectionTokens(headers: Headers): ReadonlySet<string> {
   const value = headers.get("connection");
   if (!value || value.toLowerCase() === "keep-alive") return NOTHING_NAMED;
-  return new Set(value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    value
+      .split(",")
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /** Verdicts per header name, so a name is classified once rather than on every request (bounded). */

@@ -60,5 +60,10 @@ const gateway = createGateway({
 });
 
 const managementApp = managementAppOf(app) as Listenable | undefined;
-await serve(gatewayListener(app, gateway.fetch), { ...serveOptions(config), logger, handleSignals: true, ...(managementApp ? { managementApp } : {}) });
+await serve(gatewayListener(app, gateway.fetch), {
+  ...serveOptions(config),
+  logger,
+  handleSignals: true,
+  ...(managementApp ? { managementApp } : {}),
+});
 logger.info({ routes: routes.routes.length, issuer: config.OIDC_ISSUER }, "gateway routes loaded");

@@ -52,7 +52,10 @@ export function validatePath(rawPath: string): string {
  */
 export function clientAddress(peer: string | undefined, forwardedFor: string | null, trustedProxies: number): string | undefined {
   if (trustedProxies <= 0 || !forwardedFor) return peer;
-  const hops = forwardedFor.split(",").map((h) => h.trim()).filter(Boolean);
+  const hops = forwardedFor
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
   if (peer) hops.push(peer);
   return hops[Math.max(0, hops.length - 1 - trustedProxies)] ?? peer;
 }

@@ -93,9 +93,7 @@ export function instrumentProxy(handler: ProxyHandler, options: InstrumentationO
     const parent: Context = request.headers.has("traceparent")
       ? propagation.extract(ROOT_CONTEXT, request.headers, headerGetter)
       : ROOT_CONTEXT;
-    const span = recordSpans
-      ? telemetry.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent)
-      : propagatingSpan(parent);
+    const span = recordSpans ? telemetry.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent) : propagatingSpan(parent);
     const connection: ProxyConnection = { server, trace: trace.setSpan(parent, span) };
     const response = tooLarge(request) ?? (await handler(request, connection));
     const route = connection.route ?? "unmatched";
@@ -133,7 +131,10 @@ export interface GatewayListener {
  * One Bun server: the kit app's own paths (health, metrics, OpenAPI…) go to the app, every other request to the
  * proxy. Give it to the kit's `serve` for listening and graceful shutdown.
  */
-export function gatewayListener(app: OwnEndpoints, proxy: (request: Request, server: Server<unknown>) => Promise<Response>): GatewayListener {
+export function gatewayListener(
+  app: OwnEndpoints,
+  proxy: (request: Request, server: Server<unknown>) => Promise<Response>,
+): GatewayListener {
   const ownPaths = [...new Set(app.routes.map((r) => r.path).filter((p) => !p.includes("*") && !p.includes(":")))];
   const toApp = (request: Request) => app.handle(request);
   const listener: GatewayListener = {

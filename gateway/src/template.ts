@@ -141,13 +141,15 @@ function captureRegex(template: string, caseSensitive: boolean): { regex: RegExp
       return;
     }
     names.push(tok.text);
-    const rest = pathTokens.slice(i + 1).map((t) => (t.kind === "literal" ? t.text : "")).join("");
+    const rest = pathTokens
+      .slice(i + 1)
+      .map((t) => (t.kind === "literal" ? t.text : ""))
+      .join("");
     src += rest.includes("/") ? "([^/?]+?)" : queryPart !== undefined ? "([^?]*?)" : "(.*)";
   });
   // Optional trailing segment when the template ends in a placeholder segment.
   const tail = /^(.*)\/(\((?:\.\*|\[\^\?\]\*\??)\).*)$/.exec(src);
-  if (tail && pathTokens.length > 0 && pathPart.slice(pathPart.lastIndexOf("/") + 1).startsWith("{"))
-    src = `${tail[1]}(?:/${tail[2]})?`;
+  if (tail && pathTokens.length > 0 && pathPart.slice(pathPart.lastIndexOf("/") + 1).startsWith("{")) src = `${tail[1]}(?:/${tail[2]})?`;
   if (src.endsWith("/") && src.length > 1) src = `${src.slice(0, -1)}/?`;
   if (queryPart !== undefined) {
     src += "(?:/?\\?|/?$)";

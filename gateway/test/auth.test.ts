@@ -83,7 +83,10 @@ describe("authentication [authentication.rst; errorcodes.rst › 401 if the auth
     { name: "the Authorization header is not Bearer", token: async () => undefined, header: "Basic YWxpY2U6cHc=" },
     { name: "the token expired", token: () => idp.token({ scopes: ["orders.read"], expiresInSec: -600 }) },
     { name: "the token is not yet valid", token: () => idp.token({ scopes: ["orders.read"], notBeforeSec: 900 }) },
-    { name: "the token has another issuer", token: () => idp.token({ scopes: ["orders.read"], issuer: "http://127.0.0.1:1/realms/other" }) },
+    {
+      name: "the token has another issuer",
+      token: () => idp.token({ scopes: ["orders.read"], issuer: "http://127.0.0.1:1/realms/other" }),
+    },
     { name: "the token is for another audience", token: () => idp.token({ scopes: ["orders.read"], audience: "other-api" }) },
     { name: "the token's kid is unknown to the JWKS", token: () => idp.token({ scopes: ["orders.read"], key: "unpublished" }) },
     { name: "the token is unsigned (alg none)", token: () => idp.token({ scopes: ["orders.read"], alg: "none" }) },
@@ -150,20 +153,92 @@ describe("authentication [authentication.rst; errorcodes.rst › 401 if the auth
 
 describe("authorization [authentication.rst › AllowedScopes; authorization.rst › RouteClaimsRequirement; errorcodes.rst › 403]", () => {
   const cases: Array<{ name: string; method: string; path: string; claims: Parameters<TestIssuer["token"]>[0]; status: number }> = [
-    { name: "the token has none of AllowedScopes", method: "GET", path: "/orders/mine", claims: { scopes: ["inventory.read"] }, status: 403 },
+    {
+      name: "the token has none of AllowedScopes",
+      method: "GET",
+      path: "/orders/mine",
+      claims: { scopes: ["inventory.read"] },
+      status: 403,
+    },
     { name: "the token has no scope at all", method: "GET", path: "/orders/mine", claims: { scopes: [] }, status: 403 },
-    { name: "the token has one of several AllowedScopes", method: "GET", path: "/orders/mine", claims: { scopes: ["profile", "orders.admin"] }, status: 200 },
-    { name: "the scope claim is an array", method: "GET", path: "/orders/mine", claims: { claims: { scope: ["orders.read"] } }, status: 200 },
+    {
+      name: "the token has one of several AllowedScopes",
+      method: "GET",
+      path: "/orders/mine",
+      claims: { scopes: ["profile", "orders.admin"] },
+      status: 200,
+    },
+    {
+      name: "the scope claim is an array",
+      method: "GET",
+      path: "/orders/mine",
+      claims: { claims: { scope: ["orders.read"] } },
+      status: 200,
+    },
     // The kit's scope rule (scopesOf): an array element is one scope, never split on spaces, as the services read it.
-    { name: "an array element of scope holds two scopes separated by a space", method: "GET", path: "/orders/mine", claims: { claims: { scope: ["profile orders.read"] } }, status: 403 },
-    { name: "scope is empty and scp holds the scope", method: "GET", path: "/orders/mine", claims: { claims: { scope: "", scp: ["orders.read"] } }, status: 200 },
-    { name: "the token was issued in the future beyond the clock skew", method: "GET", path: "/orders/mine", claims: { scopes: ["orders.read"], claims: { iat: Math.floor(Date.now() / 1000) + 600 } }, status: 401 },
-    { name: "the required role claim value is missing", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], roles: ["customer"] }, status: 403 },
-    { name: "the required claim is absent", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], omitClaims: ["roles"] }, status: 403 },
-    { name: "the roles claim array holds the required value", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.write"], roles: ["customer", "admin"] }, status: 200 },
-    { name: "the right role lacks the scope", method: "POST", path: "/inventory/products", claims: { scopes: ["inventory.read"], roles: ["admin"] }, status: 403 },
-    { name: "a claim requirement names a placeholder and the value matches", method: "GET", path: "/users/alice/orders", claims: { sub: "alice" }, status: 200 },
-    { name: "a claim requirement names a placeholder and the value differs", method: "GET", path: "/users/bob/orders", claims: { sub: "alice" }, status: 403 },
+    {
+      name: "an array element of scope holds two scopes separated by a space",
+      method: "GET",
+      path: "/orders/mine",
+      claims: { claims: { scope: ["profile orders.read"] } },
+      status: 403,
+    },
+    {
+      name: "scope is empty and scp holds the scope",
+      method: "GET",
+      path: "/orders/mine",
+      claims: { claims: { scope: "", scp: ["orders.read"] } },
+      status: 200,
+    },
+    {
+      name: "the token was issued in the future beyond the clock skew",
+      method: "GET",
+      path: "/orders/mine",
+      claims: { scopes: ["orders.read"], claims: { iat: Math.floor(Date.now() / 1000) + 600 } },
+      status: 401,
+    },
+    {
+      name: "the required role claim value is missing",
+      method: "POST",
+      path: "/inventory/products",
+      claims: { scopes: ["inventory.write"], roles: ["customer"] },
+      status: 403,
+    },
+    {
+      name: "the required claim is absent",
+      method: "POST",
+      path: "/inventory/products",
+      claims: { scopes: ["inventory.write"], omitClaims: ["roles"] },
+      status: 403,
+    },
+    {
+      name: "the roles claim array holds the required value",
+      method: "POST",
+      path: "/inventory/products",
+      claims: { scopes: ["inventory.write"], roles: ["customer", "admin"] },
+      status: 200,
+    },
+    {
+      name: "the right role lacks the scope",
+      method: "POST",
+      path: "/inventory/products",
+      claims: { scopes: ["inventory.read"], roles: ["admin"] },
+      status: 403,
+    },
+    {
+      name: "a claim requirement names a placeholder and the value matches",
+      method: "GET",
+      path: "/users/alice/orders",
+      claims: { sub: "alice" },
+      status: 200,
+    },
+    {
+      name: "a claim requirement names a placeholder and the value differs",
+      method: "GET",
+      path: "/users/bob/orders",
+      claims: { sub: "alice" },
+      status: 403,
+    },
   ];
   for (const c of cases) {
     test(`when ${c.name}, then ${c.status}`, async () => {
@@ -277,7 +352,12 @@ describe("request id [requestid.rst › RequestIdKey]", () => {
   // set it on the route (Ocelot's RequestIdKeyCreator: the route's key when non-empty, else the global one).
   const keyCases: Array<{ name: string; routeKey?: string; used: string; unused: string }> = [
     { name: "only GlobalConfiguration.RequestIdKey is set, then it is used", used: "X-Correlation-Id", unused: "routekey" },
-    { name: "the route also sets RequestIdKey, then the route's key overrides the global one", routeKey: "RouteKey", used: "RouteKey", unused: "x-correlation-id" },
+    {
+      name: "the route also sets RequestIdKey, then the route's key overrides the global one",
+      routeKey: "RouteKey",
+      used: "RouteKey",
+      unused: "x-correlation-id",
+    },
   ];
   for (const c of keyCases)
     test(`when ${c.name}`, async () => {
@@ -331,7 +411,12 @@ describe("global authentication options [authentication.rst › Configuration an
             DownstreamPathTemplate: "/g2",
             AuthenticationOptions: { AuthenticationProviderKeys: ["MyKey"], AllowedScopes: ["bob"] },
           }),
-          route(down, { Key: "r3", UpstreamPathTemplate: "/g3", DownstreamPathTemplate: "/g3", AuthenticationOptions: { AllowAnonymous: true } }),
+          route(down, {
+            Key: "r3",
+            UpstreamPathTemplate: "/g3",
+            DownstreamPathTemplate: "/g3",
+            AuthenticationOptions: { AllowAnonymous: true },
+          }),
         ],
         GlobalConfiguration: {
           AuthenticationOptions: { RouteKeys: [], AuthenticationProviderKeys: ["MyGlobalKey"], AllowedScopes: ["admin"] },

@@ -124,10 +124,7 @@ export interface TestGateway extends AsyncDisposable {
 const logger = createLogger({ service: "gateway-test", version: "0", level: "silent" });
 
 /** Starts the gateway in this process on a free port with an Ocelot configuration object. */
-export async function startGateway(
-  file: unknown,
-  auth?: { issuer: string; audience?: string; jwksUrl?: string },
-): Promise<TestGateway> {
+export async function startGateway(file: unknown, auth?: { issuer: string; audience?: string; jwksUrl?: string }): Promise<TestGateway> {
   const config = resolveConfiguration(file);
   const verifier = auth ? createTokenVerifier(auth) : undefined;
   const app = createHttpApp({ service: "gateway", version: "0", logger });

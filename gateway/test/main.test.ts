@@ -87,10 +87,13 @@ describe("bun gateway/src/main.ts", () => {
   test("when requests are routed, then the duration metric names the matched upstream template, not the catch-all", async () => {
     const token = await idp.token({ sub: "alice", scopes: ["orders.read"], roles: ["customer"] });
     await fetch(`${base}/orders/mine`, { headers: { authorization: `Bearer ${token}` } });
-    const text = await waitFor(async () => {
-      const body = await (await fetch(`${base}/metrics`)).text();
-      return body.includes('http_route="/orders/{everything}"') ? body : undefined;
-    }, { what: "the request to be measured" });
+    const text = await waitFor(
+      async () => {
+        const body = await (await fetch(`${base}/metrics`)).text();
+        return body.includes('http_route="/orders/{everything}"') ? body : undefined;
+      },
+      { what: "the request to be measured" },
+    );
     expect(text).not.toContain('http_route="/*"');
   });
 
@@ -141,23 +144,129 @@ describe("the repository route table (gateway/ocelot.json)", () => {
   const customer = (scopes: string[]) => idp.token({ sub: "alice", scopes, roles: ["customer"] });
   const admin = (scopes: string[]) => idp.token({ sub: "ada", scopes, roles: ["admin"] });
 
-  const cases: Array<{ name: string; method: string; path: string; token?: () => Promise<string>; status: number; server?: string; downstream?: string }> = [
+  const cases: Array<{
+    name: string;
+    method: string;
+    path: string;
+    token?: () => Promise<string>;
+    status: number;
+    server?: string;
+    downstream?: string;
+  }> = [
     { name: "GET /orders without a token", method: "GET", path: "/orders", status: 401 },
-    { name: "GET /orders (the bare list) with orders.read", method: "GET", path: "/orders", token: () => admin(["orders.read"]), status: 200, server: "orders", downstream: "/api/orders" },
-    { name: "GET /orders/mine with orders.read", method: "GET", path: "/orders/mine", token: () => customer(["orders.read"]), status: 200, server: "orders", downstream: "/api/orders/mine" },
+    {
+      name: "GET /orders (the bare list) with orders.read",
+      method: "GET",
+      path: "/orders",
+      token: () => admin(["orders.read"]),
+      status: 200,
+      server: "orders",
+      downstream: "/api/orders",
+    },
+    {
+      name: "GET /orders/mine with orders.read",
+      method: "GET",
+      path: "/orders/mine",
+      token: () => customer(["orders.read"]),
+      status: 200,
+      server: "orders",
+      downstream: "/api/orders/mine",
+    },
     { name: "POST /orders with only orders.read", method: "POST", path: "/orders", token: () => customer(["orders.read"]), status: 403 },
-    { name: "POST /orders with orders.write", method: "POST", path: "/orders", token: () => customer(["orders.write"]), status: 200, server: "orders", downstream: "/api/orders" },
-    { name: "POST /orders/{id}/cancel with orders.write", method: "POST", path: "/orders/o-1/cancel", token: () => customer(["orders.write"]), status: 200, server: "orders", downstream: "/api/orders/o-1/cancel" },
-    { name: "GET /inventory/products with inventory.read", method: "GET", path: "/inventory/products", token: () => customer(["inventory.read"]), status: 200, server: "inventory", downstream: "/api/inventory/products" },
-    { name: "POST /inventory/products by a customer with inventory.write", method: "POST", path: "/inventory/products", token: () => customer(["inventory.write"]), status: 403 },
-    { name: "POST /inventory/products by an admin with inventory.write", method: "POST", path: "/inventory/products", token: () => admin(["inventory.write"]), status: 200, server: "inventory", downstream: "/api/inventory/products" },
-    { name: "GET /notifications with notifications.read", method: "GET", path: "/notifications", token: () => customer(["notifications.read"]), status: 200, server: "notifications", downstream: "/api/notifications" },
-    { name: "POST /notifications/read-all with notifications.read", method: "POST", path: "/notifications/read-all", token: () => customer(["notifications.read"]), status: 200, server: "notifications", downstream: "/api/notifications/read-all" },
-    { name: "GET /audit/events by a customer with audit.read", method: "GET", path: "/audit/events", token: () => customer(["audit.read"]), status: 403 },
-    { name: "GET /audit/events by an admin with audit.read", method: "GET", path: "/audit/events", token: () => admin(["audit.read"]), status: 200, server: "audit", downstream: "/api/audit/events" },
-    { name: "POST /audit/replay by an admin (the admin console's replay)", method: "POST", path: "/audit/replay", token: () => admin(["audit.read"]), status: 200, server: "audit", downstream: "/api/audit/replay" },
+    {
+      name: "POST /orders with orders.write",
+      method: "POST",
+      path: "/orders",
+      token: () => customer(["orders.write"]),
+      status: 200,
+      server: "orders",
+      downstream: "/api/orders",
+    },
+    {
+      name: "POST /orders/{id}/cancel with orders.write",
+      method: "POST",
+      path: "/orders/o-1/cancel",
+      token: () => customer(["orders.write"]),
+      status: 200,
+      server: "orders",
+      downstream: "/api/orders/o-1/cancel",
+    },
+    {
+      name: "GET /inventory/products with inventory.read",
+      method: "GET",
+      path: "/inventory/products",
+      token: () => customer(["inventory.read"]),
+      status: 200,
+      server: "inventory",
+      downstream: "/api/inventory/products",
+    },
+    {
+      name: "POST /inventory/products by a customer with inventory.write",
+      method: "POST",
+      path: "/inventory/products",
+      token: () => customer(["inventory.write"]),
+      status: 403,
+    },
+    {
+      name: "POST /inventory/products by an admin with inventory.write",
+      method: "POST",
+      path: "/inventory/products",
+      token: () => admin(["inventory.write"]),
+      status: 200,
+      server: "inventory",
+      downstream: "/api/inventory/products",
+    },
+    {
+      name: "GET /notifications with notifications.read",
+      method: "GET",
+      path: "/notifications",
+      token: () => customer(["notifications.read"]),
+      status: 200,
+      server: "notifications",
+      downstream: "/api/notifications",
+    },
+    {
+      name: "POST /notifications/read-all with notifications.read",
+      method: "POST",
+      path: "/notifications/read-all",
+      token: () => customer(["notifications.read"]),
+      status: 200,
+      server: "notifications",
+      downstream: "/api/notifications/read-all",
+    },
+    {
+      name: "GET /audit/events by a customer with audit.read",
+      method: "GET",
+      path: "/audit/events",
+      token: () => customer(["audit.read"]),
+      status: 403,
+    },
+    {
+      name: "GET /audit/events by an admin with audit.read",
+      method: "GET",
+      path: "/audit/events",
+      token: () => admin(["audit.read"]),
+      status: 200,
+      server: "audit",
+      downstream: "/api/audit/events",
+    },
+    {
+      name: "POST /audit/replay by an admin (the admin console's replay)",
+      method: "POST",
+      path: "/audit/replay",
+      token: () => admin(["audit.read"]),
+      status: 200,
+      server: "audit",
+      downstream: "/api/audit/replay",
+    },
     { name: "POST /audit/replay by a customer", method: "POST", path: "/audit/replay", token: () => customer(["audit.read"]), status: 403 },
-    { name: "DELETE /audit/events (no write route)", method: "DELETE", path: "/audit/events", token: () => admin(["audit.read"]), status: 404 },
+    {
+      name: "DELETE /audit/events (no write route)",
+      method: "DELETE",
+      path: "/audit/events",
+      token: () => admin(["audit.read"]),
+      status: 404,
+    },
     { name: "GET /unknown", method: "GET", path: "/unknown", token: () => admin(["orders.read"]), status: 404 },
   ];
   // Issue 16 item 1: rate limiting ran before authentication with one shared counter for every client without a
@@ -166,7 +275,9 @@ describe("the repository route table (gateway/ocelot.json)", () => {
     const flood = async (n: number, init: () => RequestInit & { token?: string }) => {
       const statuses: number[] = [];
       for (let i = 0; i < n; i += 50)
-        statuses.push(...(await Promise.all(Array.from({ length: 50 }, () => gw.request("POST", "/orders", init()).then((r) => r.status)))));
+        statuses.push(
+          ...(await Promise.all(Array.from({ length: 50 }, () => gw.request("POST", "/orders", init()).then((r) => r.status)))),
+        );
       return statuses;
     };
     const anonymous = await flood(300, () => ({ headers: { "content-type": "application/json" }, body: "{}" }));
@@ -196,7 +307,14 @@ describe("the repository route table (gateway/ocelot.json)", () => {
     const ordersWrite = file.Routes.find((r) => r.Key === "orders-write") as Record<string, unknown>;
     const port = closedPort();
     await using gw = await startGateway({
-      Routes: [{ ...ordersWrite, RateLimitOptions: undefined, AuthenticationOptions: undefined, DownstreamHostAndPorts: [{ Host: "127.0.0.1", Port: port }] }],
+      Routes: [
+        {
+          ...ordersWrite,
+          RateLimitOptions: undefined,
+          AuthenticationOptions: undefined,
+          DownstreamHostAndPorts: [{ Host: "127.0.0.1", Port: port }],
+        },
+      ],
     });
     let status = 0;
     for (let i = 0; i < 50 && status !== 503; i++) status = (await gw.request("POST", "/orders", { body: "{}" })).status;

@@ -48,7 +48,9 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
 
   test("when the downstream is unreachable, then 502 [errorcodes.rst › 502 if unable to connect to the downstream service]", async () => {
     const port = closedPort();
-    await using gw = await startGateway({ Routes: [route(port, { Key: "users", UpstreamPathTemplate: "/u", DownstreamPathTemplate: "/u" })] });
+    await using gw = await startGateway({
+      Routes: [route(port, { Key: "users", UpstreamPathTemplate: "/u", DownstreamPathTemplate: "/u" })],
+    });
     const res = await gw.get("/u");
     expect(res.status).toBe(502);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
@@ -109,14 +111,17 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
     const calls = down.received.length;
     expect((await gw.get("/hb/3")).status).toBe(503); // open: not forwarded
     expect(down.received.length).toBe(calls);
-    await waitFor(async () => {
-      await gw.get("/hb/probe");
-      return down.received.length > calls || undefined;
-    }, {
-      timeoutMs: 10_000,
-      intervalMs: 150,
-      what: "a half-open probe to reach the downstream",
-    });
+    await waitFor(
+      async () => {
+        await gw.get("/hb/probe");
+        return down.received.length > calls || undefined;
+      },
+      {
+        timeoutMs: 10_000,
+        intervalMs: 150,
+        what: "a half-open probe to reach the downstream",
+      },
+    );
     const afterProbe = down.received.length;
     expect((await gw.get("/hb/4")).status).toBe(503);
     expect(down.received.length).toBe(afterProbe);
@@ -161,21 +166,51 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
 
 describe("QoS floors and substitutions [CircuitBreakerStrategy.BreakDuration/MinimumThroughput/FailureRatio/SamplingDuration, PRs 2073 and 2081]", () => {
   const cases: Array<{ name: string; qos: Record<string, number>; expected: Record<string, number> | undefined }> = [
-    { name: "ExceptionsAllowedBeforeBreaking is 0", qos: { ExceptionsAllowedBeforeBreaking: 0, DurationOfBreak: 1000 }, expected: undefined },
-    { name: "ExceptionsAllowedBeforeBreaking is 1 (below Polly's 2)", qos: { ExceptionsAllowedBeforeBreaking: 1 }, expected: { minimumThroughput: 100 } },
+    {
+      name: "ExceptionsAllowedBeforeBreaking is 0",
+      qos: { ExceptionsAllowedBeforeBreaking: 0, DurationOfBreak: 1000 },
+      expected: undefined,
+    },
+    {
+      name: "ExceptionsAllowedBeforeBreaking is 1 (below Polly's 2)",
+      qos: { ExceptionsAllowedBeforeBreaking: 1 },
+      expected: { minimumThroughput: 100 },
+    },
     { name: "ExceptionsAllowedBeforeBreaking is 2", qos: { ExceptionsAllowedBeforeBreaking: 2 }, expected: { minimumThroughput: 2 } },
-    { name: "DurationOfBreak is 500 (not above 0.5 s)", qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 500 }, expected: { breakMs: 5000 } },
+    {
+      name: "DurationOfBreak is 500 (not above 0.5 s)",
+      qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 500 },
+      expected: { breakMs: 5000 },
+    },
     { name: "DurationOfBreak is 501", qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 501 }, expected: { breakMs: 501 } },
-    { name: "DurationOfBreak is one day", qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 86_400_000 }, expected: { breakMs: 5000 } },
-    { name: "BreakDuration (the 24.1 name) is 2000", qos: { MinimumThroughput: 3, BreakDuration: 2000 }, expected: { minimumThroughput: 3, breakMs: 2000 } },
-    { name: "FailureRatio is 1.0 (out of range)", qos: { ExceptionsAllowedBeforeBreaking: 2, FailureRatio: 1 }, expected: { failureRatio: 0.8 } },
+    {
+      name: "DurationOfBreak is one day",
+      qos: { ExceptionsAllowedBeforeBreaking: 2, DurationOfBreak: 86_400_000 },
+      expected: { breakMs: 5000 },
+    },
+    {
+      name: "BreakDuration (the 24.1 name) is 2000",
+      qos: { MinimumThroughput: 3, BreakDuration: 2000 },
+      expected: { minimumThroughput: 3, breakMs: 2000 },
+    },
+    {
+      name: "FailureRatio is 1.0 (out of range)",
+      qos: { ExceptionsAllowedBeforeBreaking: 2, FailureRatio: 1 },
+      expected: { failureRatio: 0.8 },
+    },
     { name: "FailureRatio is 0.05", qos: { ExceptionsAllowedBeforeBreaking: 2, FailureRatio: 0.05 }, expected: { failureRatio: 0.05 } },
-    { name: "SamplingDuration is 500", qos: { ExceptionsAllowedBeforeBreaking: 2, SamplingDuration: 500 }, expected: { samplingMs: 10_000 } },
+    {
+      name: "SamplingDuration is 500",
+      qos: { ExceptionsAllowedBeforeBreaking: 2, SamplingDuration: 500 },
+      expected: { samplingMs: 10_000 },
+    },
     { name: "SamplingDuration is 501", qos: { ExceptionsAllowedBeforeBreaking: 2, SamplingDuration: 501 }, expected: { samplingMs: 501 } },
   ];
   for (const c of cases)
     test(`when ${c.name}, then the breaker is ${JSON.stringify(c.expected ?? "off")}`, () => {
-      const config = resolveConfiguration({ Routes: [route(a, { UpstreamPathTemplate: "/q", DownstreamPathTemplate: "/q", QoSOptions: c.qos })] });
+      const config = resolveConfiguration({
+        Routes: [route(a, { UpstreamPathTemplate: "/q", DownstreamPathTemplate: "/q", QoSOptions: c.qos })],
+      });
       const breaker = config.routes[0]?.qos.breaker;
       if (c.expected === undefined) expect(breaker).toBeUndefined();
       else expect(breaker).toMatchObject(c.expected);
@@ -244,8 +279,7 @@ describe("load balancing [loadbalancer.rst]", () => {
     const first = (await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=one" } }))).server;
     const other = (await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=two" } }))).server;
     expect(other).not.toBe(first);
-    for (let i = 0; i < 3; i++)
-      expect((await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=one" } }))).server).toBe(first);
+    for (let i = 0; i < 3; i++) expect((await echoOf(await gw.get("/sticky", { headers: { cookie: "sid=one" } }))).server).toBe(first);
   });
 });
 
@@ -440,7 +474,13 @@ describe("rate-limit partitions [Meridian extension: RateLimitOptions.MeridianPa
   test("when keyed by Subject on a route without authentication, then the configuration is refused", () => {
     expect(() =>
       resolveConfiguration({
-        Routes: [route(a, { UpstreamPathTemplate: "/p", DownstreamPathTemplate: "/p", RateLimitOptions: { EnableRateLimiting: true, Period: "1s", Limit: 1, MeridianPartitionKey: "Subject" } })],
+        Routes: [
+          route(a, {
+            UpstreamPathTemplate: "/p",
+            DownstreamPathTemplate: "/p",
+            RateLimitOptions: { EnableRateLimiting: true, Period: "1s", Limit: 1, MeridianPartitionKey: "Subject" },
+          }),
+        ],
       }),
     ).toThrow(/needs an authenticated route/);
   });
@@ -495,7 +535,9 @@ describe("streaming answers", () => {
         ),
     });
     try {
-      await using gw = await startGateway({ Routes: [route(down.port as number, { UpstreamPathTemplate: "/s", DownstreamPathTemplate: "/s" })] });
+      await using gw = await startGateway({
+        Routes: [route(down.port as number, { UpstreamPathTemplate: "/s", DownstreamPathTemplate: "/s" })],
+      });
       const client = new AbortController();
       const res = await fetch(`${gw.url}/s`, { signal: client.signal, headers: { accept: "text/event-stream" } });
       await res.body?.getReader().read();

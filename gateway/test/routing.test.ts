@@ -350,8 +350,18 @@ describe("routing (Ocelot semantics)", () => {
   const duplicates: Array<{ name: string; first: Record<string, unknown>; second: Record<string, unknown>; refused: boolean }> = [
     { name: "both allow every method", first: {}, second: {}, refused: true },
     { name: "one allows every method and the other names GET", first: {}, second: { UpstreamHttpMethod: ["Get"] }, refused: true },
-    { name: "the methods differ (GET, POST)", first: { UpstreamHttpMethod: ["Get"] }, second: { UpstreamHttpMethod: ["Post"] }, refused: false },
-    { name: "the methods repeat in another case (Get, GET)", first: { UpstreamHttpMethod: ["Get"] }, second: { UpstreamHttpMethod: ["GET"] }, refused: true },
+    {
+      name: "the methods differ (GET, POST)",
+      first: { UpstreamHttpMethod: ["Get"] },
+      second: { UpstreamHttpMethod: ["Post"] },
+      refused: false,
+    },
+    {
+      name: "the methods repeat in another case (Get, GET)",
+      first: { UpstreamHttpMethod: ["Get"] },
+      second: { UpstreamHttpMethod: ["GET"] },
+      refused: true,
+    },
     { name: "the templates differ only in case (/x, /X)", first: {}, second: { UpstreamPathTemplate: "/X" }, refused: false },
     { name: "the UpstreamHost differs", first: {}, second: { UpstreamHost: "other.example" }, refused: false },
   ];

@@ -16,8 +16,20 @@ describe("route table [DownstreamRouteFinder: priority, file order, UpstreamHost
   const config = resolveConfiguration({
     Routes: [
       { Key: "all", UpstreamPathTemplate: "/{url}", DownstreamPathTemplate: "/{url}", DownstreamHostAndPorts: hosts },
-      { Key: "get-a", UpstreamPathTemplate: "/a/{x}", UpstreamHttpMethod: ["Get"], DownstreamPathTemplate: "/{x}", DownstreamHostAndPorts: hosts },
-      { Key: "a-host", UpstreamPathTemplate: "/a/{x}", UpstreamHost: "api.example", DownstreamPathTemplate: "/{x}", DownstreamHostAndPorts: hosts },
+      {
+        Key: "get-a",
+        UpstreamPathTemplate: "/a/{x}",
+        UpstreamHttpMethod: ["Get"],
+        DownstreamPathTemplate: "/{x}",
+        DownstreamHostAndPorts: hosts,
+      },
+      {
+        Key: "a-host",
+        UpstreamPathTemplate: "/a/{x}",
+        UpstreamHost: "api.example",
+        DownstreamPathTemplate: "/{x}",
+        DownstreamHostAndPorts: hosts,
+      },
       { Key: "a-exact", UpstreamPathTemplate: "/a/b", Priority: 2, DownstreamPathTemplate: "/b", DownstreamHostAndPorts: hosts },
     ],
   });
@@ -80,8 +92,16 @@ describe("circuit breaker [Polly v8 CircuitBreakerStrategyOptions as Ocelot 25.0
 
 describe("rate limiter [RateLimiting.Count/RetryAfter of Ocelot 25.0]", () => {
   const rule: RateLimitRule = {
-    partitionKey: "ClientIdHeader", clientWhitelist: [], period: "1s", periodMs: 1000, waitMs: 2000, limit: 2,
-    clientIdHeader: "Oc-Client", quotaMessage: "", statusCode: 429, enableHeaders: true,
+    partitionKey: "ClientIdHeader",
+    clientWhitelist: [],
+    period: "1s",
+    periodMs: 1000,
+    waitMs: 2000,
+    limit: 2,
+    clientIdHeader: "Oc-Client",
+    quotaMessage: "",
+    statusCode: 429,
+    enableHeaders: true,
   };
   test("when the limit is exceeded, then the client waits Wait from the moment of exceeding, then counts anew", () => {
     const limiter = new RateLimiter("p");

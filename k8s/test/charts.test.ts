@@ -7,8 +7,19 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  CHARTS_DIR, DEPLOYABLES, HELM, type K8sObject, containerEnvNames, declaredConfig, helmTemplate, parseManifests, podWorkloads,
-  policyViolations, prepareCharts, run, validateObject,
+  CHARTS_DIR,
+  DEPLOYABLES,
+  HELM,
+  type K8sObject,
+  containerEnvNames,
+  declaredConfig,
+  helmTemplate,
+  parseManifests,
+  podWorkloads,
+  policyViolations,
+  prepareCharts,
+  run,
+  validateObject,
 } from "./deploy-support";
 
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
@@ -37,7 +48,9 @@ afterAll(() => charts?.cleanup());
 
 describe("helm lint", () => {
   test("when the repository's chart folders are listed, then every service has a chart on the shared library", () => {
-    const dirs = readdirSync(CHARTS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const dirs = readdirSync(CHARTS_DIR, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     for (const name of [...SERVICE_CHARTS, "meridian-lib", "meridian"]) expect(dirs).toContain(name);
     for (const name of SERVICE_CHARTS) {
       const chart = Bun.file(join(CHARTS_DIR, name, "Chart.yaml"));
@@ -51,11 +64,14 @@ describe("helm lint", () => {
     expect(r.code).toBe(0);
   });
 
-  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella chart is linted with the %s values, then helm lint passes", (overlay) => {
-    const r = run([HELM, "lint", join(charts.dir, "meridian"), "--strict", "--namespace", "meridian", ...overlayArgs(overlay)]);
-    expect(r.stderr + r.stdout).toContain("0 chart(s) failed");
-    expect(r.code).toBe(0);
-  });
+  test.each(Object.keys(OVERLAYS) as Overlay[])(
+    "when the umbrella chart is linted with the %s values, then helm lint passes",
+    (overlay) => {
+      const r = run([HELM, "lint", join(charts.dir, "meridian"), "--strict", "--namespace", "meridian", ...overlayArgs(overlay)]);
+      expect(r.stderr + r.stdout).toContain("0 chart(s) failed");
+      expect(r.code).toBe(0);
+    },
+  );
 });
 
 describe("values schemas", () => {
@@ -71,8 +87,17 @@ describe("values schemas", () => {
   });
 
   test("when the realm import's values carry a typo, then its schema names the key", () => {
-    const r = run([HELM, "lint", join(charts.dir, "meridian"), "--strict", "--namespace", "meridian", ...overlayArgs("dev"),
-      "--set", "keycloak-realm.adminSecret.pasword=x"]);
+    const r = run([
+      HELM,
+      "lint",
+      join(charts.dir, "meridian"),
+      "--strict",
+      "--namespace",
+      "meridian",
+      ...overlayArgs("dev"),
+      "--set",
+      "keycloak-realm.adminSecret.pasword=x",
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("'pasword'");
   });
@@ -93,45 +118,57 @@ describe("rendered objects", () => {
     expect(policyViolations(objects)).toEqual([]);
   });
 
-  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every object validates against its schema", async (overlay) => {
-    const objects = rendered.get(overlay)!;
-    expect(objects.length).toBeGreaterThan(40);
-    const errors = (await Promise.all(objects.map(validateObject))).filter(Boolean);
-    expect(errors).toEqual([]);
-  });
+  test.each(Object.keys(OVERLAYS) as Overlay[])(
+    "when the umbrella renders the %s values, then every object validates against its schema",
+    async (overlay) => {
+      const objects = rendered.get(overlay)!;
+      expect(objects.length).toBeGreaterThan(40);
+      const errors = (await Promise.all(objects.map(validateObject))).filter(Boolean);
+      expect(errors).toEqual([]);
+    },
+  );
 
-  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every workload passes the policy", (overlay) => {
-    const objects = rendered.get(overlay)!;
-    expect(podWorkloads(objects).length).toBeGreaterThanOrEqual(DEPLOYABLES.length);
-    expect(policyViolations(objects)).toEqual([]);
-  });
+  test.each(Object.keys(OVERLAYS) as Overlay[])(
+    "when the umbrella renders the %s values, then every workload passes the policy",
+    (overlay) => {
+      const objects = rendered.get(overlay)!;
+      expect(podWorkloads(objects).length).toBeGreaterThanOrEqual(DEPLOYABLES.length);
+      expect(policyViolations(objects)).toEqual([]);
+    },
+  );
 
-  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every deployable has its workload, service and required env", (overlay) => {
-    const objects = rendered.get(overlay)!;
-    for (const d of DEPLOYABLES) {
-      const kind = d.component === "job" ? "CronJob" : "Deployment";
-      const workload = podWorkloads(objects).find((w) => w.obj.kind === kind && w.obj.metadata.name === d.name);
-      expect(workload, `${kind}/${d.name}`).toBeDefined();
-      const env = containerEnvNames(workload!.podSpec);
-      const missing = d.requiredEnv.filter((name) => !env.has(name));
-      expect(missing, `${d.name} env`).toEqual([]);
-      if (d.port) {
-        const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === d.name);
-        expect(svc?.spec.ports[0].port, `Service/${d.name}`).toBe(d.port);
-        expect(workload!.podSpec.containers[0].ports[0].containerPort).toBe(d.port);
+  test.each(Object.keys(OVERLAYS) as Overlay[])(
+    "when the umbrella renders the %s values, then every deployable has its workload, service and required env",
+    (overlay) => {
+      const objects = rendered.get(overlay)!;
+      for (const d of DEPLOYABLES) {
+        const kind = d.component === "job" ? "CronJob" : "Deployment";
+        const workload = podWorkloads(objects).find((w) => w.obj.kind === kind && w.obj.metadata.name === d.name);
+        expect(workload, `${kind}/${d.name}`).toBeDefined();
+        const env = containerEnvNames(workload!.podSpec);
+        const missing = d.requiredEnv.filter((name) => !env.has(name));
+        expect(missing, `${d.name} env`).toEqual([]);
+        if (d.port) {
+          const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === d.name);
+          expect(svc?.spec.ports[0].port, `Service/${d.name}`).toBe(d.port);
+          expect(workload!.podSpec.containers[0].ports[0].containerPort).toBe(d.port);
+        }
       }
-    }
-  });
+    },
+  );
 
-  test.each(Object.keys(OVERLAYS) as Overlay[])("when the umbrella renders the %s values, then every variable a service's config schema requires is set", async (overlay) => {
-    const problems: string[] = [];
-    for (const d of DEPLOYABLES.filter((x) => x.component !== "web")) {
-      const workload = podWorkloads(rendered.get(overlay)!).find((w) => w.obj.metadata.name === d.name)!;
-      const env = containerEnvNames(workload.podSpec);
-      for (const key of (await declaredConfig(d.source)).required) if (!env.has(key)) problems.push(`${d.name}: ${key}`);
-    }
-    expect(problems).toEqual([]);
-  });
+  test.each(Object.keys(OVERLAYS) as Overlay[])(
+    "when the umbrella renders the %s values, then every variable a service's config schema requires is set",
+    async (overlay) => {
+      const problems: string[] = [];
+      for (const d of DEPLOYABLES.filter((x) => x.component !== "web")) {
+        const workload = podWorkloads(rendered.get(overlay)!).find((w) => w.obj.metadata.name === d.name)!;
+        const env = containerEnvNames(workload.podSpec);
+        for (const key of (await declaredConfig(d.source)).required) if (!env.has(key)) problems.push(`${d.name}: ${key}`);
+      }
+      expect(problems).toEqual([]);
+    },
+  );
 
   test("when a policy is broken, then the policy check names the workload and the rule", () => {
     const objects = structuredClone(rendered.get("base")!);
@@ -158,12 +195,15 @@ describe("rendered objects", () => {
 
 describe("environment values", () => {
   const issuerOf = (objects: K8sObject[], name: string) =>
-    podWorkloads(objects).find((w) => w.obj.metadata.name === name)!.podSpec.containers[0].env
-      .find((e: { name: string }) => e.name === "OIDC_ISSUER")?.value;
+    podWorkloads(objects)
+      .find((w) => w.obj.metadata.name === name)!
+      .podSpec.containers[0].env.find((e: { name: string }) => e.name === "OIDC_ISSUER")?.value;
 
   test("when any overlay is rendered, then every service gets the same OIDC issuer, the one global.oidc.issuer sets", () => {
-    for (const [overlay, expected] of [["dev", "http://keycloak.localtest.me:8180/realms/meridian"],
-      ["prod", "https://id.meridian.example/realms/meridian"]] as const) {
+    for (const [overlay, expected] of [
+      ["dev", "http://keycloak.localtest.me:8180/realms/meridian"],
+      ["prod", "https://id.meridian.example/realms/meridian"],
+    ] as const) {
       const objects = rendered.get(overlay)!;
       for (const name of ["orders", "inventory", "notifications", "audit", "gateway", "admin-bff"]) {
         expect(issuerOf(objects, name), `${overlay} ${name}`).toBe(expected);
@@ -178,9 +218,15 @@ describe("environment values", () => {
     expect(orders.spec.replicas).toBe(1);
     expect(objects.some((o) => o.kind === "HorizontalPodAutoscaler")).toBe(false);
     const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === "meridian-connections")!;
-    expect(Object.keys(secret.stringData as object).sort()).toEqual(
-      ["admin-client-secret", "audit-database-url", "inventory-database-url", "orders-mssql-url", "rabbitmq-url", "redis-url",
-        "sessions-redis-url"]);
+    expect(Object.keys(secret.stringData as object).sort()).toEqual([
+      "admin-client-secret",
+      "audit-database-url",
+      "inventory-database-url",
+      "orders-mssql-url",
+      "rabbitmq-url",
+      "redis-url",
+      "sessions-redis-url",
+    ]);
   });
 
   test("when the prod overlay is rendered, then images are pinned to the release, HPAs scale and no Secret is rendered", () => {
@@ -205,15 +251,29 @@ describe("environment values", () => {
   });
 
   test("when the Keycloak hostname would give another issuer than global.oidc.issuer, then rendering fails and says why", () => {
-    const r = run([HELM, "template", "m", join(charts.dir, "meridian"), ...overlayArgs("prod"),
-      "--set", "infrastructure.keycloak.hostname=https://other.example"]);
+    const r = run([
+      HELM,
+      "template",
+      "m",
+      join(charts.dir, "meridian"),
+      ...overlayArgs("prod"),
+      "--set",
+      "infrastructure.keycloak.hostname=https://other.example",
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("one issuer per environment");
   });
 
   test("when the connections Secret is rendered without a value, then rendering fails naming the key", () => {
-    const r = run([HELM, "template", "m", join(charts.dir, "meridian"), ...overlayArgs("dev"),
-      "--set", "global.connections.values.redis-url="]);
+    const r = run([
+      HELM,
+      "template",
+      "m",
+      join(charts.dir, "meridian"),
+      ...overlayArgs("dev"),
+      "--set",
+      "global.connections.values.redis-url=",
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("global.connections.values.redis-url");
   });
@@ -230,15 +290,24 @@ describe("network layers agree", () => {
     const objects = rendered.get("prod")!;
     for (const d of DEPLOYABLES.filter((x) => x.component !== "job")) {
       const np = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === d.name)!;
-      const npCallers = np.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector?.matchLabels?.["app.kubernetes.io/name"]))
-        .filter(Boolean).sort();
+      const npCallers = np.spec.ingress
+        .flatMap((r: any) => r.from.map((f: any) => f.podSelector?.matchLabels?.["app.kubernetes.io/name"]))
+        .filter(Boolean)
+        .sort();
       const ap = objects.find((o) => o.kind === "AuthorizationPolicy" && o.metadata.name === d.name)!;
-      const apCallers = ap.spec.rules.flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []))
-        .filter((p: string) => p.includes("/ns/meridian/")).map((p: string) => p.split("/").pop()).sort();
+      const apCallers = ap.spec.rules
+        .flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []))
+        .filter((p: string) => p.includes("/ns/meridian/"))
+        .map((p: string) => p.split("/").pop())
+        .sort();
       expect(npCallers, d.name).toEqual(apCallers);
       // Edge-facing services let the ingress in at both layers, the others at neither.
-      const npIngress = np.spec.ingress.some((r: any) => r.from.some((f: any) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "istio-system"));
-      const apIngress = ap.spec.rules.some((r: any) => (r.from ?? []).some((f: any) => (f.source.principals ?? []).some((p: string) => p.includes("/ns/istio-system/"))));
+      const npIngress = np.spec.ingress.some((r: any) =>
+        r.from.some((f: any) => f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "istio-system"),
+      );
+      const apIngress = ap.spec.rules.some((r: any) =>
+        (r.from ?? []).some((f: any) => (f.source.principals ?? []).some((p: string) => p.includes("/ns/istio-system/"))),
+      );
       expect(npIngress, `${d.name} ingress`).toBe(apIngress);
     }
   });
@@ -282,30 +351,57 @@ describe("production path", () => {
   test("when the dev overlay goes to a bare cluster, then it needs no CRD, no other namespace and no Secret it does not render", () => {
     const objects = rendered.get("dev")!;
     expect(objects.filter((o) => !CORE_GROUPS.has(o.apiVersion)).map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`)).toEqual([]);
-    expect(objects.filter((o) => o.metadata.namespace && o.metadata.namespace !== "meridian").map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(
+      objects.filter((o) => o.metadata.namespace && o.metadata.namespace !== "meridian").map((o) => `${o.kind}/${o.metadata.name}`),
+    ).toEqual([]);
     const secrets = new Set(objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name));
-    const referenced = podWorkloads(objects).flatMap((w) => [
-      ...[...(w.podSpec.initContainers ?? []), ...w.podSpec.containers].flatMap((c: any) => (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.name)),
-      ...(w.podSpec.volumes ?? []).map((v: any) => v.secret?.secretName),
-    ].filter(Boolean).map((name: string) => `${w.obj.metadata.name} -> ${name}`));
+    const referenced = podWorkloads(objects).flatMap((w) =>
+      [
+        ...[...(w.podSpec.initContainers ?? []), ...w.podSpec.containers].flatMap((c: any) =>
+          (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.name),
+        ),
+        ...(w.podSpec.volumes ?? []).map((v: any) => v.secret?.secretName),
+      ]
+        .filter(Boolean)
+        .map((name: string) => `${w.obj.metadata.name} -> ${name}`),
+    );
     expect(referenced.filter((r) => !secrets.has(r.split(" -> ")[1]!))).toEqual([]);
   });
 
-  test.each(Object.keys(OVERLAYS) as Overlay[])("when the %s realm is imported, then every client URL (post-logout ones included) is one of the overlay's public URLs", (overlay) => {
-    const objects = rendered.get(overlay)!;
-    const imp = objects.find((o) => o.kind === "KeycloakRealmImport");
-    const realm = imp ? imp.spec.realm : JSON.parse((objects.find((o) => o.metadata.name === "meridian-realm") as any).data["realm-meridian.json"]);
-    const gateway = podWorkloads(objects).find((w) => w.obj.metadata.name === "admin-bff")!;
-    const env = Object.fromEntries(gateway.podSpec.containers[0].env.map((e: any) => [e.name, e.value]));
-    const origins = new Set([env.BFF_PUBLIC_URL, env.ADMIN_APP_URL, ...podWorkloads(objects)
-      .filter((w) => w.obj.metadata.name === "web-customer").map(() => realmShopOrigin(overlay))].map((u) => new URL(u).origin));
-    const urls: string[] = [];
-    for (const c of realm.clients.filter((c: any) => ["customer-spa", "admin-console"].includes(c.clientId))) {
-      urls.push(c.rootUrl, ...c.redirectUris, ...c.webOrigins, ...String(c.attributes?.["post.logout.redirect.uris"] ?? "").split("##").filter(Boolean));
-    }
-    expect(urls.length).toBe(8);
-    expect(urls.filter((u) => !origins.has(new URL(u).origin))).toEqual([]);
-  });
+  test.each(Object.keys(OVERLAYS) as Overlay[])(
+    "when the %s realm is imported, then every client URL (post-logout ones included) is one of the overlay's public URLs",
+    (overlay) => {
+      const objects = rendered.get(overlay)!;
+      const imp = objects.find((o) => o.kind === "KeycloakRealmImport");
+      const realm = imp
+        ? imp.spec.realm
+        : JSON.parse((objects.find((o) => o.metadata.name === "meridian-realm") as any).data["realm-meridian.json"]);
+      const gateway = podWorkloads(objects).find((w) => w.obj.metadata.name === "admin-bff")!;
+      const env = Object.fromEntries(gateway.podSpec.containers[0].env.map((e: any) => [e.name, e.value]));
+      const origins = new Set(
+        [
+          env.BFF_PUBLIC_URL,
+          env.ADMIN_APP_URL,
+          ...podWorkloads(objects)
+            .filter((w) => w.obj.metadata.name === "web-customer")
+            .map(() => realmShopOrigin(overlay)),
+        ].map((u) => new URL(u).origin),
+      );
+      const urls: string[] = [];
+      for (const c of realm.clients.filter((c: any) => ["customer-spa", "admin-console"].includes(c.clientId))) {
+        urls.push(
+          c.rootUrl,
+          ...c.redirectUris,
+          ...c.webOrigins,
+          ...String(c.attributes?.["post.logout.redirect.uris"] ?? "")
+            .split("##")
+            .filter(Boolean),
+        );
+      }
+      expect(urls.length).toBe(8);
+      expect(urls.filter((u) => !origins.has(new URL(u).origin))).toEqual([]);
+    },
+  );
 
   test("when prod runs Keycloak on CloudNativePG, then its database and role exist and use the Secret Keycloak reads", () => {
     const objects = rendered.get("prod")!;
@@ -322,7 +418,9 @@ describe("production path", () => {
   test("when the mesh is on, then the operators' Jobs (CloudNativePG bootstrap, Keycloak realm import) get native sidecars that let them end", () => {
     const objects = rendered.get("prod")!;
     expect(objects.find((o) => o.kind === "Cluster")!.spec.inheritedMetadata.annotations["sidecar.istio.io/nativeSidecar"]).toBe("true");
-    expect(objects.find((o) => o.kind === "Keycloak")!.spec.unsupported.podTemplate.metadata.annotations["sidecar.istio.io/nativeSidecar"]).toBe("true");
+    expect(
+      objects.find((o) => o.kind === "Keycloak")!.spec.unsupported.podTemplate.metadata.annotations["sidecar.istio.io/nativeSidecar"],
+    ).toBe("true");
   });
 
   test("when prod runs PostgreSQL, then WAL and base backups go to an object store on a schedule", () => {
@@ -344,7 +442,9 @@ describe("production path", () => {
   });
 
   test("when a service pod stops, then endpoints drain before SIGTERM and probes use the management port", () => {
-    for (const w of podWorkloads(rendered.get("prod")!).filter((x) => x.obj.kind === "Deployment" && DEPLOYABLES.some((d) => d.name === x.obj.metadata.name))) {
+    for (const w of podWorkloads(rendered.get("prod")!).filter(
+      (x) => x.obj.kind === "Deployment" && DEPLOYABLES.some((d) => d.name === x.obj.metadata.name),
+    )) {
       const c = w.podSpec.containers[0];
       expect(c.lifecycle?.preStop?.sleep?.seconds, w.obj.metadata.name).toBeGreaterThanOrEqual(5);
       expect(w.podSpec.terminationGracePeriodSeconds).toBeGreaterThan(c.lifecycle.preStop.sleep.seconds);
@@ -400,8 +500,14 @@ export function consumedSecrets(objects: K8sObject[], releaseNs = "meridian"): M
 describe("secrets", () => {
   test("when prod is rendered, then an ExternalSecret provides every Secret the release reads, with every key it reads", () => {
     const objects = rendered.get("prod")!;
-    const provided = new Map(objects.filter((o) => o.kind === "ExternalSecret").map((o) =>
-      [`${o.metadata.namespace ?? "meridian"}/${o.spec.target.name}`, new Set(o.spec.data.map((d: any) => d.secretKey as string))]));
+    const provided = new Map(
+      objects
+        .filter((o) => o.kind === "ExternalSecret")
+        .map((o) => [
+          `${o.metadata.namespace ?? "meridian"}/${o.spec.target.name}`,
+          new Set(o.spec.data.map((d: any) => d.secretKey as string)),
+        ]),
+    );
     const consumed = consumedSecrets(objects);
     expect(consumed.size).toBeGreaterThanOrEqual(5);
     const missing: string[] = [];
@@ -434,15 +540,38 @@ describe("secrets", () => {
 });
 
 describe("install notes", () => {
-  test.each(["dev", "prod"] as Overlay[])("when the %s overlay is installed (dry run), then the notes print the public URLs and the issuer", (overlay) => {
-    const r = run([HELM, "install", "meridian", join(charts.dir, "meridian"), "--dry-run=client", "--namespace", "meridian", ...overlayArgs(overlay)]);
-    expect(r.code, r.stderr).toBe(0);
-    const notes = r.stdout.slice(r.stdout.indexOf("NOTES:"));
-    const urls = overlay === "dev"
-      ? ["http://shop.localtest.me:8088", "http://admin.localtest.me:8088", "http://api.localtest.me:8088", "http://keycloak.localtest.me:8180/realms/meridian"]
-      : ["https://shop.meridian.example", "https://admin.meridian.example", "https://api.meridian.example", "https://id.meridian.example/realms/meridian"];
-    for (const url of urls) expect(notes).toContain(url);
-  });
+  test.each(["dev", "prod"] as Overlay[])(
+    "when the %s overlay is installed (dry run), then the notes print the public URLs and the issuer",
+    (overlay) => {
+      const r = run([
+        HELM,
+        "install",
+        "meridian",
+        join(charts.dir, "meridian"),
+        "--dry-run=client",
+        "--namespace",
+        "meridian",
+        ...overlayArgs(overlay),
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const notes = r.stdout.slice(r.stdout.indexOf("NOTES:"));
+      const urls =
+        overlay === "dev"
+          ? [
+              "http://shop.localtest.me:8088",
+              "http://admin.localtest.me:8088",
+              "http://api.localtest.me:8088",
+              "http://keycloak.localtest.me:8180/realms/meridian",
+            ]
+          : [
+              "https://shop.meridian.example",
+              "https://admin.meridian.example",
+              "https://api.meridian.example",
+              "https://id.meridian.example/realms/meridian",
+            ];
+      for (const url of urls) expect(notes).toContain(url);
+    },
+  );
 });
 
 describe("log shipping", () => {
@@ -454,14 +583,18 @@ describe("log shipping", () => {
     expect(env.LOG_NAMESPACE).toBe("meridian");
     const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/var/log/pods");
     expect(mount.readOnly).toBe(true);
-    const config = parseManifests((objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "otel-agent") as any).data["config.yaml"])[0] as any;
+    const config = parseManifests(
+      (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "otel-agent") as any).data["config.yaml"],
+    )[0] as any;
     expect(config.receivers.filelog.include).toEqual(["/var/log/pods/${env:LOG_NAMESPACE}_*/*/*.log"]);
     expect(config.service.pipelines.logs).toEqual({ receivers: ["filelog"], processors: ["memory_limiter", "batch"], exporters: ["otlp"] });
     expect(config.exporters.otlp.endpoint).toBe("${env:COLLECTOR_OTLP_GRPC}");
     const [host, port] = env.COLLECTOR_OTLP_GRPC.split(":");
     const collector = objects.find((o) => o.kind === "Service" && `${o.metadata.name}.${o.metadata.namespace}.svc` === host)!;
     expect(collector.spec.ports.map((p: any) => p.port)).toContain(Number(port));
-    const collectorConfig = parseManifests((objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "otel-collector") as any).data["config.yaml"])[0] as any;
+    const collectorConfig = parseManifests(
+      (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "otel-collector") as any).data["config.yaml"],
+    )[0] as any;
     expect(collectorConfig.service.pipelines.logs.receivers).toContain("otlp");
     expect(collectorConfig.service.pipelines.logs.exporters).toEqual(["otlphttp/loki"]);
   });

@@ -73,7 +73,9 @@ export function validateAgainstCrd(obj: K8sObject): string | undefined {
   // ajv's validator is a type guard: test a widened value so `obj` keeps its type for the message below.
   if (validate(obj as unknown)) return undefined;
   const errors = (validate.errors ?? []).map((e) =>
-    e.keyword === "additionalProperties" ? `${e.instancePath}: unknown field ${(e.params as { additionalProperty: string }).additionalProperty}`
-      : `${e.instancePath} ${e.message}`);
+    e.keyword === "additionalProperties"
+      ? `${e.instancePath}: unknown field ${(e.params as { additionalProperty: string }).additionalProperty}`
+      : `${e.instancePath} ${e.message}`,
+  );
   return `${obj.kind}/${obj.metadata.name}: ${[...new Set(errors)].join("; ")}`;
 }

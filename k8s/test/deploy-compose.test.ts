@@ -34,7 +34,10 @@ interface ComposeService {
   security_opt?: string[];
   profiles?: string[];
 }
-interface ComposeFile { services: Record<string, ComposeService>; volumes?: Record<string, unknown> }
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
 
 const ISSUER = "http://localhost:8180/realms/meridian";
 
@@ -49,7 +52,8 @@ function readEnvFile(path: string): Env {
 
 /** Compose interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, $$. */
 function interpolate(text: string, env: Env, used: Set<string>): string {
-  return text.replace(/\$\$|\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Z_][A-Z0-9_]*)/g,
+  return text.replace(
+    /\$\$|\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Z_][A-Z0-9_]*)/g,
     (match, braced?: string, op?: string, arg?: string, bare?: string) => {
       if (match === "$$") return "$";
       const name = (braced ?? bare)!;
@@ -63,7 +67,8 @@ function interpolate(text: string, env: Env, used: Set<string>): string {
       if (op.endsWith("-")) return empty ? arg! : value!;
       if (empty) throw new Error(`required variable ${name} is missing: ${arg}`);
       return value!;
-    });
+    },
+  );
 }
 
 const envExample = readEnvFile(join(REPO_ROOT, ".env.example"));
@@ -74,7 +79,6 @@ const compose = parse(interpolate(composeText, envExample, usedVariables), { mer
 function envOf(service: ComposeService): Env {
   return Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v ?? "")]));
 }
-
 
 /** URLs the browser follows (so localhost is right), not ones the container calls itself. */
 const BROWSER_FACING = new Set(["OIDC_ISSUER", "BFF_PUBLIC_URL", "ADMIN_APP_URL"]);
@@ -126,11 +130,14 @@ describe("compose.yml is a valid Compose file", () => {
   });
 
   const composePlugin = Bun.which("docker") !== null && run(["docker", "compose", "version"]).code === 0;
-  test.skipIf(!composePlugin)("when docker compose reads compose.yml with .env.example (skipped: no docker compose plugin here), then it accepts it", () => {
-    const r = run(["docker", "compose", "--env-file", ".env.example", "-f", "compose.yml", "config", "--quiet"]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-  });
+  test.skipIf(!composePlugin)(
+    "when docker compose reads compose.yml with .env.example (skipped: no docker compose plugin here), then it accepts it",
+    () => {
+      const r = run(["docker", "compose", "--env-file", ".env.example", "-f", "compose.yml", "config", "--quiet"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    },
+  );
 
   test("when .env.example is compared with compose.yml, then it sets every variable compose interpolates and nothing unused", () => {
     expect([...usedVariables].filter((v) => !(v in envExample))).toEqual([]);
@@ -138,9 +145,21 @@ describe("compose.yml is a valid Compose file", () => {
   });
 
   test("when yamllint checks the deployment YAML, then it reports nothing", () => {
-    const files = ["compose.yml", "mesh/envoy", "mesh/istio", "k8s/test/deploy-yamllint.yaml", "k8s/flows.yaml", "k8s/dev",
-      ...readdirSync(join(REPO_ROOT, "k8s/charts")).filter((c) => c !== "observability" && existsSync(join(REPO_ROOT, "k8s/charts", c, "Chart.yaml")))
-        .flatMap((c) => readdirSync(join(REPO_ROOT, "k8s/charts", c)).filter((f) => f.endsWith(".yaml")).map((f) => `k8s/charts/${c}/${f}`))];
+    const files = [
+      "compose.yml",
+      "mesh/envoy",
+      "mesh/istio",
+      "k8s/test/deploy-yamllint.yaml",
+      "k8s/flows.yaml",
+      "k8s/dev",
+      ...readdirSync(join(REPO_ROOT, "k8s/charts"))
+        .filter((c) => c !== "observability" && existsSync(join(REPO_ROOT, "k8s/charts", c, "Chart.yaml")))
+        .flatMap((c) =>
+          readdirSync(join(REPO_ROOT, "k8s/charts", c))
+            .filter((f) => f.endsWith(".yaml"))
+            .map((f) => `k8s/charts/${c}/${f}`),
+        ),
+    ];
     const r = run([tools.yamllint, "-f", "parsable", "-c", "k8s/test/deploy-yamllint.yaml", ...files]);
     expect(r.stdout + r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -149,7 +168,9 @@ describe("compose.yml is a valid Compose file", () => {
 
 describe("compose.yml matches the repository", () => {
   test("when the repository's services are listed, then each one is a deployable with a compose entry", () => {
-    const svcDirs = readdirSync(join(REPO_ROOT, "svc")).filter((d) => existsSync(join(REPO_ROOT, "svc", d, "src/main.ts")) && !NOT_DEPLOYED.has(d));
+    const svcDirs = readdirSync(join(REPO_ROOT, "svc")).filter(
+      (d) => existsSync(join(REPO_ROOT, "svc", d, "src/main.ts")) && !NOT_DEPLOYED.has(d),
+    );
     const sources = new Set(DEPLOYABLES.map((d) => d.source));
     expect(svcDirs.filter((d) => !sources.has(`svc/${d}`))).toEqual([]);
     expect(svcDirs.length).toBeGreaterThanOrEqual(7);
@@ -174,8 +195,11 @@ describe("compose.yml matches the repository", () => {
       }
       for (const key of needed) {
         if (!env[key]) problems.push(`${d.name}: ${key} is not set`);
-        else if (/127\.0\.0\.1|localhost/.test(env[key]!) && !BROWSER_FACING.has(key)
-          && !(key === "GATEWAY_URL" && compose.services[d.name]!.network_mode)) {
+        else if (
+          /127\.0\.0\.1|localhost/.test(env[key]!) &&
+          !BROWSER_FACING.has(key) &&
+          !(key === "GATEWAY_URL" && compose.services[d.name]!.network_mode)
+        ) {
           problems.push(`${d.name}: ${key}=${env[key]} points at the container itself`);
         }
       }
@@ -200,7 +224,8 @@ describe("compose.yml matches the repository", () => {
         if (condition !== "service_healthy") continue;
         // The image's own HEALTHCHECK: the Dockerfile read with the service's build args and target.
         const build = target!.build;
-        const imageCheck = build && new Dockerfile(join(REPO_ROOT, build.context, build.dockerfile), build.args ?? {}).config(build.target).healthcheck;
+        const imageCheck =
+          build && new Dockerfile(join(REPO_ROOT, build.context, build.dockerfile), build.args ?? {}).config(build.target).healthcheck;
         expect(Boolean(target!.healthcheck) || Boolean(imageCheck), `${dep} has a health check`).toBe(true);
       }
     }
@@ -229,7 +254,10 @@ describe("compose.yml matches the repository", () => {
       }
     }
     expect(missing).toEqual([]);
-    const volumes = Object.values(compose.services).flatMap((s) => s.volumes ?? []).filter((v) => !v.startsWith("./")).map((v) => v.split(":")[0]);
+    const volumes = Object.values(compose.services)
+      .flatMap((s) => s.volumes ?? [])
+      .filter((v) => !v.startsWith("./"))
+      .map((v) => v.split(":")[0]);
     for (const v of volumes) expect(Object.keys(compose.volumes ?? {})).toContain(v!);
   });
 
@@ -240,7 +268,8 @@ describe("compose.yml matches the repository", () => {
     for (const [name, service] of Object.entries(compose.services)) {
       const env = envOf(service);
       if (env.OIDC_ISSUER) expect(env.OIDC_ISSUER, name).toBe(ISSUER);
-      if (env.OIDC_JWKS_URL) expect(env.OIDC_JWKS_URL, name).toBe(`http://keycloak:${kc.KC_HTTP_PORT}/realms/meridian/protocol/openid-connect/certs`);
+      if (env.OIDC_JWKS_URL)
+        expect(env.OIDC_JWKS_URL, name).toBe(`http://keycloak:${kc.KC_HTTP_PORT}/realms/meridian/protocol/openid-connect/certs`);
     }
     // The realm's confidential client secret is the one the BFF gets.
     const realm = JSON.parse(readFileSync(join(REPO_ROOT, "k8s/keycloak/realm-meridian.json"), "utf8"));
@@ -251,7 +280,10 @@ describe("compose.yml matches the repository", () => {
   });
 
   test("when services share a sidecar's network, then the sidecar carries their name and the Envoy config they need", () => {
-    for (const [app, sidecar] of [["gateway", "gateway-sidecar"], ["admin-bff", "admin-bff-sidecar"]] as const) {
+    for (const [app, sidecar] of [
+      ["gateway", "gateway-sidecar"],
+      ["admin-bff", "admin-bff-sidecar"],
+    ] as const) {
       expect(compose.services[app]!.network_mode).toBe(`service:${sidecar}`);
       expect(compose.services[sidecar]!.networks!.default!.aliases).toContain(app);
       expect(compose.services[sidecar]!.volumes!.some((v) => v.startsWith(`./mesh/envoy/${sidecar}.yaml:`))).toBe(true);
@@ -263,13 +295,16 @@ describe("compose.yml matches the repository", () => {
 describe("compose's database bootstrap, run against this machine's PostgreSQL", () => {
   test("when postgres-init runs (twice), then each service's database exists once, owned by its own role", () => {
     const init = compose.services["postgres-init"] as ComposeService & { entrypoint: string[] };
-    const prefix = uniqueName("compose_init").toLowerCase().replace(/[^a-z0-9_]/g, "_");
+    const prefix = uniqueName("compose_init")
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, "_");
     // The same script with this run's names, so nothing of the machine's own databases is touched.
     const script = init.entrypoint.at(-1)!.replace(/^ensure (\w+) ("\$\w+") (\w+)$/gm, `ensure ${prefix}_$1 $2 ${prefix}_$3`);
     const names = [...script.matchAll(/^ensure (\w+) "\$\w+" (\w+)$/gm)].map((m) => ({ role: m[1]!, db: m[2]! }));
     expect(names.length).toBe(3);
     const env = { ...process.env, ...envOf(init), PGHOST: "127.0.0.1" };
-    const psql = (sql: string) => Bun.spawnSync(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql], { env: process.env }).stdout.toString().trim();
+    const psql = (sql: string) =>
+      Bun.spawnSync(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql], { env: process.env }).stdout.toString().trim();
     try {
       for (let i = 0; i < 2; i++) {
         const r = Bun.spawnSync([init.entrypoint[0]!, init.entrypoint[1]!, script], { env, stderr: "pipe" });

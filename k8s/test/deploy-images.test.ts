@@ -22,7 +22,12 @@ import { Dockerfile, type ImageConfig, materializeContext, replayBuild } from ".
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
 setDefaultTimeout(60_000);
 
-interface Build { context: string; dockerfile: string; target?: string; args?: Record<string, string> }
+interface Build {
+  context: string;
+  dockerfile: string;
+  target?: string;
+  args?: Record<string, string>;
+}
 const compose = parse(readFileSync(join(REPO_ROOT, "compose.yml"), "utf8"), { merge: true }) as {
   services: Record<string, { build?: Build }>;
 };
@@ -63,8 +68,9 @@ function runtimeWorkspaces(dir: string, seen = new Set<string>()): Set<string> {
 
 describe("Dockerfile rules", () => {
   test("when the repository's Dockerfiles are listed, then there is one for the Bun processes and one for the web apps", () => {
-    const listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "*Dockerfile*"]).stdout
-      .split("\n").filter((p) => p !== "" && existsSync(join(REPO_ROOT, p)));
+    const listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "*Dockerfile*"])
+      .stdout.split("\n")
+      .filter((p) => p !== "" && existsSync(join(REPO_ROOT, p)));
     expect(listed.sort()).toEqual(["Dockerfile", "web/Dockerfile"]);
     for (const d of DEPLOYABLES) {
       expect(buildOf(d.name).context, `${d.name} build context`).toBe(".");
@@ -72,92 +78,115 @@ describe("Dockerfile rules", () => {
     }
   });
 
-  test.each(DEPLOYABLES.map((d) => d.name))("when %s's image is read with its build args, then it is multi-stage on pinned bases and runs non-root", (name) => {
-    const file = dockerfileOf(name);
-    const target = buildOf(name).target;
-    const stages = file.needed(target);
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const s of stages.filter((x) => !x.parent)) {
-      // Every base carries an exact version (no :latest, no bare major), build args substituted.
-      expect(s.from, `${name} FROM`).toMatch(/^[\w./-]+:(v?\d+\.\d+\.\d+|\d+\.\d+\.\d+-[\w.-]+)$/);
-    }
-    const config = file.config(target);
-    expect(config.user, `${name} USER`).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
-    const d = DEPLOYABLES.find((x) => x.name === name)!;
-    if (d.port) {
-      expect(config.expose).toContain(String(d.port));
-      expect(config.healthcheck?.join(" "), `${name} HEALTHCHECK`).toContain("/health/live");
-    } else {
-      expect(config.healthcheck, `${name} has no server to check`).toBeUndefined();
-    }
-  });
+  test.each(DEPLOYABLES.map((d) => d.name))(
+    "when %s's image is read with its build args, then it is multi-stage on pinned bases and runs non-root",
+    (name) => {
+      const file = dockerfileOf(name);
+      const target = buildOf(name).target;
+      const stages = file.needed(target);
+      expect(stages.length).toBeGreaterThanOrEqual(2);
+      for (const s of stages.filter((x) => !x.parent)) {
+        // Every base carries an exact version (no :latest, no bare major), build args substituted.
+        expect(s.from, `${name} FROM`).toMatch(/^[\w./-]+:(v?\d+\.\d+\.\d+|\d+\.\d+\.\d+-[\w.-]+)$/);
+      }
+      const config = file.config(target);
+      expect(config.user, `${name} USER`).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
+      const d = DEPLOYABLES.find((x) => x.name === name)!;
+      if (d.port) {
+        expect(config.expose).toContain(String(d.port));
+        expect(config.healthcheck?.join(" "), `${name} HEALTHCHECK`).toContain("/health/live");
+      } else {
+        expect(config.healthcheck, `${name} has no server to check`).toBeUndefined();
+      }
+    },
+  );
 
-  test.each(bunImages.map((d) => d.name))("when %s's build args are read, then they name its workspace, the workspaces it imports, its port, and Bun's pinned distroless image runs it as uid 10001", (name) => {
-    const d = DEPLOYABLES.find((x) => x.name === name)!;
-    const { args = {}, target } = buildOf(name);
-    expect(args.SERVICE).toBe(name);
-    expect(args.WORKSPACE).toBe(d.source);
-    const extras = (args.EXTRA_WORKSPACES ?? "").split(/\s+/).filter(Boolean).sort();
-    const needed = [...runtimeWorkspaces(d.source)].filter((w) => w !== d.source && w !== "svc/kit").sort();
-    expect(extras, `${name} EXTRA_WORKSPACES: its production workspace dependencies besides the kit`).toEqual(needed);
-    expect(target).toBe(d.port ? "server" : "cli");
-    expect(args.PORT).toBe(d.port ? String(d.port) : undefined);
+  test.each(bunImages.map((d) => d.name))(
+    "when %s's build args are read, then they name its workspace, the workspaces it imports, its port, and Bun's pinned distroless image runs it as uid 10001",
+    (name) => {
+      const d = DEPLOYABLES.find((x) => x.name === name)!;
+      const { args = {}, target } = buildOf(name);
+      expect(args.SERVICE).toBe(name);
+      expect(args.WORKSPACE).toBe(d.source);
+      const extras = (args.EXTRA_WORKSPACES ?? "").split(/\s+/).filter(Boolean).sort();
+      const needed = [...runtimeWorkspaces(d.source)].filter((w) => w !== d.source && w !== "svc/kit").sort();
+      expect(extras, `${name} EXTRA_WORKSPACES: its production workspace dependencies besides the kit`).toEqual(needed);
+      expect(target).toBe(d.port ? "server" : "cli");
+      expect(args.PORT).toBe(d.port ? String(d.port) : undefined);
 
-    const file = dockerfileOf(name);
-    for (const s of file.needed(target).filter((x) => !x.parent)) {
-      expect(s.from).toMatch(new RegExp(`^oven/bun:${BUN_VERSION.replaceAll(".", "\\.")}-(slim|distroless)$`));
-    }
-    let runtime = file.stage(target);
-    while (runtime.parent) runtime = runtime.parent;
-    expect(runtime.from).toEndWith("-distroless");
-    // Production dependencies of this workspace only, through the path filter the RUN gets from WORKSPACE.
-    const install = file.needed(target).flatMap((s) => s.instructions).find((i) => i.instr === "RUN" && i.args.includes("bun install"))!;
-    expect(install.args).toContain(`bun install --production --frozen-lockfile --filter "./\${WORKSPACE}"`);
-    expect(install.vars.WORKSPACE).toBe(d.source);
+      const file = dockerfileOf(name);
+      for (const s of file.needed(target).filter((x) => !x.parent)) {
+        expect(s.from).toMatch(new RegExp(`^oven/bun:${BUN_VERSION.replaceAll(".", "\\.")}-(slim|distroless)$`));
+      }
+      let runtime = file.stage(target);
+      while (runtime.parent) runtime = runtime.parent;
+      expect(runtime.from).toEndWith("-distroless");
+      // Production dependencies of this workspace only, through the path filter the RUN gets from WORKSPACE.
+      const install = file
+        .needed(target)
+        .flatMap((s) => s.instructions)
+        .find((i) => i.instr === "RUN" && i.args.includes("bun install"))!;
+      expect(install.args).toContain(`bun install --production --frozen-lockfile --filter "./\${WORKSPACE}"`);
+      expect(install.vars.WORKSPACE).toBe(d.source);
 
-    const config = file.config(target);
-    expect(config.user).toBe("10001:10001");
-    expect(config.env).toMatchObject({ NODE_ENV: "production", HOME: "/tmp", BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0", OTEL_SERVICE_NAME: name });
-    expect(config.workdir).toBe(`/app/${d.source}`);
-    expect(config.entrypoint).toEqual(["bun", "src/main.ts"]);
-    expect(existsSync(join(REPO_ROOT, d.source, "src/main.ts"))).toBe(true);
-    if (d.port) {
-      expect(config.env).toMatchObject({ HOST: "0.0.0.0", PORT: String(d.port) });
-    } else {
-      expect(config.cmd, "the CLI's default command").toEqual(["--help"]);
-    }
-  });
+      const config = file.config(target);
+      expect(config.user).toBe("10001:10001");
+      expect(config.env).toMatchObject({
+        NODE_ENV: "production",
+        HOME: "/tmp",
+        BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0",
+        OTEL_SERVICE_NAME: name,
+      });
+      expect(config.workdir).toBe(`/app/${d.source}`);
+      expect(config.entrypoint).toEqual(["bun", "src/main.ts"]);
+      expect(existsSync(join(REPO_ROOT, d.source, "src/main.ts"))).toBe(true);
+      if (d.port) {
+        expect(config.env).toMatchObject({ HOST: "0.0.0.0", PORT: String(d.port) });
+      } else {
+        expect(config.cmd, "the CLI's default command").toEqual(["--help"]);
+      }
+    },
+  );
 
-  test.each(webImages.map((d) => d.name))("when %s's image is read with its build args, then it builds its app with the pinned Node 24 and serves it with unprivileged nginx", (name) => {
-    const { args = {}, target } = buildOf(name);
-    const app = name.replace(/^web-/, "");
-    expect(args.APP).toBe(app);
-    const file = dockerfileOf(name);
-    const stages = file.needed(target);
-    expect(stages[0]!.from).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
-    expect(file.stage(target).from).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-alpine-slim$/);
-    const runs = stages[0]!.instructions.filter((i) => i.instr === "RUN");
-    expect(runs.map((i) => i.args).join("\n")).toContain("npm ci");
-    const build = runs.find((i) => i.args.includes("ng build"))!;
-    expect(build.args).toContain(`ng build "\${APP}" --configuration production`);
-    expect(build.vars.APP).toBe(app);
-    const angular = JSON.parse(readFileSync(join(REPO_ROOT, "web/angular.json"), "utf8"));
-    expect(Object.keys(angular.projects), "an Angular project of that name").toContain(app);
-    const copies = file.stage(target).instructions.filter((i) => i.instr === "COPY").map((i) => i.args).join("\n");
-    expect(copies).toContain(`web/nginx-${app}.conf /etc/nginx/templates/default.conf.template`);
-    expect(existsSync(join(REPO_ROOT, `web/nginx-${app}.conf`))).toBe(true);
-    expect(copies).toContain(`/web/dist/${app}/browser /usr/share/nginx/html`);
-    // Each app's nginx template finds its variables in the image's defaults.
-    const template = readFileSync(join(REPO_ROOT, `web/nginx-${app}.conf`), "utf8");
-    const env = file.config(target).env;
-    for (const key of DEPLOYABLES.find((x) => x.name === name)!.requiredEnv) {
-      expect(template, `nginx-${app}.conf uses ${key}`).toContain(`\${${key}}`);
-      expect(env[key], `default ${key}`).toBeTruthy();
-    }
-  });
+  test.each(webImages.map((d) => d.name))(
+    "when %s's image is read with its build args, then it builds its app with the pinned Node 24 and serves it with unprivileged nginx",
+    (name) => {
+      const { args = {}, target } = buildOf(name);
+      const app = name.replace(/^web-/, "");
+      expect(args.APP).toBe(app);
+      const file = dockerfileOf(name);
+      const stages = file.needed(target);
+      expect(stages[0]!.from).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+      expect(file.stage(target).from).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-alpine-slim$/);
+      const runs = stages[0]!.instructions.filter((i) => i.instr === "RUN");
+      expect(runs.map((i) => i.args).join("\n")).toContain("npm ci");
+      const build = runs.find((i) => i.args.includes("ng build"))!;
+      expect(build.args).toContain(`ng build "\${APP}" --configuration production`);
+      expect(build.vars.APP).toBe(app);
+      const angular = JSON.parse(readFileSync(join(REPO_ROOT, "web/angular.json"), "utf8"));
+      expect(Object.keys(angular.projects), "an Angular project of that name").toContain(app);
+      const copies = file
+        .stage(target)
+        .instructions.filter((i) => i.instr === "COPY")
+        .map((i) => i.args)
+        .join("\n");
+      expect(copies).toContain(`web/nginx-${app}.conf /etc/nginx/templates/default.conf.template`);
+      expect(existsSync(join(REPO_ROOT, `web/nginx-${app}.conf`))).toBe(true);
+      expect(copies).toContain(`/web/dist/${app}/browser /usr/share/nginx/html`);
+      // Each app's nginx template finds its variables in the image's defaults.
+      const template = readFileSync(join(REPO_ROOT, `web/nginx-${app}.conf`), "utf8");
+      const env = file.config(target).env;
+      for (const key of DEPLOYABLES.find((x) => x.name === name)!.requiredEnv) {
+        expect(template, `nginx-${app}.conf uses ${key}`).toContain(`\${${key}}`);
+        expect(env[key], `default ${key}`).toBeTruthy();
+      }
+    },
+  );
 
   test("when .dockerignore is read, then node_modules, git, local tools and secrets stay out of the build context", () => {
-    const ignore = readFileSync(join(REPO_ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    const ignore = readFileSync(join(REPO_ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim());
     for (const p of ["**/node_modules", ".git", ".tools", ".env", "**/test"]) expect(ignore).toContain(p);
     // The manifests stage needs every workspace's package.json for --frozen-lockfile.
     for (const p of ["!k8s/package.json", "!mesh/package.json", "!bench/package.json", "!e2e/package.json"]) expect(ignore).toContain(p);
@@ -168,10 +197,20 @@ describe("Dockerfile rules", () => {
 const scratch = mkdtempSync(join(tmpdir(), "meridian-images-"));
 const context = join(scratch, "context");
 beforeAll(() => materializeContext(REPO_ROOT, context), 60_000);
-afterAll(() => { run(["rm", "-rf", scratch]); }, 120_000);
+afterAll(() => {
+  run(["rm", "-rf", scratch]);
+}, 120_000);
 
 test("when the build context is made, then it has the sources and every workspace manifest but no tests, node_modules or secrets", () => {
-  for (const p of ["package.json", "bun.lock", "svc/kit/src/index.ts", "gateway/ocelot.json", "k8s/package.json", "e2e/package.json", "web/nginx.conf"]) {
+  for (const p of [
+    "package.json",
+    "bun.lock",
+    "svc/kit/src/index.ts",
+    "gateway/ocelot.json",
+    "k8s/package.json",
+    "e2e/package.json",
+    "web/nginx.conf",
+  ]) {
     expect(existsSync(join(context, p)), p).toBe(true);
   }
   for (const p of ["node_modules", "svc/orders/test", "svc/kit/node_modules", ".git", ".env", "k8s/charts", "docs"]) {
@@ -187,7 +226,6 @@ test("when the Bun image is built without naming its process, then the build fai
   expect(() => replayBuild(noWorkspace, context, work, "sources")).toThrow(/WORKSPACE is required/);
 });
 
-
 /** A command run in the image tree as the image's uid (10001, which owns nothing there) with its ENV. */
 function spawnAsImage(root: string, config: ImageConfig, cmd: string[], env: Record<string, string>) {
   const [uid, gid] = config.user!.split(":");
@@ -195,7 +233,8 @@ function spawnAsImage(root: string, config: ImageConfig, cmd: string[], env: Rec
   return Bun.spawn(["setpriv", `--reuid=${uid}`, `--regid=${gid ?? uid}`, "--clear-groups", "--", ...cmd], {
     cwd: join(root, config.workdir),
     env: { PATH: process.env.PATH!, ...config.env, ...env },
-    stdout: "pipe", stderr: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
   });
 }
 
@@ -211,10 +250,13 @@ async function runServer(name: string, root: string, config: ImageConfig, env: R
   let output: string | undefined;
   const logs = async () => (output ??= (await new Response(child.stdout).text()) + (await new Response(child.stderr).text()));
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${(await logs()).slice(-1500)}`);
-      return (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok;
-    }, { timeoutMs: 45_000, what: `${name} from its image tree` });
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${(await logs()).slice(-1500)}`);
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok;
+      },
+      { timeoutMs: 45_000, what: `${name} from its image tree` },
+    );
     const check = spawnAsImage(root, config, config.healthcheck!, processEnv);
     expect(await check.exited, `${name} HEALTHCHECK exit code`).toBe(0);
     child.kill("SIGTERM");
@@ -264,30 +306,37 @@ function expectedWorkspaces(d: Deployable): string[] {
 }
 
 describe("image contents (built without Docker)", () => {
-  test.each(bunImages.map((d) => d.name))("when %s's image is built, then it holds only its workspaces and production install, and its entry bundles from it (gateway, inventory, console: and runs as the image's uid)", async (name) => {
-    const d = DEPLOYABLES.find((x) => x.name === name)!;
-    const file = dockerfileOf(name);
-    const { target } = buildOf(name);
-    const work = mkdtempSync(join(scratch, `${name}-`));
-    try {
-      const root = replayBuild(file, context, work, target);
-      const config = file.config(target);
-      const app = join(root, "app");
-      // The workspaces it runs and nothing else; no tests, no dev tooling.
-      const present = [...readdirSync(join(app, "svc")).map((x) => `svc/${x}`), ...(existsSync(join(app, "gateway")) ? ["gateway"] : [])];
-      expect(present.sort()).toEqual(expectedWorkspaces(d));
-      expect(run(["find", app, "-name", "test", "-type", "d", "-not", "-path", "*/node_modules/*"]).stdout).toBe("");
-      const store = run(["ls", join(app, "node_modules/.bun")]).stdout;
-      expect(store).toContain("elysia@");
-      expect(store).not.toMatch(/^(typescript|bun-types|drizzle-kit|@types\+)/m);
-      expect(run(["find", join(app, "node_modules/.bun"), "-name", "*.d.ts", "-type", "f"]).stdout).toBe("");
-      // Every import the process makes at run time resolves inside the image tree.
-      const r = run(["bun", "build", "--target=bun", "--outdir", join(work, "bundle"), config.entrypoint![1]!], join(root, config.workdir));
-      expect(r.stderr + r.stdout, `${name} bundle`).toContain("Bundled");
-      expect(r.code).toBe(0);
-      await RUN_FROM_IMAGE[name]?.(root, config);
-    } finally {
-      run(["rm", "-rf", work]);
-    }
-  }, 180_000);
+  test.each(bunImages.map((d) => d.name))(
+    "when %s's image is built, then it holds only its workspaces and production install, and its entry bundles from it (gateway, inventory, console: and runs as the image's uid)",
+    async (name) => {
+      const d = DEPLOYABLES.find((x) => x.name === name)!;
+      const file = dockerfileOf(name);
+      const { target } = buildOf(name);
+      const work = mkdtempSync(join(scratch, `${name}-`));
+      try {
+        const root = replayBuild(file, context, work, target);
+        const config = file.config(target);
+        const app = join(root, "app");
+        // The workspaces it runs and nothing else; no tests, no dev tooling.
+        const present = [...readdirSync(join(app, "svc")).map((x) => `svc/${x}`), ...(existsSync(join(app, "gateway")) ? ["gateway"] : [])];
+        expect(present.sort()).toEqual(expectedWorkspaces(d));
+        expect(run(["find", app, "-name", "test", "-type", "d", "-not", "-path", "*/node_modules/*"]).stdout).toBe("");
+        const store = run(["ls", join(app, "node_modules/.bun")]).stdout;
+        expect(store).toContain("elysia@");
+        expect(store).not.toMatch(/^(typescript|bun-types|drizzle-kit|@types\+)/m);
+        expect(run(["find", join(app, "node_modules/.bun"), "-name", "*.d.ts", "-type", "f"]).stdout).toBe("");
+        // Every import the process makes at run time resolves inside the image tree.
+        const r = run(
+          ["bun", "build", "--target=bun", "--outdir", join(work, "bundle"), config.entrypoint![1]!],
+          join(root, config.workdir),
+        );
+        expect(r.stderr + r.stdout, `${name} bundle`).toContain("Bundled");
+        expect(r.code).toBe(0);
+        await RUN_FROM_IMAGE[name]?.(root, config);
+      } finally {
+        run(["rm", "-rf", work]);
+      }
+    },
+    180_000,
+  );
 });

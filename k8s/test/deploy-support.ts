@@ -33,22 +33,38 @@ const SERVER_ENV = ["HOST", "PORT", ...COMMON_ENV];
 
 /** The deployment contract: docs/design.md plus the deployment brief (docs/deployment.md restates it). */
 export const DEPLOYABLES: Deployable[] = [
-  { name: "orders", component: "api", port: 5101, source: "svc/orders",
-    requiredEnv: [...SERVER_ENV, "ORDERS_STORE", "MSSQL_URL", "OIDC_ISSUER", "OIDC_AUDIENCE"] },
-  { name: "inventory", component: "api", port: 5102, source: "svc/inventory",
-    requiredEnv: [...SERVER_ENV, "DATABASE_URL", "OIDC_ISSUER"] },
-  { name: "notifications", component: "api", port: 5103, source: "svc/notifications",
-    requiredEnv: [...SERVER_ENV, "REDIS_URL", "OIDC_ISSUER"] },
-  { name: "audit", component: "api", port: 5104, source: "svc/audit",
-    requiredEnv: [...SERVER_ENV, "DATABASE_URL", "OIDC_ISSUER"] },
-  { name: "inventory-worker", component: "worker", port: 5105, source: "svc/inventory-worker",
-    requiredEnv: [...SERVER_ENV, "DATABASE_URL"] },
-  { name: "admin-bff", component: "bff", port: 5106, source: "svc/admin-bff",
-    requiredEnv: [...SERVER_ENV, "REDIS_URL", "OIDC_ISSUER", "ADMIN_CLIENT_SECRET", "GATEWAY_URL", "BFF_PUBLIC_URL", "ADMIN_APP_URL"] },
-  { name: "gateway", component: "edge", port: 8080, source: "gateway",
-    requiredEnv: [...SERVER_ENV, "GATEWAY_ROUTES", "OIDC_ISSUER"] },
-  { name: "notifications-console", component: "job", source: "svc/notifications-console",
-    requiredEnv: [...COMMON_ENV, "REDIS_URL"] },
+  {
+    name: "orders",
+    component: "api",
+    port: 5101,
+    source: "svc/orders",
+    requiredEnv: [...SERVER_ENV, "ORDERS_STORE", "MSSQL_URL", "OIDC_ISSUER", "OIDC_AUDIENCE"],
+  },
+  { name: "inventory", component: "api", port: 5102, source: "svc/inventory", requiredEnv: [...SERVER_ENV, "DATABASE_URL", "OIDC_ISSUER"] },
+  {
+    name: "notifications",
+    component: "api",
+    port: 5103,
+    source: "svc/notifications",
+    requiredEnv: [...SERVER_ENV, "REDIS_URL", "OIDC_ISSUER"],
+  },
+  { name: "audit", component: "api", port: 5104, source: "svc/audit", requiredEnv: [...SERVER_ENV, "DATABASE_URL", "OIDC_ISSUER"] },
+  {
+    name: "inventory-worker",
+    component: "worker",
+    port: 5105,
+    source: "svc/inventory-worker",
+    requiredEnv: [...SERVER_ENV, "DATABASE_URL"],
+  },
+  {
+    name: "admin-bff",
+    component: "bff",
+    port: 5106,
+    source: "svc/admin-bff",
+    requiredEnv: [...SERVER_ENV, "REDIS_URL", "OIDC_ISSUER", "ADMIN_CLIENT_SECRET", "GATEWAY_URL", "BFF_PUBLIC_URL", "ADMIN_APP_URL"],
+  },
+  { name: "gateway", component: "edge", port: 8080, source: "gateway", requiredEnv: [...SERVER_ENV, "GATEWAY_ROUTES", "OIDC_ISSUER"] },
+  { name: "notifications-console", component: "job", source: "svc/notifications-console", requiredEnv: [...COMMON_ENV, "REDIS_URL"] },
   { name: "web-customer", component: "web", port: 8080, source: "web", requiredEnv: ["API_UPSTREAM", "OIDC_ISSUER"] },
   { name: "web-admin", component: "web", port: 8080, source: "web", requiredEnv: ["BFF_UPSTREAM"] },
 ];
@@ -65,7 +81,11 @@ export interface K8sObject {
   [key: string]: unknown;
 }
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export function run(cmd: string[], cwd = REPO_ROOT): RunResult {
   const p = Bun.spawnSync(cmd, { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, HELM } });
@@ -78,8 +98,7 @@ export function run(cmd: string[], cwd = REPO_ROOT): RunResult {
  */
 export function prepareCharts(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "meridian-charts-"));
-  cpSync(CHARTS_DIR, dir, { recursive: true, dereference: true,
-    filter: (src) => !src.endsWith(".tgz") && !src.endsWith("Chart.lock") });
+  cpSync(CHARTS_DIR, dir, { recursive: true, dereference: true, filter: (src) => !src.endsWith(".tgz") && !src.endsWith("Chart.lock") });
   const built = run(["bash", join(dir, "build-deps.sh"), dir]);
   if (built.code !== 0) throw new Error(`build-deps.sh failed:\n${built.stdout}\n${built.stderr}`);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -114,7 +133,7 @@ const SHAPE_ONLY_KINDS: Record<string, string[]> = {
 };
 
 function modelModule(apiVersion: string): string {
-  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") as [string, string] : ["", apiVersion];
+  const [group, version] = apiVersion.includes("/") ? (apiVersion.split("/") as [string, string]) : ["", apiVersion];
   if (group === "") return `kubernetes-models/${version}`;
   if (group.endsWith(".istio.io")) return `@kubernetes-models/istio/${group}/${version}`;
   if (group === "monitoring.coreos.com") return `@kubernetes-models/prometheus-operator/${group}/${version}`;
@@ -149,7 +168,12 @@ export async function validateObject(obj: K8sObject): Promise<string | undefined
   }
 }
 
-export interface PodWorkload { obj: K8sObject; podSpec: any; podLabels: Record<string, string>; long: boolean }
+export interface PodWorkload {
+  obj: K8sObject;
+  podSpec: any;
+  podLabels: Record<string, string>;
+  long: boolean;
+}
 
 /** Deployments/StatefulSets (long-running) and Jobs/CronJobs, with their pod template. */
 export function podWorkloads(objects: K8sObject[]): PodWorkload[] {
@@ -257,9 +281,11 @@ export async function declaredConfig(source: string): Promise<{ required: string
   };
   const configModule = join(REPO_ROOT, source, "src/config.ts");
   if (existsSync(configModule)) {
-    const mod = await import(configModule) as Record<string, unknown>;
-    const schemas = Object.values(mod).filter((v): v is { type: string; properties: Record<string, Record<PropertyKey, unknown>> } =>
-      typeof v === "object" && v !== null && (v as { type?: string }).type === "object" && "properties" in v);
+    const mod = (await import(configModule)) as Record<string, unknown>;
+    const schemas = Object.values(mod).filter(
+      (v): v is { type: string; properties: Record<string, Record<PropertyKey, unknown>> } =>
+        typeof v === "object" && v !== null && (v as { type?: string }).type === "object" && "properties" in v,
+    );
     for (const schema of schemas) for (const [key, prop] of Object.entries(schema.properties)) classify(key, prop);
     if (schemas.length > 0) return { required: [...new Set(required)], loopbackDefaults: [...new Set(loopbackDefaults)] };
   }

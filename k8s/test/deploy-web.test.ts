@@ -14,20 +14,33 @@ import { REPO_ROOT } from "./deploy-support";
 // Tools run as child processes on a shared 2-core machine: allow them time (bunfig is not read from here).
 setDefaultTimeout(60_000);
 
-interface Seen { method: string; path: string; authorization: string | null; forwardedProto: string | null }
+interface Seen {
+  method: string;
+  path: string;
+  authorization: string | null;
+  forwardedProto: string | null;
+}
 
-interface Site { base: string; seen: Seen[]; stop(): Promise<void> }
-
+interface Site {
+  base: string;
+  seen: Seen[];
+  stop(): Promise<void>;
+}
 
 /** Starts nginx with web/nginx.conf and web/nginx-<app>.conf as the image would, over a stand-in build. */
 async function startSite(app: "customer" | "admin", env: (upstream: string) => Record<string, string>): Promise<Site> {
   const seen: Seen[] = [];
   const upstream = Bun.serve({
-    port: 0, hostname: "127.0.0.1",
+    port: 0,
+    hostname: "127.0.0.1",
     fetch(req) {
       const url = new URL(req.url);
-      seen.push({ method: req.method, path: url.pathname + url.search, authorization: req.headers.get("authorization"),
-        forwardedProto: req.headers.get("x-forwarded-proto") });
+      seen.push({
+        method: req.method,
+        path: url.pathname + url.search,
+        authorization: req.headers.get("authorization"),
+        forwardedProto: req.headers.get("x-forwarded-proto"),
+      });
       return Response.json({ upstream: true, path: url.pathname });
     },
   });
@@ -51,19 +64,25 @@ async function startSite(app: "customer" | "admin", env: (upstream: string) => R
     .replace("access_log /dev/stdout json;", `access_log ${join(dir, "access.log")} json;`);
   writeFileSync(join(dir, "nginx.conf"), main);
 
-  const proc = Bun.spawn([tools.nginx, "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr", "-g", "daemon off;"],
-    { stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([tools.nginx, "-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr", "-g", "daemon off;"], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const base = `http://127.0.0.1:${port}`;
   let exitReport: string | undefined;
-  await waitFor(async () => {
-    if (proc.exitCode !== null) {
-      exitReport ??= `nginx exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`;
-      throw new Error(exitReport);
-    }
-    return (await fetch(`${base}/health/live`).catch(() => undefined))?.ok;
-  }, { timeoutMs: 15_000, what: `nginx for ${app}` });
+  await waitFor(
+    async () => {
+      if (proc.exitCode !== null) {
+        exitReport ??= `nginx exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`;
+        throw new Error(exitReport);
+      }
+      return (await fetch(`${base}/health/live`).catch(() => undefined))?.ok;
+    },
+    { timeoutMs: 15_000, what: `nginx for ${app}` },
+  );
   return {
-    base, seen,
+    base,
+    seen,
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
@@ -76,8 +95,12 @@ async function startSite(app: "customer" | "admin", env: (upstream: string) => R
 describe("customer SPA nginx", () => {
   let site: Site;
   const issuer = "http://localhost:8180/realms/meridian";
-  beforeAll(async () => { site = await startSite("customer", (u) => ({ API_UPSTREAM: u, OIDC_ISSUER: issuer })); }, 30_000);
-  afterAll(async () => { await site?.stop(); });
+  beforeAll(async () => {
+    site = await startSite("customer", (u) => ({ API_UPSTREAM: u, OIDC_ISSUER: issuer }));
+  }, 30_000);
+  afterAll(async () => {
+    await site?.stop();
+  });
 
   test("when the probes ask, then /health/live and /health/ready answer 200", async () => {
     for (const path of ["/health/live", "/health/ready"]) expect((await fetch(site.base + path)).status).toBe(200);
@@ -117,13 +140,20 @@ describe("customer SPA nginx", () => {
 
 describe("admin PWA nginx", () => {
   let site: Site;
-  beforeAll(async () => { site = await startSite("admin", (u) => ({ BFF_UPSTREAM: u })); }, 30_000);
-  afterAll(async () => { await site?.stop(); });
+  beforeAll(async () => {
+    site = await startSite("admin", (u) => ({ BFF_UPSTREAM: u }));
+  }, 30_000);
+  afterAll(async () => {
+    await site?.stop();
+  });
 
   test("when the app signs in or calls the API, then /auth/* and /api/* reach the BFF unchanged", async () => {
     await fetch(`${site.base}/auth/login?returnTo=%2Finventory`, { redirect: "manual" });
     await fetch(`${site.base}/api/orders?status=pending`, { method: "POST", body: "{}" });
-    expect(site.seen.map((s) => `${s.method} ${s.path}`)).toEqual(["GET /auth/login?returnTo=%2Finventory", "POST /api/orders?status=pending"]);
+    expect(site.seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+      "GET /auth/login?returnTo=%2Finventory",
+      "POST /api/orders?status=pending",
+    ]);
   });
 
   test("when the service worker checks for updates, then ngsw.json is revalidated every time", async () => {

@@ -41,13 +41,16 @@ export interface ImageConfig {
 
 /** Docker's substitution: $VAR, ${VAR}, ${VAR:-word}, ${VAR:+word}; unset is empty. */
 export function substitute(text: string, vars: Record<string, string>): string {
-  return text.replace(/\\\$|\$\{(\w+)(?::([-+])([^}]*))?\}|\$(\w+)/g, (match, braced?: string, op?: string, word?: string, bare?: string) => {
-    if (match === "\\$") return "$";
-    const value = vars[(braced ?? bare)!];
-    if (op === "-") return value ? value : word!;
-    if (op === "+") return value ? word! : "";
-    return value ?? "";
-  });
+  return text.replace(
+    /\\\$|\$\{(\w+)(?::([-+])([^}]*))?\}|\$(\w+)/g,
+    (match, braced?: string, op?: string, word?: string, bare?: string) => {
+      if (match === "\\$") return "$";
+      const value = vars[(braced ?? bare)!];
+      if (op === "-") return value ? value : word!;
+      if (op === "+") return value ? word! : "";
+      return value ?? "";
+    },
+  );
 }
 
 /** Instructions whose arguments Docker substitutes (the builder reference's list, as far as used here). */
@@ -56,13 +59,19 @@ const SUBSTITUTED = new Set(["ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNA
 export class Dockerfile {
   readonly stages: Stage[] = [];
 
-  constructor(readonly path: string, readonly buildArgs: BuildArgs = {}) {
+  constructor(
+    readonly path: string,
+    readonly buildArgs: BuildArgs = {},
+  ) {
     const logical: string[] = [];
     let current = "";
     for (const raw of readFileSync(path, "utf8").split("\n")) {
       const line = raw.trim();
       if (line.startsWith("#") || line === "") continue; // comments and blank lines, also inside continuations
-      if (line.endsWith("\\")) { current += line.slice(0, -1) + " "; continue; }
+      if (line.endsWith("\\")) {
+        current += `${line.slice(0, -1)} `;
+        continue;
+      }
       logical.push((current + line).trim());
       current = "";
     }
@@ -73,8 +82,9 @@ export class Dockerfile {
       const body = l.slice(instr.length).trim();
       if (instr === "ARG") {
         const { name, value } = this.declare(body, this.stages.length === 0 ? {} : vars, globalArgs);
-        if (this.stages.length === 0) { if (value !== undefined) globalArgs[name] = value; }
-        else if (value !== undefined) vars[name] = value;
+        if (this.stages.length === 0) {
+          if (value !== undefined) globalArgs[name] = value;
+        } else if (value !== undefined) vars[name] = value;
         else delete vars[name];
         if (this.stages.length > 0) this.stages.at(-1)!.instructions.push({ instr, args: body, vars: { ...vars } });
       } else if (instr === "FROM") {
@@ -138,9 +148,13 @@ export class Dockerfile {
       else if (instr === "USER") config.user = args;
       else if (instr === "EXPOSE") config.expose.push(...args.split(/\s+/).filter(Boolean));
       // An ENTRYPOINT drops the CMD the stage inherited, not one the stage set itself.
-      else if (instr === "ENTRYPOINT") { config.entrypoint = execForm(args, instr); if (!cmdSet) config.cmd = undefined; }
-      else if (instr === "CMD") { config.cmd = execForm(args, instr); cmdSet = true; }
-      else if (instr === "HEALTHCHECK") {
+      else if (instr === "ENTRYPOINT") {
+        config.entrypoint = execForm(args, instr);
+        if (!cmdSet) config.cmd = undefined;
+      } else if (instr === "CMD") {
+        config.cmd = execForm(args, instr);
+        cmdSet = true;
+      } else if (instr === "HEALTHCHECK") {
         config.healthcheck = args === "NONE" ? undefined : execForm(args.slice(args.indexOf("CMD") + 3).trim(), instr);
       }
     }
@@ -166,7 +180,9 @@ function execForm(args: string, instr: string): string[] {
  * excludes (a folder that is excluded is only walked when an exception could re-include part of it).
  */
 export function materializeContext(root: string, dest: string): void {
-  const lines = readFileSync(join(root, ".dockerignore"), "utf8").split("\n").map((l) => l.trim())
+  const lines = readFileSync(join(root, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
     .filter((l) => l !== "" && !l.startsWith("#"));
   const ig = ignore().add(lines);
   const exceptions = lines.filter((l) => l.startsWith("!")).map((l) => l.slice(1));
@@ -219,8 +235,19 @@ export function replayBuild(file: Dockerfile, context: string, workRoot: string,
       } else if (i.instr === "RUN") {
         const script = i.args.replace(STAGE_PATH, `$1${root}/`);
         // The stage's ARGs and ENVs only (HOME for Bun's package cache, as root's in the image).
-        const r = run(["env", "-i", `PATH=${process.env.PATH}`, `HOME=${process.env.HOME}`, ...Object.entries(i.vars).map(([k, v]) => `${k}=${v}`),
-          "sh", "-c", `set -e; ${script}`], join(root, workdir));
+        const r = run(
+          [
+            "env",
+            "-i",
+            `PATH=${process.env.PATH}`,
+            `HOME=${process.env.HOME}`,
+            ...Object.entries(i.vars).map(([k, v]) => `${k}=${v}`),
+            "sh",
+            "-c",
+            `set -e; ${script}`,
+          ],
+          join(root, workdir),
+        );
         if (r.code !== 0) throw fail(i, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
       } else if (i.instr === "ADD") {
         throw fail(i, "ADD is not replayed (use COPY)");

@@ -18,7 +18,10 @@ const NOT_INTERCEPTED = new Set([15090, 15020, 15021]);
 const ROOT_NAMESPACE = "istio-system";
 
 /** An HTTP request carried by the connection (for rules naming methods or paths). */
-export interface HttpRequest { method: string; path: string }
+export interface HttpRequest {
+  method: string;
+  path: string;
+}
 
 function appliesTo(policy: K8sObject, c: Connection, releaseNs: string): boolean {
   const ns = policy.metadata.namespace ?? releaseNs;
@@ -42,29 +45,47 @@ export function mtlsMode(peerAuthentications: K8sObject[], c: Connection, releas
 function wildcard(patterns: string[] | undefined, value: string | undefined): boolean {
   if (!patterns) return true;
   if (value === undefined) return false;
-  return patterns.some((p) => p === "*" || p === value
-    || (p.endsWith("*") && value.startsWith(p.slice(0, -1))) || (p.startsWith("*") && value.endsWith(p.slice(1))));
+  return patterns.some(
+    (p) =>
+      p === "*" ||
+      p === value ||
+      (p.endsWith("*") && value.startsWith(p.slice(0, -1))) ||
+      (p.startsWith("*") && value.endsWith(p.slice(1))),
+  );
 }
 
 function negated(patterns: string[] | undefined, value: string | undefined): boolean {
   return patterns !== undefined && value !== undefined && wildcard(patterns, value);
 }
 
-interface Peer { principal?: string; namespace?: string; ip?: string }
+interface Peer {
+  principal?: string;
+  namespace?: string;
+  ip?: string;
+}
 
 function sourceMatches(source: any, peer: Peer): boolean {
   if (source.requestPrincipals || source.notRequestPrincipals || source.remoteIpBlocks) return false; // JWT/XFF: not modelled
   if (source.ipBlocks) return false; // pod IPs are not known here
-  return wildcard(source.principals, peer.principal) && !negated(source.notPrincipals, peer.principal)
-    && wildcard(source.namespaces, peer.namespace) && !negated(source.notNamespaces, peer.namespace);
+  return (
+    wildcard(source.principals, peer.principal) &&
+    !negated(source.notPrincipals, peer.principal) &&
+    wildcard(source.namespaces, peer.namespace) &&
+    !negated(source.notNamespaces, peer.namespace)
+  );
 }
 
 function operationMatches(op: any, port: number, request: HttpRequest | undefined): boolean {
   const http = ["methods", "paths", "hosts", "notMethods", "notPaths", "notHosts"].some((k) => op[k]);
   if (http && !request) return false; // HTTP fields never match a plain TCP connection
-  return wildcard(op.ports, String(port)) && !negated(op.notPorts, String(port))
-    && wildcard(op.methods, request?.method) && !negated(op.notMethods, request?.method)
-    && wildcard(op.paths, request?.path) && !negated(op.notPaths, request?.path);
+  return (
+    wildcard(op.ports, String(port)) &&
+    !negated(op.notPorts, String(port)) &&
+    wildcard(op.methods, request?.method) &&
+    !negated(op.notMethods, request?.method) &&
+    wildcard(op.paths, request?.path) &&
+    !negated(op.notPaths, request?.path)
+  );
 }
 
 function ruleMatches(rule: any, peer: Peer, port: number, request: HttpRequest | undefined): boolean {
@@ -75,10 +96,13 @@ function ruleMatches(rule: any, peer: Peer, port: number, request: HttpRequest |
 }
 
 /** PeerAuthentication, then AuthorizationPolicy, for a connection to a pod with a sidecar. */
-export function istioVerdict(objects: K8sObject[], c: Connection, releaseNs: string, trustDomain: string,
-  request?: HttpRequest): Verdict {
+export function istioVerdict(objects: K8sObject[], c: Connection, releaseNs: string, trustDomain: string, request?: HttpRequest): Verdict {
   if (!c.to.mesh || NOT_INTERCEPTED.has(c.port)) return { allowed: true, reason: "" };
-  const mode = mtlsMode(objects.filter((o) => o.kind === "PeerAuthentication"), c, releaseNs);
+  const mode = mtlsMode(
+    objects.filter((o) => o.kind === "PeerAuthentication"),
+    c,
+    releaseNs,
+  );
   const mtls = c.from.mesh && mode !== "DISABLE";
   if (!mtls && mode === "STRICT") return { allowed: false, reason: `STRICT mTLS on ${c.to.name}:${c.port}, ${c.from.name} has no sidecar` };
   const peer: Peer = mtls
@@ -91,7 +115,10 @@ export function istioVerdict(objects: K8sObject[], c: Connection, releaseNs: str
   if (denied) return { allowed: false, reason: `AuthorizationPolicy ${denied.metadata.name} denies` };
   const allows = policies.filter((p) => action(p) === "ALLOW");
   if (allows.length > 0 && !allows.some(matching)) {
-    return { allowed: false, reason: `no ALLOW rule of ${allows.map((p) => p.metadata.name).join(", ")} matches${mtls ? "" : " (no mTLS identity)"}` };
+    return {
+      allowed: false,
+      reason: `no ALLOW rule of ${allows.map((p) => p.metadata.name).join(", ")} matches${mtls ? "" : " (no mTLS identity)"}`,
+    };
   }
   return { allowed: true, reason: "" };
 }

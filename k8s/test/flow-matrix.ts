@@ -77,19 +77,24 @@ export function loadFlows(path = FLOWS_FILE): FlowsFile {
 export class OverlayEndpoints {
   private readonly endpoints = new Map<string, Endpoint>();
 
-  constructor(readonly flows: FlowsFile, readonly overlay: Overlay, objects: K8sObject[]) {
+  constructor(
+    readonly flows: FlowsFile,
+    readonly overlay: Overlay,
+    objects: K8sObject[],
+  ) {
     for (const w of podWorkloads(objects)) {
       const name = w.obj.kind === "Job" ? (w.podLabels["app.kubernetes.io/name"] ?? w.obj.metadata.name) : w.obj.metadata.name;
       const namespace = w.obj.metadata.namespace ?? flows.releaseNamespace;
       const ports: ContainerPort[] = w.podSpec.containers.flatMap((c: any) => c.ports ?? []);
-      const injected = this.namespaceLabels(namespace)["istio-injection"] === "enabled"
-        && w.obj.spec?.template?.metadata?.annotations?.["sidecar.istio.io/inject"] !== "false";
+      const injected =
+        this.namespaceLabels(namespace)["istio-injection"] === "enabled" &&
+        w.obj.spec?.template?.metadata?.annotations?.["sidecar.istio.io/inject"] !== "false";
       this.add({ name, namespace, labels: w.podLabels, ports, serviceAccount: w.podSpec.serviceAccountName ?? "default", mesh: injected });
     }
     for (const [name, placements] of Object.entries(flows.workloads)) {
       const p = placements[overlay];
       if (!p || this.endpoints.has(name)) continue;
-      const namespace = p.ip ? undefined : (p.namespace === "release" || !p.namespace ? flows.releaseNamespace : p.namespace);
+      const namespace = p.ip ? undefined : p.namespace === "release" || !p.namespace ? flows.releaseNamespace : p.namespace;
       const mesh = p.mesh ?? (namespace !== undefined && this.namespaceLabels(namespace)["istio-injection"] === "enabled");
       this.add({ name, namespace, labels: p.labels ?? {}, ports: p.ports ?? [], serviceAccount: p.serviceAccount, mesh, ip: p.ip });
     }
@@ -120,24 +125,43 @@ function parseRequest(text: string | undefined): HttpRequest | undefined {
   return { method, path };
 }
 
-function evaluate(objects: K8sObject[], where: OverlayEndpoints, spec: FlowSpec, from: string, to: string,
-  expect: FlowResult["expect"]): FlowResult {
+function evaluate(
+  objects: K8sObject[],
+  where: OverlayEndpoints,
+  spec: FlowSpec,
+  from: string,
+  to: string,
+  expect: FlowResult["expect"],
+): FlowResult {
   const base = { overlay: where.overlay, expect, from, to, port: String(spec.port), request: spec.request, why: spec.why };
   const src = where.get(from);
   const dst = where.get(to);
   const port = dst?.ports.find((p) => p.name === spec.port || p.containerPort === Number(spec.port));
-  const missing = !src ? `no workload ${from}` : !dst ? `no workload ${to}`
-    : !port && typeof spec.port === "string" ? `${to} has no container port named ${spec.port}` : undefined;
+  const missing = !src
+    ? `no workload ${from}`
+    : !dst
+      ? `no workload ${to}`
+      : !port && typeof spec.port === "string"
+        ? `${to} has no container port named ${spec.port}`
+        : undefined;
   if (missing) return { ...base, networkPolicy: missing, istio: "", allowed: false, ok: expect === "refuse" };
-  const c = { from: src!, to: dst!, port: port?.containerPort ?? Number(spec.port), portName: port?.name, protocol: spec.protocol ?? "TCP" };
+  const c = {
+    from: src!,
+    to: dst!,
+    port: port?.containerPort ?? Number(spec.port),
+    portName: port?.name,
+    protocol: spec.protocol ?? "TCP",
+  };
   const np = networkPolicyVerdict(objects, c, where.flows.releaseNamespace);
   const mesh = istioVerdict(objects, c, where.flows.releaseNamespace, where.flows.trustDomain, parseRequest(spec.request));
   const allowed = np.allowed && mesh.allowed;
   return {
-    ...base, port: port?.name ? `${port.name}/${c.port}` : String(c.port),
+    ...base,
+    port: port?.name ? `${port.name}/${c.port}` : String(c.port),
     networkPolicy: np.allowed ? "allow" : `refused: ${np.reason}`,
     istio: !dst!.mesh ? "-" : mesh.allowed ? "allow" : `refused: ${mesh.reason}`,
-    allowed, ok: allowed === (expect === "allow"),
+    allowed,
+    ok: allowed === (expect === "allow"),
   };
 }
 
@@ -145,7 +169,10 @@ function evaluate(objects: K8sObject[], where: OverlayEndpoints, spec: FlowSpec,
 export function flowMatrix(flows: FlowsFile, overlay: Overlay, objects: K8sObject[]): FlowResult[] {
   const where = new OverlayEndpoints(flows, overlay, objects);
   const results: FlowResult[] = [];
-  for (const [expect, specs] of [["allow", flows.required], ["refuse", flows.forbidden]] as const) {
+  for (const [expect, specs] of [
+    ["allow", flows.required],
+    ["refuse", flows.forbidden],
+  ] as const) {
     for (const spec of specs) {
       if (spec.overlays && !spec.overlays.includes(overlay)) continue;
       for (const from of list(spec.from)) {
@@ -157,7 +184,15 @@ export function flowMatrix(flows: FlowsFile, overlay: Overlay, objects: K8sObjec
 }
 
 export function formatMatrix(results: FlowResult[]): string {
-  const rows = results.map((r) => [r.ok ? "ok " : "BAD", r.overlay, r.expect, `${r.from} -> ${r.to}:${r.port}${r.request ? ` ${r.request}` : ""}`, r.networkPolicy, r.istio, r.why]);
+  const rows = results.map((r) => [
+    r.ok ? "ok " : "BAD",
+    r.overlay,
+    r.expect,
+    `${r.from} -> ${r.to}:${r.port}${r.request ? ` ${r.request}` : ""}`,
+    r.networkPolicy,
+    r.istio,
+    r.why,
+  ]);
   const widths = [3, 4, 6, 0, 0, 0].map((w, i) => Math.max(w, ...rows.map((r) => r[i]!.length)));
   const head = ["", "overlay", "expect", "flow", "NetworkPolicy", "Istio", "why"];
   return [head, ...rows].map((r) => r.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i]!) : cell)).join("  ")).join("\n");

@@ -8,7 +8,11 @@
  */
 import type { K8sObject } from "./deploy-support";
 
-export interface ContainerPort { name?: string; containerPort: number; protocol?: string }
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+}
 
 /** A pod (or an address outside the cluster) as the policies see it. */
 export interface Endpoint {
@@ -24,7 +28,13 @@ export interface Endpoint {
   mesh: boolean;
 }
 
-export interface Connection { from: Endpoint; to: Endpoint; port: number; portName?: string; protocol: string }
+export interface Connection {
+  from: Endpoint;
+  to: Endpoint;
+  port: number;
+  portName?: string;
+  protocol: string;
+}
 
 interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -34,16 +44,24 @@ interface LabelSelector {
 export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return true;
   const plain = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  return plain && (selector.matchExpressions ?? []).every((e) => {
-    const has = Object.hasOwn(labels, e.key);
-    switch (e.operator) {
-      case "In": return has && (e.values ?? []).includes(labels[e.key]!);
-      case "NotIn": return !has || !(e.values ?? []).includes(labels[e.key]!);
-      case "Exists": return has;
-      case "DoesNotExist": return !has;
-      default: throw new Error(`unknown label selector operator ${e.operator}`);
-    }
-  });
+  return (
+    plain &&
+    (selector.matchExpressions ?? []).every((e) => {
+      const has = Object.hasOwn(labels, e.key);
+      switch (e.operator) {
+        case "In":
+          return has && (e.values ?? []).includes(labels[e.key]!);
+        case "NotIn":
+          return !has || !(e.values ?? []).includes(labels[e.key]!);
+        case "Exists":
+          return has;
+        case "DoesNotExist":
+          return !has;
+        default:
+          throw new Error(`unknown label selector operator ${e.operator}`);
+      }
+    })
+  );
 }
 
 function ipv4(ip: string): number {
@@ -60,8 +78,7 @@ export function cidrContains(cidr: string, ip: string): boolean {
 function peerMatches(peer: any, policyNamespace: string, other: Endpoint): boolean {
   if (peer.ipBlock) {
     if (!other.ip) return false;
-    return cidrContains(peer.ipBlock.cidr, other.ip)
-      && !(peer.ipBlock.except ?? []).some((c: string) => cidrContains(c, other.ip!));
+    return cidrContains(peer.ipBlock.cidr, other.ip) && !(peer.ipBlock.except ?? []).some((c: string) => cidrContains(c, other.ip!));
   }
   if (other.ip || !other.namespace) return false; // outside the cluster: only ipBlock peers match
   const nsOk = peer.namespaceSelector
@@ -88,27 +105,44 @@ function policyTypes(np: K8sObject): string[] {
 
 function selecting(policies: K8sObject[], pod: Endpoint, type: "Ingress" | "Egress", releaseNs: string): K8sObject[] {
   if (pod.ip || !pod.namespace) return [];
-  return policies.filter((np) => (np.metadata.namespace ?? releaseNs) === pod.namespace
-    && policyTypes(np).includes(type) && selectorMatches(np.spec.podSelector ?? {}, pod.labels));
+  return policies.filter(
+    (np) =>
+      (np.metadata.namespace ?? releaseNs) === pod.namespace &&
+      policyTypes(np).includes(type) &&
+      selectorMatches(np.spec.podSelector ?? {}, pod.labels),
+  );
 }
 
-export interface Verdict { allowed: boolean; reason: string }
+export interface Verdict {
+  allowed: boolean;
+  reason: string;
+}
 
 /** Egress of the source, then ingress of the destination (`objects`: the NetworkPolicies among them count). */
 export function networkPolicyVerdict(objects: K8sObject[], c: Connection, releaseNs: string): Verdict {
   const policies = objects.filter((o) => o.kind === "NetworkPolicy");
   const egress = selecting(policies, c.from, "Egress", releaseNs);
   if (egress.length > 0) {
-    const ok = egress.some((np) => (np.spec.egress ?? []).some((rule: any) =>
-      (!rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, np.metadata.namespace ?? releaseNs, c.to)))
-      && portMatches(rule.ports, c)));
+    const ok = egress.some((np) =>
+      (np.spec.egress ?? []).some(
+        (rule: any) =>
+          (!rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, np.metadata.namespace ?? releaseNs, c.to))) &&
+          portMatches(rule.ports, c),
+      ),
+    );
     if (!ok) return { allowed: false, reason: `egress of ${c.from.name} (${egress.map((n) => n.metadata.name).join(", ")})` };
   }
   const ingress = selecting(policies, c.to, "Ingress", releaseNs);
   if (ingress.length > 0) {
-    const ok = ingress.some((np) => (np.spec.ingress ?? []).some((rule: any) =>
-      (!rule.from || rule.from.length === 0 || rule.from.some((peer: any) => peerMatches(peer, np.metadata.namespace ?? releaseNs, c.from)))
-      && portMatches(rule.ports, c)));
+    const ok = ingress.some((np) =>
+      (np.spec.ingress ?? []).some(
+        (rule: any) =>
+          (!rule.from ||
+            rule.from.length === 0 ||
+            rule.from.some((peer: any) => peerMatches(peer, np.metadata.namespace ?? releaseNs, c.from))) &&
+          portMatches(rule.ports, c),
+      ),
+    );
     if (!ok) return { allowed: false, reason: `ingress of ${c.to.name} (${ingress.map((n) => n.metadata.name).join(", ")})` };
   }
   return { allowed: true, reason: "" };

@@ -9,13 +9,27 @@ import { cidrContains, networkPolicyVerdict, type Connection, type Endpoint } fr
 
 const NS = "app";
 const pod = (name: string, over: Partial<Endpoint> = {}): Endpoint => ({
-  name, namespace: NS, namespaceLabels: { "kubernetes.io/metadata.name": over.namespace ?? NS },
-  labels: { "app.kubernetes.io/name": name }, ports: [{ name: "http", containerPort: 8080 }], mesh: false, ...over,
+  name,
+  namespace: NS,
+  namespaceLabels: { "kubernetes.io/metadata.name": over.namespace ?? NS },
+  labels: { "app.kubernetes.io/name": name },
+  ports: [{ name: "http", containerPort: 8080 }],
+  mesh: false,
+  ...over,
 });
-const conn = (from: Endpoint, to: Endpoint, port = 8080, portName: string | undefined = "http"): Connection =>
-  ({ from, to, port, portName, protocol: "TCP" });
-const np = (name: string, spec: any, namespace = NS): K8sObject =>
-  ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
+const conn = (from: Endpoint, to: Endpoint, port = 8080, portName: string | undefined = "http"): Connection => ({
+  from,
+  to,
+  port,
+  portName,
+  protocol: "TCP",
+});
+const np = (name: string, spec: any, namespace = NS): K8sObject => ({
+  apiVersion: "networking.k8s.io/v1",
+  kind: "NetworkPolicy",
+  metadata: { name, namespace },
+  spec,
+});
 const allowed = (objects: K8sObject[], c: Connection) => networkPolicyVerdict(objects, c, NS).allowed;
 
 describe("NetworkPolicy semantics", () => {
@@ -34,8 +48,11 @@ describe("NetworkPolicy semantics", () => {
   });
 
   test("when a rule names a port, then a name resolves against the destination pod's container ports", () => {
-    const policy = np("api", { podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } }, policyTypes: ["Ingress"],
-      ingress: [{ ports: [{ port: "http" }] }] });
+    const policy = np("api", {
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ ports: [{ port: "http" }] }],
+    });
     expect(allowed([policy], conn(web, api))).toBe(true);
     const other = { ...api, ports: [{ name: "web", containerPort: 8080 }] };
     expect(allowed([policy], conn(web, other, 8080, "web"))).toBe(false);
@@ -46,28 +63,64 @@ describe("NetworkPolicy semantics", () => {
 
   test("when a peer has a namespace and a pod selector, then both must match; in two peers, either does", () => {
     const monitoring = pod("prometheus", { namespace: "monitoring", namespaceLabels: { "kubernetes.io/metadata.name": "monitoring" } });
-    const and = np("and", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{
-      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
-      podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } }] }] });
+    const and = np("and", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+              podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } },
+            },
+          ],
+        },
+      ],
+    });
     expect(allowed([and], conn(monitoring, api))).toBe(false);
-    const or = np("or", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [
-      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
-      { podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } }] }] });
+    const or = np("or", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+            { podSelector: { matchLabels: { "app.kubernetes.io/name": "web" } } },
+          ],
+        },
+      ],
+    });
     expect(allowed([or], conn(monitoring, api))).toBe(true);
     expect(allowed([or], conn(web, api))).toBe(true);
   });
 
   test("when a peer has only a pod selector, then it means pods of the policy's own namespace", () => {
-    const policy = np("api", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {
-      matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["web"] }] } }] }] });
+    const policy = np("api", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              podSelector: {
+                matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["web"] }],
+              },
+            },
+          ],
+        },
+      ],
+    });
     expect(allowed([policy], conn(web, api))).toBe(true);
     const elsewhere = pod("web", { namespace: "other", namespaceLabels: { "kubernetes.io/metadata.name": "other" } });
     expect(allowed([policy], conn(elsewhere, api))).toBe(false);
   });
 
   test("when egress names an ipBlock, then addresses outside the cluster inside it pass, its exceptions and pods do not", () => {
-    const policy = np("egress", { podSelector: {}, policyTypes: ["Egress"],
-      egress: [{ to: [{ ipBlock: { cidr: "10.20.0.0/16", except: ["10.20.9.0/24"] } }], ports: [{ port: 1433 }] }] });
+    const policy = np("egress", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr: "10.20.0.0/16", except: ["10.20.9.0/24"] } }], ports: [{ port: 1433 }] }],
+    });
     const sql = (ip: string): Endpoint => ({ name: "sql", ip, labels: {}, ports: [{ containerPort: 1433 }], mesh: false });
     expect(allowed([policy], conn(api, sql("10.20.4.5"), 1433, undefined))).toBe(true);
     expect(allowed([policy], conn(api, sql("10.20.9.5"), 1433, undefined))).toBe(false);
@@ -78,8 +131,18 @@ describe("NetworkPolicy semantics", () => {
 
 describe("Istio semantics", () => {
   const meshed = (name: string, sa = name) => pod(name, { mesh: true, serviceAccount: sa });
-  const peer = (name: string, spec: any): K8sObject => ({ apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name, namespace: NS }, spec });
-  const authz = (name: string, spec: any): K8sObject => ({ apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name, namespace: NS }, spec });
+  const peer = (name: string, spec: any): K8sObject => ({
+    apiVersion: "security.istio.io/v1",
+    kind: "PeerAuthentication",
+    metadata: { name, namespace: NS },
+    spec,
+  });
+  const authz = (name: string, spec: any): K8sObject => ({
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: { name, namespace: NS },
+    spec,
+  });
   const verdict = (objects: K8sObject[], c: Connection, request?: { method: string; path: string }) =>
     istioVerdict(objects, c, NS, "cluster.local", request);
   const api = meshed("api");
@@ -88,8 +151,11 @@ describe("Istio semantics", () => {
   test("when mTLS is STRICT, then a caller without a sidecar is refused except on a port the workload leaves PERMISSIVE", () => {
     const strict = peer("default", { mtls: { mode: "STRICT" } });
     expect(verdict([strict], conn(outside, api)).allowed).toBe(false);
-    const workload = peer("api", { selector: { matchLabels: { "app.kubernetes.io/name": "api" } }, mtls: { mode: "STRICT" },
-      portLevelMtls: { 9090: { mode: "PERMISSIVE" } } });
+    const workload = peer("api", {
+      selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+      mtls: { mode: "STRICT" },
+      portLevelMtls: { 9090: { mode: "PERMISSIVE" } },
+    });
     expect(verdict([strict, workload], conn(outside, api, 9090, "management")).allowed).toBe(true);
     expect(verdict([strict, workload], conn(outside, api)).allowed).toBe(false);
   });
@@ -98,8 +164,10 @@ describe("Istio semantics", () => {
     const denyAll = authz("deny-all", {});
     const web = meshed("web");
     expect(verdict([denyAll], conn(web, api)).allowed).toBe(false);
-    const allowWeb = authz("api", { selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
-      rules: [{ from: [{ source: { principals: ["cluster.local/ns/app/sa/web"] } }], to: [{ operation: { ports: ["8080"] } }] }] });
+    const allowWeb = authz("api", {
+      selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+      rules: [{ from: [{ source: { principals: ["cluster.local/ns/app/sa/web"] } }], to: [{ operation: { ports: ["8080"] } }] }],
+    });
     expect(verdict([denyAll, allowWeb], conn(web, api)).allowed).toBe(true);
     expect(verdict([denyAll, allowWeb], conn(meshed("other"), api)).allowed).toBe(false);
     const byNs = authz("ns", { rules: [{ from: [{ source: { namespaces: ["app"] } }] }] });
@@ -125,6 +193,8 @@ describe("Istio semantics", () => {
     const allowAll = authz("all", { rules: [{}] });
     const deny = authz("deny", { action: "DENY", rules: [{ to: [{ operation: { ports: ["8080"] } }] }] });
     expect(verdict([allowAll, deny], conn(meshed("web"), api)).allowed).toBe(false);
-    expect(verdict([authz("deny-all", {}), peer("default", { mtls: { mode: "STRICT" } })], conn(outside, api, 15090, "http-envoy-prom")).allowed).toBe(true);
+    expect(
+      verdict([authz("deny-all", {}), peer("default", { mtls: { mode: "STRICT" } })], conn(outside, api, 15090, "http-envoy-prom")).allowed,
+    ).toBe(true);
   });
 });

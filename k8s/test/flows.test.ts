@@ -39,7 +39,9 @@ describe("flow matrix", () => {
     const results = matrices.get(overlay)!;
     console.log(`\nflow matrix, ${overlay} overlay (${results.length} flows)\n${formatMatrix(results)}`);
     expect(results.length).toBeGreaterThan(40);
-    expect(results.filter((r) => !r.ok).map((r) => `${r.expect} ${r.from} -> ${r.to}:${r.port}: ${r.networkPolicy} ${r.istio}`)).toEqual([]);
+    expect(results.filter((r) => !r.ok).map((r) => `${r.expect} ${r.from} -> ${r.to}:${r.port}: ${r.networkPolicy} ${r.istio}`)).toEqual(
+      [],
+    );
   });
 
   test("when prod denies by default, then every token verifier reaches Keycloak's JWKS and the Gateway serves the issuer's host", () => {
@@ -62,7 +64,11 @@ describe("flow matrix", () => {
   });
 
   test("when operators outside the mesh call their pods under STRICT mTLS, then the calls get through", () => {
-    for (const [from, to] of [["cnpg-operator", "postgresql"], ["rabbitmq-operator", "rabbitmq"], ["redis-operator", "redis"]]) {
+    for (const [from, to] of [
+      ["cnpg-operator", "postgresql"],
+      ["rabbitmq-operator", "rabbitmq"],
+      ["redis-operator", "redis"],
+    ]) {
       const [r] = find("prod", from!, to!);
       expect(r?.allowed, `${from} -> ${to}: ${r?.networkPolicy} ${r?.istio}`).toBe(true);
     }
@@ -123,7 +129,8 @@ function inClusterUrls(objects: K8sObject[]): { where: string; url: URL }[] {
   const values: { where: string; value: string }[] = [];
   for (const w of podWorkloads(objects)) {
     for (const c of w.podSpec.containers) {
-      for (const e of c.env ?? []) if (typeof e.value === "string") values.push({ where: `${w.obj.metadata.name} ${e.name}`, value: e.value });
+      for (const e of c.env ?? [])
+        if (typeof e.value === "string") values.push({ where: `${w.obj.metadata.name} ${e.name}`, value: e.value });
     }
   }
   for (const s of objects.filter((o) => o.kind === "Secret")) {
@@ -136,34 +143,54 @@ function inClusterUrls(objects: K8sObject[]): { where: string; url: URL }[] {
   });
 }
 
-const DEFAULT_PORT: Record<string, number> = { "http:": 80, "https:": 443, "amqp:": 5672, "redis:": 6379, "postgres:": 5432, "mssql:": 1433 };
+const DEFAULT_PORT: Record<string, number> = {
+  "http:": 80,
+  "https:": 443,
+  "amqp:": 5672,
+  "redis:": 6379,
+  "postgres:": 5432,
+  "mssql:": 1433,
+};
 
 describe("addresses", () => {
-  test.each(OVERLAYS)("when the %s overlay hands a process an in-cluster URL, then the Service it names listens on that port", (overlay) => {
-    const ports = servicePorts(overlay);
-    const problems: string[] = [];
-    for (const { where, url } of inClusterUrls(rendered.get(overlay)!)) {
-      const port = Number(url.port || DEFAULT_PORT[url.protocol]);
-      const known = ports.get(url.hostname);
-      if (!known) problems.push(`${where}: ${url.hostname} is no Service of the chart or of flows.yaml`);
-      else if (!known.includes(port)) problems.push(`${where}: ${url.hostname} listens on ${known.join(", ")}, not ${port}`);
-    }
-    expect(problems).toEqual([]);
-  });
-
-  test.each(OVERLAYS)("when the %s overlay's gateway routes are read, then each downstream is a Service port the gateway may reach", (overlay) => {
-    const objects = rendered.get(overlay)!;
-    const routes = JSON.parse((objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "gateway-routes") as any).data["ocelot.json"]);
-    const ports = servicePorts(overlay);
-    const reachable = new Set(matrices.get(overlay)!.filter((r) => r.from === "gateway" && r.allowed).map((r) => r.to));
-    const problems: string[] = [];
-    for (const route of routes.Routes) {
-      for (const { Host, Port } of route.DownstreamHostAndPorts) {
-        if (!(ports.get(Host) ?? []).includes(Port)) problems.push(`${route.UpstreamPathTemplate}: ${Host}:${Port} is no Service port`);
-        if (!reachable.has(Host)) problems.push(`${route.UpstreamPathTemplate}: gateway -> ${Host} is not an allowed flow`);
+  test.each(OVERLAYS)(
+    "when the %s overlay hands a process an in-cluster URL, then the Service it names listens on that port",
+    (overlay) => {
+      const ports = servicePorts(overlay);
+      const problems: string[] = [];
+      for (const { where, url } of inClusterUrls(rendered.get(overlay)!)) {
+        const port = Number(url.port || DEFAULT_PORT[url.protocol]);
+        const known = ports.get(url.hostname);
+        if (!known) problems.push(`${where}: ${url.hostname} is no Service of the chart or of flows.yaml`);
+        else if (!known.includes(port)) problems.push(`${where}: ${url.hostname} listens on ${known.join(", ")}, not ${port}`);
       }
-    }
-    expect(routes.Routes.length).toBeGreaterThan(5);
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+  );
+
+  test.each(OVERLAYS)(
+    "when the %s overlay's gateway routes are read, then each downstream is a Service port the gateway may reach",
+    (overlay) => {
+      const objects = rendered.get(overlay)!;
+      const routes = JSON.parse(
+        (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "gateway-routes") as any).data["ocelot.json"],
+      );
+      const ports = servicePorts(overlay);
+      const reachable = new Set(
+        matrices
+          .get(overlay)!
+          .filter((r) => r.from === "gateway" && r.allowed)
+          .map((r) => r.to),
+      );
+      const problems: string[] = [];
+      for (const route of routes.Routes) {
+        for (const { Host, Port } of route.DownstreamHostAndPorts) {
+          if (!(ports.get(Host) ?? []).includes(Port)) problems.push(`${route.UpstreamPathTemplate}: ${Host}:${Port} is no Service port`);
+          if (!reachable.has(Host)) problems.push(`${route.UpstreamPathTemplate}: gateway -> ${Host} is not an allowed flow`);
+        }
+      }
+      expect(routes.Routes.length).toBeGreaterThan(5);
+      expect(problems).toEqual([]);
+    },
+  );
 });

@@ -38,12 +38,15 @@ describe("service manifest coverage", () => {
     expect(new Set(deployable.map((s) => s.port)).size).toBe(deployable.length);
   });
 
-  test.each(deployable.map((s) => [s.name, s] as const))("when %s is deployed with compose, then compose.yml has its service on its port", (name, entry) => {
-    const service = compose.services[name];
-    expect(service, `compose.yml has no service ${name}`).toBeDefined();
-    expect(service?.environment?.PORT, `${name}: PORT in compose.yml`).toBe(String(entry.port));
-    expect(service?.environment?.OTEL_SERVICE_NAME).toBe(name);
-  });
+  test.each(deployable.map((s) => [s.name, s] as const))(
+    "when %s is deployed with compose, then compose.yml has its service on its port",
+    (name, entry) => {
+      const service = compose.services[name];
+      expect(service, `compose.yml has no service ${name}`).toBeDefined();
+      expect(service?.environment?.PORT, `${name}: PORT in compose.yml`).toBe(String(entry.port));
+      expect(service?.environment?.OTEL_SERVICE_NAME).toBe(name);
+    },
+  );
 
   test.each(deployable.filter((s) => s.chart).map((s) => [s.name, s] as const))(
     "when %s is deployed with Helm, then its chart exists and listens on the manifest's port",
@@ -55,16 +58,31 @@ describe("service manifest coverage", () => {
     },
   );
 
-  test.each(inUmbrella.map((s) => [s.name] as const))("when the umbrella chart deploys %s, then mesh/istio holds its policy and destination rule", (name) => {
-    const policies = meshObjects("authorization-policies.yaml").filter((o) => o.kind === "AuthorizationPolicy");
-    const rules = meshObjects("destination-rules.yaml").filter((o) => o.kind === "DestinationRule");
-    expect(policies.map((o) => o.metadata.name), "run `bun mesh/render-istio.ts` after chart changes").toContain(name);
-    expect(rules.map((o) => o.metadata.name), "run `bun mesh/render-istio.ts` after chart changes").toContain(name);
-  });
+  test.each(inUmbrella.map((s) => [s.name] as const))(
+    "when the umbrella chart deploys %s, then mesh/istio holds its policy and destination rule",
+    (name) => {
+      const policies = meshObjects("authorization-policies.yaml").filter((o) => o.kind === "AuthorizationPolicy");
+      const rules = meshObjects("destination-rules.yaml").filter((o) => o.kind === "DestinationRule");
+      expect(
+        policies.map((o) => o.metadata.name),
+        "run `bun mesh/render-istio.ts` after chart changes",
+      ).toContain(name);
+      expect(
+        rules.map((o) => o.metadata.name),
+        "run `bun mesh/render-istio.ts` after chart changes",
+      ).toContain(name);
+    },
+  );
 
-  test.each(inUmbrella.map((s) => [s.name] as const))("when the umbrella chart deploys %s, then the flow matrix has rows from and to it", (name) => {
-    const touching = flows.required.filter((f) => names(f.from).includes(name) || names(f.to).includes(name));
-    expect(touching.length, `k8s/flows.yaml has no required flow for ${name}`).toBeGreaterThan(0);
-    expect(flows.required.some((f) => names(f.from).includes(name)), `k8s/flows.yaml: nothing ${name} calls`).toBe(true);
-  });
+  test.each(inUmbrella.map((s) => [s.name] as const))(
+    "when the umbrella chart deploys %s, then the flow matrix has rows from and to it",
+    (name) => {
+      const touching = flows.required.filter((f) => names(f.from).includes(name) || names(f.to).includes(name));
+      expect(touching.length, `k8s/flows.yaml has no required flow for ${name}`).toBeGreaterThan(0);
+      expect(
+        flows.required.some((f) => names(f.from).includes(name)),
+        `k8s/flows.yaml: nothing ${name} calls`,
+      ).toBe(true);
+    },
+  );
 });

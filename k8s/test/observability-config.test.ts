@@ -82,10 +82,17 @@ describe("Prometheus and Alertmanager configs", () => {
       const file = join(dir, "data.json");
       writeFileSync(file, JSON.stringify(data));
       const render = (template: string) =>
-        run([
-          TOOLS.amtool, "template", "render", "--template.glob=templates/*.tmpl", `--template.data=${file}`,
-          `--template.text={{ template "${template}" . }}`,
-        ], ALERTMANAGER_DIR);
+        run(
+          [
+            TOOLS.amtool,
+            "template",
+            "render",
+            "--template.glob=templates/*.tmpl",
+            `--template.data=${file}`,
+            `--template.text={{ template "${template}" . }}`,
+          ],
+          ALERTMANAGER_DIR,
+        );
       const subject = render("meridian.subject");
       expect(subject.code).toBe(0);
       expect(subject.stdout.trim()).toBe("[FIRING:1] CRITICAL ServiceDown (orders)");
@@ -112,7 +119,13 @@ describe("collector, Grafana, Loki and Tempo configs", () => {
     expect(r.stdout + r.stderr).toBe("");
     expect(r.code).toBe(0);
     const listed = run([TOOLS.yamllint, "--list-files", "-c", config, ...paths]).stdout;
-    for (const file of ["prometheus/rules/meridian-availability.yml", "otel-collector.yaml", "datasources/meridian.yaml", "loki/loki.yaml", "tempo/tempo.yaml"]) {
+    for (const file of [
+      "prometheus/rules/meridian-availability.yml",
+      "otel-collector.yaml",
+      "datasources/meridian.yaml",
+      "loki/loki.yaml",
+      "tempo/tempo.yaml",
+    ]) {
       expect(listed).toContain(file);
     }
   });
@@ -215,7 +228,11 @@ interface Rendered extends K8sObject {
 function pick(objects: K8sObject[], match: (o: K8sObject) => boolean): Rendered {
   const found = objects.find(match);
   if (!found) throw new Error("object not rendered");
-  return { ...found, metadata: { labels: {}, annotations: {}, ...found.metadata }, data: (found.data ?? {}) as Record<string, string> } as Rendered;
+  return {
+    ...found,
+    metadata: { labels: {}, annotations: {}, ...found.metadata },
+    data: (found.data ?? {}) as Record<string, string>,
+  } as Rendered;
 }
 
 describe("observability Helm chart", () => {
@@ -228,16 +245,20 @@ describe("observability Helm chart", () => {
     const r = run([TOOLS.helm, "template", "meridian", CHART_DIR, "--namespace", "meridian"]);
     if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
     rendered = r.stdout;
-    objects = parseAllDocuments(rendered).map((d) => d.toJS()).filter(Boolean) as K8sObject[];
+    objects = parseAllDocuments(rendered)
+      .map((d) => d.toJS())
+      .filter(Boolean) as K8sObject[];
   });
-
 
   test("when rendered, then the output is clean YAML and every object passes its Kubernetes / Prometheus Operator schema", async () => {
     const dir = mkdtempSync(join(tmpdir(), "obs-chart-"));
     try {
       writeFileSync(join(dir, "rendered.yaml"), rendered);
       const lint = run([
-        TOOLS.yamllint, "-f", "parsable", "-d",
+        TOOLS.yamllint,
+        "-f",
+        "parsable",
+        "-d",
         "{extends: default, rules: {line-length: disable, trailing-spaces: disable, document-start: disable, comments: disable, indentation: {indent-sequences: whatever}, braces: {max-spaces-inside: 1}}}",
         join(dir, "rendered.yaml"),
       ]);
@@ -290,7 +311,9 @@ describe("observability Helm chart", () => {
     // the namespace and name the services' OTEL_EXPORTER_OTLP_ENDPOINT (umbrella values) point at
     expect(`${service.metadata.name}.${service.metadata.namespace}`).toBe("otel-collector.monitoring");
     const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "otel-collector")!;
-    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      deployment.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     expect(Object.keys(env)).toEqual(expect.arrayContaining(["MERIDIAN_ENV", "TEMPO_OTLP_ENDPOINT", "LOKI_OTLP_ENDPOINT"]));
   });
 
@@ -307,7 +330,10 @@ describe("observability Helm chart", () => {
     const charts = prepareCharts();
     try {
       const all = helmTemplate(join(charts.dir, "meridian"), [
-        "-f", join(charts.dir, "meridian/values-prod.yaml"), "--set", "observability.enabled=true",
+        "-f",
+        join(charts.dir, "meridian/values-prod.yaml"),
+        "--set",
+        "observability.enabled=true",
       ]);
       const mine = all.filter((o) => String(o.metadata?.labels?.["helm.sh/chart"] ?? "").startsWith("observability-"));
       expect(mine.map((o) => o.kind).sort()).toEqual(objects.map((o) => o.kind).sort());

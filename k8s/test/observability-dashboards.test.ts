@@ -12,11 +12,23 @@ import { join } from "node:path";
 import { parser } from "@prometheus-io/lezer-promql";
 import { dashboards, DASHBOARD_DIR, render } from "../observability/dashboards/build";
 import {
-  alertRules, exerciseKitApp, exposedNames, instrumentsInSource, listFiles, promqlMetricNames, PROMETHEUS_TARGET_SERIES,
-  recordingRuleNames, ruleGroups, startKitApp, type KitApp,
+  alertRules,
+  exerciseKitApp,
+  exposedNames,
+  instrumentsInSource,
+  listFiles,
+  promqlMetricNames,
+  PROMETHEUS_TARGET_SERIES,
+  recordingRuleNames,
+  ruleGroups,
+  startKitApp,
+  type KitApp,
 } from "./observability-support";
 
-interface Target { expr: string; refId: string }
+interface Target {
+  expr: string;
+  refId: string;
+}
 interface Panel {
   id: number;
   type: string;
@@ -87,14 +99,20 @@ describe("Grafana dashboards", () => {
       for (const p of d.panels) {
         expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
         if (p.type === "row") continue;
-        expect({ panel: p.title, datasource: p.datasource }).toEqual({ panel: p.title, datasource: { type: "prometheus", uid: "${datasource}" } });
+        expect({ panel: p.title, datasource: p.datasource }).toEqual({
+          panel: p.title,
+          datasource: { type: "prometheus", uid: "${datasource}" },
+        });
         expect({ panel: p.title, queries: (p.targets ?? []).length > 0 }).toEqual({ panel: p.title, queries: true });
       }
     }
   });
 
   test("when each dashboard's queries are read, then they cover what the issue asks of it", () => {
-    const exprs = (uid: string) => queriesOf([...models.values()].find((d) => d.uid === uid)!).map((q) => q.expr).join("\n");
+    const exprs = (uid: string) =>
+      queriesOf([...models.values()].find((d) => d.uid === uid)!)
+        .map((q) => q.expr)
+        .join("\n");
     const overview = exprs("meridian-overview");
     expect(overview).toMatch(/sum by \(service\) \(rate\(http_server_request_duration_seconds_count/); // rate
     expect(overview).toContain('http_response_status_code=~"5.."'); // errors
@@ -104,11 +122,19 @@ describe("Grafana dashboards", () => {
     expect(orders).toContain("orders_confirmation_seconds_bucket");
     expect(orders).toContain('outcome="rejected"');
     const messaging = exprs("meridian-messaging");
-    for (const m of ["messaging_published_total", "messaging_consumed_total", "messaging_retried_total", "messaging_dead_lettered_total", "messaging_queue_depth", "messaging_outbox_backlog"]) {
+    for (const m of [
+      "messaging_published_total",
+      "messaging_consumed_total",
+      "messaging_retried_total",
+      "messaging_dead_lettered_total",
+      "messaging_queue_depth",
+      "messaging_outbox_backlog",
+    ]) {
       expect(messaging).toContain(m);
     }
     const gateway = exprs("meridian-gateway");
-    for (const m of ["http_route", "gateway_auth_failures_total", "gateway_rate_limited_total", "gateway_circuit_state"]) expect(gateway).toContain(m);
+    for (const m of ["http_route", "gateway_auth_failures_total", "gateway_rate_limited_total", "gateway_circuit_state"])
+      expect(gateway).toContain(m);
   });
 });
 
@@ -138,9 +164,17 @@ describe("metric names in dashboards and rules", () => {
 
   test("when the kit app's /metrics is scraped, then the kit's metrics are there with the service label dashboards filter on", () => {
     for (const name of [
-      "http_server_request_duration_seconds_bucket", "http_server_request_duration_seconds_count", "health_dependency_up",
-      "messaging_published_total", "messaging_consumed_total", "messaging_retried_total", "messaging_dead_lettered_total",
-      "messaging_handler_duration_seconds_bucket", "messaging_queue_depth", "process_cpu_seconds_total", "process_resident_memory_bytes",
+      "http_server_request_duration_seconds_bucket",
+      "http_server_request_duration_seconds_count",
+      "health_dependency_up",
+      "messaging_published_total",
+      "messaging_consumed_total",
+      "messaging_retried_total",
+      "messaging_dead_lettered_total",
+      "messaging_handler_duration_seconds_bucket",
+      "messaging_queue_depth",
+      "process_cpu_seconds_total",
+      "process_resident_memory_bytes",
     ]) {
       expect({ name, scraped: scraped.has(name) }).toEqual({ name, scraped: true });
       expect({ name, service: labelsOf.get(name)?.has("service") }).toEqual({ name, service: true });

@@ -17,17 +17,28 @@ import { DEFAULT_PROCESSES, startPlatform, type Platform, type ProcessName } fro
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { DASHBOARD_DIR } from "../observability/dashboards/build";
 import {
-  listFiles, OBS_DIR, RULES_DIR, run, startKitApp, startSmtpSink, TOOLS, type KitApp, type RuleGroup, type SmtpSink,
+  listFiles,
+  OBS_DIR,
+  RULES_DIR,
+  run,
+  startKitApp,
+  startSmtpSink,
+  TOOLS,
+  type KitApp,
+  type RuleGroup,
+  type SmtpSink,
 } from "./observability-support";
 
 const ENTRY: Record<string, string> = { gateway: "gateway/src/main.ts" };
 const entryOf = (name: ProcessName) => ENTRY[name] ?? `svc/${name}/src/main.ts`;
 /** Services whose entry point is committed: the e2e grows as services land. */
-const SERVICES: ProcessName[] = DEFAULT_PROCESSES.filter(
-  (name) => run(["git", "ls-files", "--error-unmatch", entryOf(name)]).code === 0,
-);
+const SERVICES: ProcessName[] = DEFAULT_PROCESSES.filter((name) => run(["git", "ls-files", "--error-unmatch", entryOf(name)]).code === 0);
 
-interface ScrapeConfig { job_name: string; static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>; [k: string]: unknown }
+interface ScrapeConfig {
+  job_name: string;
+  static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>;
+  [k: string]: unknown;
+}
 
 let platform: Platform | undefined;
 let issuer: TestIssuer | undefined;
@@ -46,14 +57,19 @@ async function promQuery<T = Array<{ metric: Record<string, string>; value: [num
   return body.data.result;
 }
 
-
-interface Route { group_wait?: string; group_interval?: string; routes?: Route[] }
+interface Route {
+  group_wait?: string;
+  group_interval?: string;
+  routes?: Route[];
+}
 
 /** alertmanager.yml as compose has it; only the smarthost (a loopback sink) and the waits differ. */
 async function startAlertmanager(): Promise<number> {
   smtp = startSmtpSink();
   const config = parseYaml(readFileSync(join(OBS_DIR, "alertmanager/alertmanager.yml"), "utf8")) as {
-    global: Record<string, unknown>; templates: string[]; route: Route;
+    global: Record<string, unknown>;
+    templates: string[];
+    route: Route;
   };
   config.global.smtp_smarthost = `127.0.0.1:${smtp.port}`;
   config.templates = config.templates.map((t) => join(OBS_DIR, "alertmanager", t));
@@ -77,7 +93,9 @@ async function startAlertmanager(): Promise<number> {
     { cwd: workDir, stdout: "ignore", stderr: Bun.file(join(workDir, "alertmanager.log")) },
   );
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => undefined))?.ok, {
-    timeoutMs: 15_000, intervalMs: 100, what: "Alertmanager to be ready",
+    timeoutMs: 15_000,
+    intervalMs: 100,
+    what: "Alertmanager to be ready",
   }).catch((error: Error) => {
     throw new Error(`${error.message}\n${readFileSync(join(workDir, "alertmanager.log"), "utf8").slice(-2000)}`);
   });
@@ -88,9 +106,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "obs-e2e-"));
   issuer = await startTestIssuer();
   const [started, fixture] = await Promise.allSettled([
-    SERVICES.length
-      ? startPlatform({ processes: SERVICES, issuer: issuer.issuer, readyTimeoutMs: 30_000 })
-      : Promise.resolve(undefined),
+    SERVICES.length ? startPlatform({ processes: SERVICES, issuer: issuer.issuer, readyTimeoutMs: 30_000 }) : Promise.resolve(undefined),
     startKitApp({ messaging: false }),
   ]);
   // keep whatever started, so afterAll stops it even when the other half failed
@@ -100,7 +116,10 @@ beforeAll(async () => {
 
   // prometheus.yml as compose has it, with this run's loopback ports and 1 s intervals.
   const config = parseYaml(readFileSync(join(OBS_DIR, "prometheus/prometheus.yml"), "utf8")) as {
-    global: Record<string, unknown>; scrape_configs: ScrapeConfig[]; rule_files: string[]; alerting?: unknown;
+    global: Record<string, unknown>;
+    scrape_configs: ScrapeConfig[];
+    rule_files: string[];
+    alerting?: unknown;
   };
   const scrape: ScrapeConfig[] = [];
   for (const job of config.scrape_configs) {
@@ -182,9 +201,16 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
   test("when the key metrics are queried, then each process exports them with service equal to its job", async () => {
     for (const path of ["/api/demo/ok", "/api/demo/fail", "/api/demo/ok"]) await fetch(`${app.url}${path}`);
     await waitFor(async () => (await promQuery(`http_server_request_duration_seconds_count{job="${app.service}"}`)).length >= 2, {
-      timeoutMs: 10_000, intervalMs: 250, what: "the fixture's HTTP metrics in Prometheus",
+      timeoutMs: 10_000,
+      intervalMs: 250,
+      what: "the fixture's HTTP metrics in Prometheus",
     });
-    for (const metric of ["process_resident_memory_bytes", "process_cpu_seconds_total", "process_start_time_seconds", "nodejs_heap_used_bytes"]) {
+    for (const metric of [
+      "process_resident_memory_bytes",
+      "process_cpu_seconds_total",
+      "process_start_time_seconds",
+      "nodejs_heap_used_bytes",
+    ]) {
       const series = await promQuery(metric);
       const byJob = series.map((s) => `${s.metric.job}:${s.metric.service}`).sort();
       expect({ metric, byJob }).toEqual({ metric, byJob: [...jobs.keys()].map((j) => `${j}:${j}`).sort() });
@@ -229,7 +255,10 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
     const failures: string[] = [];
     let executed = 0;
     for (const file of listFiles(DASHBOARD_DIR, ".json")) {
-      const dashboard = JSON.parse(readFileSync(file, "utf8")) as { uid: string; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+      const dashboard = JSON.parse(readFileSync(file, "utf8")) as {
+        uid: string;
+        panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+      };
       for (const panel of dashboard.panels) {
         for (const target of panel.targets ?? []) {
           const expr = target.expr.replace(/\$__rate_interval/g, "1m").replace(/\$service\b/g, ".+");
@@ -258,7 +287,9 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       const sku = `OBS-${Date.now().toString(36).toUpperCase()}`;
-      expect((await send("PUT", `/inventory/products/${sku}`, admin, { name: "Observability probe", price: 12.5 })).status).toBeLessThan(300);
+      expect((await send("PUT", `/inventory/products/${sku}`, admin, { name: "Observability probe", price: 12.5 })).status).toBeLessThan(
+        300,
+      );
       expect((await send("POST", `/inventory/products/${sku}/adjustments`, admin, { delta: 1, reason: "e2e stock" })).status).toBe(200);
       // orders learns the product from inventory.product-upserted.v1: until then the sku is unknown (400)
       const place = (quantity: number, key: string) =>
@@ -271,7 +302,10 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
         );
       const confirmed = await place(1, `obs-e2e-confirm-${sku}`);
       const rejected = await place(5, `obs-e2e-reject-${sku}`);
-      for (const [order, status] of [[confirmed, "confirmed"], [rejected, "rejected"]] as const) {
+      for (const [order, status] of [
+        [confirmed, "confirmed"],
+        [rejected, "rejected"],
+      ] as const) {
         await waitFor(
           async () => ((await (await send("GET", `/orders/${order.id}`, customer)).json()) as { status: string }).status === status,
           { timeoutMs: 15_000, intervalMs: 200, what: `order ${order.id} to be ${status}` },
@@ -315,7 +349,9 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
     const groups = await waitFor(
       async () => {
         const res = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
-          data: { groups: Array<{ name: string; lastEvaluation: string; rules: Array<{ name: string; health: string; lastError?: string }> }> };
+          data: {
+            groups: Array<{ name: string; lastEvaluation: string; rules: Array<{ name: string; health: string; lastError?: string }> }>;
+          };
         };
         const g = res.data.groups;
         return g.length > 0 && g.every((x) => !x.lastEvaluation.startsWith("0001")) ? g : undefined;
@@ -349,10 +385,11 @@ describe(`Prometheus against the running platform (${SERVICES.join(", ") || "no 
     expect(othersUp.map((s) => s.metric.job).sort()).toEqual([...jobs.keys()].filter((j) => j !== victim).sort());
 
     // Alertmanager routed it by severity to on-call and mailed it with the receiver template.
-    const mail = await waitFor(
-      () => smtp!.mails.find((m) => m.data.includes(`Subject: [FIRING:1] CRITICAL ServiceDown (${victim})`)),
-      { timeoutMs: 15_000, intervalMs: 200, what: "Alertmanager's mail about ServiceDown" },
-    );
+    const mail = await waitFor(() => smtp!.mails.find((m) => m.data.includes(`Subject: [FIRING:1] CRITICAL ServiceDown (${victim})`)), {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: "Alertmanager's mail about ServiceDown",
+    });
     expect(mail.to).toEqual(["oncall@meridian.local"]);
     expect(mail.from).toBe("alertmanager@meridian.local");
     expect(mail.data).toContain(`- ${victim} is down (${jobs.get(victim)})`);

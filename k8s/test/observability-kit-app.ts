@@ -11,9 +11,7 @@ import { Elysia, t } from "elysia";
 
 const service = process.env.FIXTURE_SERVICE ?? "obs-kit-app";
 const logger = createLogger({ service, version: "0.0.0-test", level: process.env.LOG_LEVEL ?? "warn" });
-const checks: HealthCheck[] = [
-  postgresCheck("postgres", process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"),
-];
+const checks: HealthCheck[] = [postgresCheck("postgres", process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")];
 
 let broker: Broker | undefined;
 let consumer: Consumer | undefined;
@@ -38,11 +36,15 @@ const routes = new Elysia({ prefix: "/api/demo" })
   .get("/fail", () => {
     throw problems.internal("fixture failure");
   })
-  .post("/publish", async () => {
-    if (!broker) throw problems.conflict("messaging is off (no RABBITMQ_URL)");
-    await broker.publish("orders.order-confirmed.v1", { orderId: crypto.randomUUID(), customerId: "fixture" });
-    return { published: true };
-  }, { body: t.Optional(t.Object({})) });
+  .post(
+    "/publish",
+    async () => {
+      if (!broker) throw problems.conflict("messaging is off (no RABBITMQ_URL)");
+      await broker.publish("orders.order-confirmed.v1", { orderId: crypto.randomUUID(), customerId: "fixture" });
+      return { published: true };
+    },
+    { body: t.Optional(t.Object({})) },
+  );
 
 const app = createHttpApp({ service, version: "0.0.0-test", logger, checks }).use(routes);
 await serve(app, {

@@ -7,8 +7,16 @@ import { describe, expect, test } from "bun:test";
 import { basename } from "node:path";
 import { readFileSync } from "node:fs";
 import {
-  alertRules, listFiles, markdownAnchors, readYaml, recordingRuleNames, RULES_DIR, RULE_TESTS_DIR, RUNBOOKS,
-  run, TOOLS,
+  alertRules,
+  listFiles,
+  markdownAnchors,
+  readYaml,
+  recordingRuleNames,
+  RULES_DIR,
+  RULE_TESTS_DIR,
+  RUNBOOKS,
+  run,
+  TOOLS,
 } from "./observability-support";
 
 interface RuleTestFile {
@@ -91,7 +99,9 @@ describe("Prometheus rules", () => {
   });
 
   test("when recording rules are named, then they follow level:metric:operations and are used by an alert", () => {
-    const exprs = alertRules().map((r) => r.expr).join("\n");
+    const exprs = alertRules()
+      .map((r) => r.expr)
+      .join("\n");
     for (const name of recordingRuleNames()) {
       expect(name).toMatch(/^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/);
       expect(exprs).toContain(name);

@@ -65,9 +65,7 @@ export interface RuleGroup {
 }
 
 export function ruleGroups(): Array<{ file: string; group: RuleGroup }> {
-  return listFiles(RULES_DIR, ".yml").flatMap((file) =>
-    readYaml<{ groups: RuleGroup[] }>(file).groups.map((group) => ({ file, group })),
-  );
+  return listFiles(RULES_DIR, ".yml").flatMap((file) => readYaml<{ groups: RuleGroup[] }>(file).groups.map((group) => ({ file, group })));
 }
 
 export function alertRules(): Rule[] {
@@ -113,7 +111,8 @@ export function promqlMetricNames(expr: string): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Metric names the code exports
 
-const INSTRUMENT = /\.create(Counter|UpDownCounter|Histogram|Gauge|ObservableGauge|ObservableCounter|ObservableUpDownCounter)\s*\(\s*["'`]([A-Za-z_:][A-Za-z0-9_:.]*)["'`]/g;
+const INSTRUMENT =
+  /\.create(Counter|UpDownCounter|Histogram|Gauge|ObservableGauge|ObservableCounter|ObservableUpDownCounter)\s*\(\s*["'`]([A-Za-z_:][A-Za-z0-9_:.]*)["'`]/g;
 
 /** Prometheus series names an OpenTelemetry instrument becomes through the kit's Prometheus exporter. */
 export function prometheusNames(kind: string, name: string): string[] {
@@ -137,10 +136,7 @@ function sourceFiles(dir: string): string[] {
 
 /** Prometheus name → the source file creating the instrument, for every instrument in svc/ and gateway/. */
 export function instrumentsInSource(): Map<string, string> {
-  const roots = [
-    ...readdirSync(join(REPO_ROOT, "svc")).map((d) => join(REPO_ROOT, "svc", d, "src")),
-    join(REPO_ROOT, "gateway/src"),
-  ];
+  const roots = [...readdirSync(join(REPO_ROOT, "svc")).map((d) => join(REPO_ROOT, "svc", d, "src")), join(REPO_ROOT, "gateway/src")];
   const found = new Map<string, string>();
   for (const file of roots.flatMap(sourceFiles)) {
     const text = readFileSync(file, "utf8");
@@ -181,7 +177,6 @@ async function rabbitmqctl(...args: string[]): Promise<void> {
   const r = run(["rabbitmqctl", "-q", ...args]);
   if (r.code !== 0) throw new Error(`rabbitmqctl ${args.join(" ")}: ${r.stderr || r.stdout}`);
 }
-
 
 /**
  * Starts k8s/test/observability-kit-app.ts on a free port. With `messaging`, it gets a RabbitMQ virtual
@@ -315,7 +310,13 @@ function decodeQuotedPrintable(text: string): string {
 
 export function startSmtpSink(): SmtpSink {
   const mails: Mail[] = [];
-  interface Session { buffer: string; inData: boolean; from: string; to: string[]; data: string[] }
+  interface Session {
+    buffer: string;
+    inData: boolean;
+    from: string;
+    to: string[];
+    data: string[];
+  }
   const server = Bun.listen<Session>({
     hostname: "127.0.0.1",
     port: 0,

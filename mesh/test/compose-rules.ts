@@ -23,7 +23,9 @@ export interface ComposeService {
   profiles?: string[];
 }
 
-export interface Compose { services: Record<string, ComposeService> }
+export interface Compose {
+  services: Record<string, ComposeService>;
+}
 
 /** One thing an image's entrypoint does before the main process starts. */
 export interface EntrypointStep {
@@ -61,11 +63,11 @@ const ENTRYPOINTS: { image: RegExp; steps: (s: ComposeService) => EntrypointStep
 
 /** Paths the container may write under a read-only root: its tmpfs mounts and volumes. */
 function writableMounts(service: ComposeService): string[] {
-  const tmpfs = typeof service.tmpfs === "string" ? [service.tmpfs] : service.tmpfs ?? [];
+  const tmpfs = typeof service.tmpfs === "string" ? [service.tmpfs] : (service.tmpfs ?? []);
   const volumes = (service.volumes ?? []).map((v) => {
     if (typeof v !== "string") return v.target;
     const [, target, mode] = v.split(":");
-    return mode === "ro" ? "" : target ?? "";
+    return mode === "ro" ? "" : (target ?? "");
   });
   return [...tmpfs.map((t) => t.split(":")[0]!), ...volumes].filter(Boolean);
 }
@@ -121,7 +123,11 @@ export function healthGateViolations(compose: Compose, repoRoot: string): string
   return problems;
 }
 
-export interface PublishedPort { hostIp: string; published: string; target: string }
+export interface PublishedPort {
+  hostIp: string;
+  published: string;
+  target: string;
+}
 type PortSpec = NonNullable<ComposeService["ports"]>[number];
 
 /** Compose's short port syntax `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`, or the long one. */
@@ -144,7 +150,9 @@ export function publishedPortViolations(compose: Compose): string[] {
     for (const port of service.ports ?? []) {
       const p = parsePort(port);
       if (p.hostIp !== "127.0.0.1") {
-        problems.push(`${name}: port ${typeof port === "string" ? port : JSON.stringify(port)} is published on ${p.hostIp || "every interface"}, not 127.0.0.1`);
+        problems.push(
+          `${name}: port ${typeof port === "string" ? port : JSON.stringify(port)} is published on ${p.hostIp || "every interface"}, not 127.0.0.1`,
+        );
       }
     }
   }

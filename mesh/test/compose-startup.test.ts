@@ -10,7 +10,12 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { DEPLOYABLES, REPO_ROOT } from "../../k8s/test/deploy-support";
 import {
-  type Compose, type ComposeService, entrypointViolations, envoyEntrypoint, healthGateViolations, parsePort,
+  type Compose,
+  type ComposeService,
+  entrypointViolations,
+  envoyEntrypoint,
+  healthGateViolations,
+  parsePort,
   publishedPortViolations,
 } from "./compose-rules";
 
@@ -58,7 +63,10 @@ describe("image entrypoints under compose's restrictions", () => {
 
   test("when Envoy runs as its own user without the entrypoint's chown, then no access log is a /dev/stdout file", () => {
     for (const [name, s] of envoys) {
-      const file = s.volumes!.map(String).find((v) => v.endsWith(":/etc/envoy/envoy.yaml:ro"))!.split(":")[0]!;
+      const file = s
+        .volumes!.map(String)
+        .find((v) => v.endsWith(":/etc/envoy/envoy.yaml:ro"))!
+        .split(":")[0]!;
       const text = readFileSync(join(REPO_ROOT, file), "utf8");
       expect(text, name).not.toContain("envoy.extensions.access_loggers.file.v3.FileAccessLog");
       expect(text, name).toContain("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog");
@@ -72,9 +80,15 @@ describe("health-gated start order", () => {
   });
 
   test("when a waited-for service has no health check of its own or in its image, then the rule reports it", () => {
-    const broken = withService("keycloak", (s) => { delete s.healthcheck; });
-    expect(healthGateViolations(broken, REPO_ROOT)).toContain("orders waits for keycloak to be healthy, but keycloak has no health check (compose or image)");
-    const disabled = withService("gateway", (s) => { s.healthcheck = { disable: true }; });
+    const broken = withService("keycloak", (s) => {
+      delete s.healthcheck;
+    });
+    expect(healthGateViolations(broken, REPO_ROOT)).toContain(
+      "orders waits for keycloak to be healthy, but keycloak has no health check (compose or image)",
+    );
+    const disabled = withService("gateway", (s) => {
+      s.healthcheck = { disable: true };
+    });
     expect(healthGateViolations(disabled, REPO_ROOT)).toContain("edge waits for gateway to be healthy, but its health check is disabled");
   });
 });
@@ -85,10 +99,12 @@ describe("published ports of the local stack", () => {
   });
 
   test("when a port is published on every interface, then the rule reports it", () => {
-    const broken = withService("keycloak", (s) => { s.ports = ["8180:8180", { target: 9000, published: 9000 }, "[::]:8443:8443/tcp"]; });
+    const broken = withService("keycloak", (s) => {
+      s.ports = ["8180:8180", { target: 9000, published: 9000 }, "[::]:8443:8443/tcp"];
+    });
     expect(publishedPortViolations(broken)).toEqual([
       "keycloak: port 8180:8180 is published on every interface, not 127.0.0.1",
-      "keycloak: port {\"target\":9000,\"published\":9000} is published on every interface, not 127.0.0.1",
+      'keycloak: port {"target":9000,"published":9000} is published on every interface, not 127.0.0.1',
       "keycloak: port [::]:8443:8443/tcp is published on ::, not 127.0.0.1",
     ]);
   });
@@ -97,7 +113,11 @@ describe("published ports of the local stack", () => {
     expect(parsePort("127.0.0.1:4200:8080")).toEqual({ hostIp: "127.0.0.1", published: "4200", target: "8080" });
     expect(parsePort("127.0.0.1::8080")).toEqual({ hostIp: "127.0.0.1", published: "", target: "8080" });
     expect(parsePort("9090")).toEqual({ hostIp: "", published: "", target: "9090" });
-    expect(parsePort({ host_ip: "127.0.0.1", published: "80", target: 8080 })).toEqual({ hostIp: "127.0.0.1", published: "80", target: "8080" });
+    expect(parsePort({ host_ip: "127.0.0.1", published: "80", target: 8080 })).toEqual({
+      hostIp: "127.0.0.1",
+      published: "80",
+      target: "8080",
+    });
   });
 });
 
@@ -121,7 +141,10 @@ describe("the management port", () => {
   test("when an Envoy cluster health-checks a Bun server, then it asks the server's management port", () => {
     let checked = 0;
     for (const [name, s] of envoys) {
-      const file = s.volumes!.map(String).find((v) => v.endsWith(":/etc/envoy/envoy.yaml:ro"))!.split(":")[0]!;
+      const file = s
+        .volumes!.map(String)
+        .find((v) => v.endsWith(":/etc/envoy/envoy.yaml:ro"))!
+        .split(":")[0]!;
       const config = parse(readFileSync(join(REPO_ROOT, file), "utf8")) as { static_resources: { clusters: any[] } };
       for (const c of config.static_resources.clusters.filter((x) => x.health_checks)) {
         for (const e of c.load_assignment.endpoints.flatMap((x: any) => x.lb_endpoints)) {
@@ -139,7 +162,10 @@ describe("the management port", () => {
   test("when Prometheus's compose scrape config is read, then each server is scraped on its management port", () => {
     for (const d of servers) {
       const job = prometheus.scrape_configs.find((j) => j.job_name === d.name);
-      expect(job?.static_configs.flatMap((c) => c.targets), d.name).toEqual([`${d.name}:${compose.services[d.name]!.environment!.MANAGEMENT_PORT}`]);
+      expect(
+        job?.static_configs.flatMap((c) => c.targets),
+        d.name,
+      ).toEqual([`${d.name}:${compose.services[d.name]!.environment!.MANAGEMENT_PORT}`]);
     }
   });
 });

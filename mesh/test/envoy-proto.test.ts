@@ -16,20 +16,45 @@ const ENVOY_DIR = join(import.meta.dir, "../envoy");
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 
 let checker: EnvoyProtoChecker;
-beforeAll(() => { checker = new EnvoyProtoChecker(); });
+beforeAll(() => {
+  checker = new EnvoyProtoChecker();
+});
 
 /** A minimal bootstrap with one listener whose HTTP connection manager routes to one cluster. */
 function bootstrap(route: Record<string, unknown>, cluster: Record<string, unknown> = {}, hcm: Record<string, unknown> = {}) {
   return {
     static_resources: {
-      listeners: [{
-        name: "l", address: { socket_address: { address: "127.0.0.1", port_value: 8080 } },
-        filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: {
-          "@type": HCM, stat_prefix: "l", ...hcm,
-          route_config: { virtual_hosts: [{ name: "v", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "c", ...route } }] }] },
-          http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
-        } }] }],
-      }],
+      listeners: [
+        {
+          name: "l",
+          address: { socket_address: { address: "127.0.0.1", port_value: 8080 } },
+          filter_chains: [
+            {
+              filters: [
+                {
+                  name: "envoy.filters.network.http_connection_manager",
+                  typed_config: {
+                    "@type": HCM,
+                    stat_prefix: "l",
+                    ...hcm,
+                    route_config: {
+                      virtual_hosts: [
+                        { name: "v", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "c", ...route } }] },
+                      ],
+                    },
+                    http_filters: [
+                      {
+                        name: "envoy.filters.http.router",
+                        typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
       clusters: [{ name: "c", type: "STRICT_DNS", connect_timeout: "2s", ...cluster }],
     },
   };
@@ -63,24 +88,33 @@ describe("the proto checker", () => {
 
   test("when a v2 field removed from v3 is used, then it is reported as unknown", () => {
     expect(problems(checker.check(bootstrap({}, { hosts: [] })))).toEqual([
-      "Bootstrap.static_resources.clusters[0].hosts: unknown field of envoy.config.cluster.v3.Cluster"]);
+      "Bootstrap.static_resources.clusters[0].hosts: unknown field of envoy.config.cluster.v3.Cluster",
+    ]);
   });
 
   test("when a deprecated field or enum value is used, then it is reported", () => {
     expect(problems(checker.check(bootstrap({}, { max_requests_per_connection: 1 })))).toEqual([
-      "Bootstrap.static_resources.clusters[0].max_requests_per_connection: deprecated field of envoy.config.cluster.v3.Cluster"]);
-    const thrift = { "@type": "type.googleapis.com/envoy.extensions.filters.network.thrift_proxy.v3.ThriftProxy", stat_prefix: "t", protocol: "TWITTER" };
+      "Bootstrap.static_resources.clusters[0].max_requests_per_connection: deprecated field of envoy.config.cluster.v3.Cluster",
+    ]);
+    const thrift = {
+      "@type": "type.googleapis.com/envoy.extensions.filters.network.thrift_proxy.v3.ThriftProxy",
+      stat_prefix: "t",
+      protocol: "TWITTER",
+    };
     expect(problems(checker.check(thrift, "google.protobuf.Any"))).toEqual([
-      "Any<ThriftProxy>.protocol: deprecated value TWITTER of envoy.extensions.filters.network.thrift_proxy.v3.ProtocolType"]);
+      "Any<ThriftProxy>.protocol: deprecated value TWITTER of envoy.extensions.filters.network.thrift_proxy.v3.ProtocolType",
+    ]);
   });
 
   test("when two members of a oneof are set, then the conflict is reported", () => {
     expect(problems(checker.check(bootstrap({ cluster_header: "x-cluster" })))).toEqual([
-      "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0].route: oneof cluster_specifier has more than one member set: cluster, cluster_header"]);
+      "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0].route: oneof cluster_specifier has more than one member set: cluster, cluster_header",
+    ]);
   });
 
   test("when a validation rule of the protos is broken, then it is reported as Envoy would refuse it", () => {
-    const route = "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0]";
+    const route =
+      "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0]";
     const config = bootstrap({}, { outlier_detection: { max_ejection_percent: 150 } });
     const vh = config.static_resources.listeners[0]!.filter_chains[0]!.filters[0]!.typed_config.route_config.virtual_hosts[0]!;
     delete (vh as Record<string, unknown>).domains;
@@ -96,9 +130,11 @@ describe("the proto checker", () => {
 
   test("when a value has the wrong form or @type names nothing, then it is reported", () => {
     expect(problems(checker.check(bootstrap({ timeout: "10" }, { lb_policy: "FASTEST" })))).toEqual([
-      "Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0].route.timeout: expected a duration like \"2s\", got \"10\"",
-      "Bootstrap.static_resources.clusters[0].lb_policy: FASTEST is not a value of envoy.config.cluster.v3.Cluster.LbPolicy"]);
-    expect(problems(checker.check({ "@type": "type.googleapis.com/envoy.extensions.filters.http.nothing.v3.Nothing" }, "google.protobuf.Any"))).toEqual([
-      "Any: @type type.googleapis.com/envoy.extensions.filters.http.nothing.v3.Nothing names no message in Envoy's v3 protos"]);
+      'Bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config<HttpConnectionManager>.route_config.virtual_hosts[0].routes[0].route.timeout: expected a duration like "2s", got "10"',
+      "Bootstrap.static_resources.clusters[0].lb_policy: FASTEST is not a value of envoy.config.cluster.v3.Cluster.LbPolicy",
+    ]);
+    expect(
+      problems(checker.check({ "@type": "type.googleapis.com/envoy.extensions.filters.http.nothing.v3.Nothing" }, "google.protobuf.Any")),
+    ).toEqual(["Any: @type type.googleapis.com/envoy.extensions.filters.http.nothing.v3.Nothing names no message in Envoy's v3 protos"]);
   });
 });

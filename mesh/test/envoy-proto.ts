@@ -53,11 +53,21 @@ export class EnvoyProtoChecker {
     this.root.resolvePath = (_origin, target) => {
       if (target.startsWith("google/protobuf/")) {
         const bundled = join(PROTOBUFJS_DIR, target);
-        try { statSync(bundled); return bundled; } catch { /* not bundled: googleapis has it */ }
+        try {
+          statSync(bundled);
+          return bundled;
+        } catch {
+          /* not bundled: googleapis has it */
+        }
       }
       for (const dir of INCLUDE_DIRS) {
         const candidate = join(dir, target);
-        try { statSync(candidate); return candidate; } catch { /* next include dir */ }
+        try {
+          statSync(candidate);
+          return candidate;
+        } catch {
+          /* next include dir */
+        }
       }
       return target;
     };
@@ -201,7 +211,8 @@ function requiredProblem(field: protobuf.Field): string {
   const r = rules(field);
   if (r["(validate.rules).message.required"]) return "required field is missing";
   if (Number(r["(validate.rules).string.min_len"] ?? r["(validate.rules).string.min_bytes"] ?? 0) > 0) return "required string is missing";
-  if (Number(r["(validate.rules).repeated.min_items"] ?? 0) > 0) return `needs at least ${String(r["(validate.rules).repeated.min_items"])} item(s)`;
+  if (Number(r["(validate.rules).repeated.min_items"] ?? 0) > 0)
+    return `needs at least ${String(r["(validate.rules).repeated.min_items"])} item(s)`;
   return "";
 }
 
@@ -230,9 +241,15 @@ const lowerCamel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string)
 
 const DURATION = /^-?\d+(\.\d{1,9})?s$/;
 const WRAPPERS: Record<string, string> = {
-  "google.protobuf.BoolValue": "bool", "google.protobuf.UInt32Value": "uint32", "google.protobuf.UInt64Value": "uint64",
-  "google.protobuf.Int32Value": "int32", "google.protobuf.Int64Value": "int64", "google.protobuf.DoubleValue": "double",
-  "google.protobuf.FloatValue": "float", "google.protobuf.StringValue": "string", "google.protobuf.BytesValue": "bytes",
+  "google.protobuf.BoolValue": "bool",
+  "google.protobuf.UInt32Value": "uint32",
+  "google.protobuf.UInt64Value": "uint64",
+  "google.protobuf.Int32Value": "int32",
+  "google.protobuf.Int64Value": "int64",
+  "google.protobuf.DoubleValue": "double",
+  "google.protobuf.FloatValue": "float",
+  "google.protobuf.StringValue": "string",
+  "google.protobuf.BytesValue": "bytes",
 };
 
 /**
@@ -240,7 +257,8 @@ const WRAPPERS: Record<string, string> = {
  * null when the type is an ordinary message to walk.
  */
 function wellKnown(name: string, value: unknown): string | null {
-  if (name === "google.protobuf.Duration") return typeof value === "string" && DURATION.test(value) ? "" : `expected a duration like "2s", got ${JSON.stringify(value)}`;
+  if (name === "google.protobuf.Duration")
+    return typeof value === "string" && DURATION.test(value) ? "" : `expected a duration like "2s", got ${JSON.stringify(value)}`;
   if (name in WRAPPERS) return scalar(WRAPPERS[name]!, value);
   if (name === "google.protobuf.Struct" || name === "google.protobuf.Value" || name === "google.protobuf.ListValue") return "";
   return null;
@@ -248,11 +266,13 @@ function wellKnown(name: string, value: unknown): string | null {
 
 function scalar(type: string, value: unknown): string {
   switch (type) {
-    case "string": case "bytes":
+    case "string":
+    case "bytes":
       return typeof value === "string" ? "" : `expected a string, got ${JSON.stringify(value)}`;
     case "bool":
       return typeof value === "boolean" ? "" : `expected true or false, got ${JSON.stringify(value)}`;
-    case "double": case "float":
+    case "double":
+    case "float":
       return typeof value === "number" ? "" : `expected a number, got ${JSON.stringify(value)}`;
     default: {
       // Integers: JSON numbers, or strings for 64-bit ones.

@@ -14,8 +14,11 @@ import { DEPLOYABLES, REPO_ROOT } from "../../k8s/test/deploy-support";
 setDefaultTimeout(60_000);
 
 const ENVOY_DIR = join(REPO_ROOT, "mesh/envoy");
-const configs = Object.fromEntries(readdirSync(ENVOY_DIR).filter((f) => f.endsWith(".yaml"))
-  .map((f) => [f.replace(".yaml", ""), parse(readFileSync(join(ENVOY_DIR, f), "utf8"))])) as Record<string, any>;
+const configs = Object.fromEntries(
+  readdirSync(ENVOY_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => [f.replace(".yaml", ""), parse(readFileSync(join(ENVOY_DIR, f), "utf8"))]),
+) as Record<string, any>;
 const compose = parse(readFileSync(join(REPO_ROOT, "compose.yml"), "utf8"), { merge: true }) as any;
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -24,8 +27,12 @@ const seconds = (d: string) => Number(d.replace(/s$/, ""));
 function listeners(config: any): { name: string; address: string; port: number; routes: any[] }[] {
   return config.static_resources.listeners.map((l: any) => {
     const hcm = l.filter_chains[0].filters.find((f: any) => f.typed_config["@type"] === HCM).typed_config;
-    return { name: l.name, address: l.address.socket_address.address, port: l.address.socket_address.port_value,
-      routes: hcm.route_config.virtual_hosts.flatMap((v: any) => v.routes) };
+    return {
+      name: l.name,
+      address: l.address.socket_address.address,
+      port: l.address.socket_address.port_value,
+      routes: hcm.route_config.virtual_hosts.flatMap((v: any) => v.routes),
+    };
   });
 }
 
@@ -40,37 +47,45 @@ describe("Envoy resilience settings", () => {
     expect(Object.keys(configs).sort()).toEqual(["admin-bff-sidecar", "edge", "gateway-sidecar"]);
   });
 
-  test.each(["edge", "gateway-sidecar", "admin-bff-sidecar"])("when %s's routes are read, then each has a timeout and bounded retries within it", (name) => {
-    for (const l of listeners(configs[name])) {
-      for (const r of l.routes) {
-        const where = `${name}/${l.name} ${r.match.prefix}`;
-        expect(r.route.timeout, where).toMatch(/^\d+s$/);
-        if (r.route.timeout === "0s") {
-          // Event streams: unbounded by design, never retried, closed when idle.
-          expect(r.match.prefix, where).toEndWith("/stream");
-          expect(r.route.retry_policy, where).toBeUndefined();
-          expect(r.route.idle_timeout, where).toMatch(/^\d+s$/);
-          continue;
+  test.each(["edge", "gateway-sidecar", "admin-bff-sidecar"])(
+    "when %s's routes are read, then each has a timeout and bounded retries within it",
+    (name) => {
+      for (const l of listeners(configs[name])) {
+        for (const r of l.routes) {
+          const where = `${name}/${l.name} ${r.match.prefix}`;
+          expect(r.route.timeout, where).toMatch(/^\d+s$/);
+          if (r.route.timeout === "0s") {
+            // Event streams: unbounded by design, never retried, closed when idle.
+            expect(r.match.prefix, where).toEndWith("/stream");
+            expect(r.route.retry_policy, where).toBeUndefined();
+            expect(r.route.idle_timeout, where).toMatch(/^\d+s$/);
+            continue;
+          }
+          const retry = r.route.retry_policy;
+          expect(retry.num_retries, where).toBeGreaterThanOrEqual(1);
+          // A try may take the whole hop budget: a slow try is never cut only to be repeated.
+          expect(seconds(retry.per_try_timeout), where).toBe(seconds(r.route.timeout));
+          // Writes must not be repeated after they reached the app: no reset/5xx/gateway-error, 503 at most.
+          for (const c of retry.retry_on.split(","))
+            expect(["connect-failure", "refused-stream", "retriable-status-codes"], where).toContain(c);
+          for (const code of retry.retriable_status_codes ?? []) expect(code, where).toBe(503);
         }
-        const retry = r.route.retry_policy;
-        expect(retry.num_retries, where).toBeGreaterThanOrEqual(1);
-        // A try may take the whole hop budget: a slow try is never cut only to be repeated.
-        expect(seconds(retry.per_try_timeout), where).toBe(seconds(r.route.timeout));
-        // Writes must not be repeated after they reached the app: no reset/5xx/gateway-error, 503 at most.
-        for (const c of retry.retry_on.split(",")) expect(["connect-failure", "refused-stream", "retriable-status-codes"], where).toContain(c);
-        for (const code of retry.retriable_status_codes ?? []) expect(code, where).toBe(503);
       }
-    }
-  });
+    },
+  );
 
-  test.each(["edge", "gateway-sidecar", "admin-bff-sidecar"])("when %s's clusters are read, then each has circuit-breaker limits and outlier detection", (name) => {
-    for (const c of configs[name].static_resources.clusters) {
-      const limits = c.circuit_breakers.thresholds[0];
-      for (const k of ["max_connections", "max_pending_requests", "max_requests", "max_retries"]) expect(limits[k], `${c.name} ${k}`).toBeGreaterThan(0);
-      expect(c.outlier_detection.interval, c.name).toMatch(/^\d+s$/);
-      expect(c.connect_timeout).toMatch(/^\d+s$/);
-    }
-  });
+  test.each(["edge", "gateway-sidecar", "admin-bff-sidecar"])(
+    "when %s's clusters are read, then each has circuit-breaker limits and outlier detection",
+    (name) => {
+      for (const c of configs[name].static_resources.clusters) {
+        const limits = c.circuit_breakers.thresholds[0];
+        for (const k of ["max_connections", "max_pending_requests", "max_requests", "max_retries"])
+          expect(limits[k], `${c.name} ${k}`).toBeGreaterThan(0);
+        expect(c.outlier_detection.interval, c.name).toMatch(/^\d+s$/);
+        expect(c.connect_timeout).toMatch(/^\d+s$/);
+      }
+    },
+  );
 });
 
 describe("Envoy wiring", () => {
@@ -95,7 +110,9 @@ describe("Envoy wiring", () => {
     const side = listeners(configs["admin-bff-sidecar"]);
     const toIssuer = side.find((l) => l.port === Number(issuer.port))!;
     expect(issuer.hostname).toBe("localhost");
-    expect(clusterTarget(configs["admin-bff-sidecar"], toIssuer.routes[0].route.cluster)).toBe(`keycloak:${compose.services.keycloak.environment.KC_HTTP_PORT}`);
+    expect(clusterTarget(configs["admin-bff-sidecar"], toIssuer.routes[0].route.cluster)).toBe(
+      `keycloak:${compose.services.keycloak.environment.KC_HTTP_PORT}`,
+    );
     const toGateway = side.find((l) => l.port === Number(gateway.port))!;
     expect(gateway.hostname).toBe("127.0.0.1");
     expect(clusterTarget(configs["admin-bff-sidecar"], toGateway.routes[0].route.cluster)).toBe("gateway:8080");

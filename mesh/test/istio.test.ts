@@ -16,7 +16,10 @@ setDefaultTimeout(60_000);
 const ISTIO_DIR = join(import.meta.dir, "../istio");
 const committed = Object.fromEntries(readdirSync(ISTIO_DIR).map((f) => [f, readFileSync(join(ISTIO_DIR, f), "utf8")]));
 const objects: K8sObject[] = Object.values(committed).flatMap((text) =>
-  parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter(Boolean));
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as K8sObject)
+    .filter(Boolean),
+);
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 const named = (kind: string, name: string) => byKind(kind).find((o) => o.metadata.name === name);
 const servers = DEPLOYABLES.filter((d) => d.component !== "job");
@@ -25,17 +28,24 @@ const servers = DEPLOYABLES.filter((d) => d.component !== "job");
 function callers(policy: K8sObject): { apps: string[]; ingress: boolean } {
   const principals: string[] = policy.spec.rules.flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []));
   return {
-    apps: principals.filter((p) => p.startsWith("cluster.local/ns/meridian/sa/")).map((p) => p.split("/").pop()!).sort(),
+    apps: principals
+      .filter((p) => p.startsWith("cluster.local/ns/meridian/sa/"))
+      .map((p) => p.split("/").pop()!)
+      .sort(),
     ingress: principals.some((p) => p.includes("/ns/istio-system/")),
   };
 }
 
 let chart: K8sObject[] = [];
-beforeAll(() => { chart = renderMeshChart(); }, 120_000);
+beforeAll(() => {
+  chart = renderMeshChart();
+}, 120_000);
 
 describe("plain Istio files", () => {
   let rendered: Record<string, string>;
-  beforeAll(() => { rendered = renderIstioFiles(chart); });
+  beforeAll(() => {
+    rendered = renderIstioFiles(chart);
+  });
 
   test("when the umbrella chart renders the mesh, then mesh/istio holds exactly that (run `bun mesh/render-istio.ts` after chart changes)", () => {
     expect(Object.keys(committed).sort()).toEqual(Object.keys(rendered).sort());
@@ -78,8 +88,20 @@ describe("mesh policy", () => {
       "web-customer": { apps: [], ingress: true },
       "web-admin": { apps: [], ingress: true },
       // Infrastructure in the namespace: the consumers and publishers of the broker, the stores' users.
-      "meridian-rabbitmq": { apps: ["admin-bff", "audit", "gateway", "inventory", "inventory-worker", "meridian-rabbitmq-server",
-        "notifications", "notifications-console", "orders"], ingress: false },
+      "meridian-rabbitmq": {
+        apps: [
+          "admin-bff",
+          "audit",
+          "gateway",
+          "inventory",
+          "inventory-worker",
+          "meridian-rabbitmq-server",
+          "notifications",
+          "notifications-console",
+          "orders",
+        ],
+        ingress: false,
+      },
       "meridian-postgres": { apps: ["audit", "inventory", "inventory-worker", "meridian-postgres"], ingress: false },
       "meridian-redis": { apps: ["meridian-redis", "notifications", "notifications-console"], ingress: false },
       // The admin BFF's session store: nothing else reaches it.
@@ -112,8 +134,11 @@ describe("mesh policy", () => {
   });
 
   test("when the event stream is routed, then it has no timeout and no retries", () => {
-    for (const [svc, prefix] of [["notifications", "/api/notifications/stream"], ["gateway", "/notifications/stream"],
-      ["web-customer", "/api/notifications/stream"]]) {
+    for (const [svc, prefix] of [
+      ["notifications", "/api/notifications/stream"],
+      ["gateway", "/notifications/stream"],
+      ["web-customer", "/api/notifications/stream"],
+    ]) {
       const stream = named("VirtualService", svc!)!.spec.http[0];
       expect(stream.match[0].uri.prefix).toBe(prefix);
       expect(stream.timeout).toBe("0s");
@@ -127,7 +152,10 @@ describe("mesh policy", () => {
     expect(withSubset.length).toBeGreaterThanOrEqual(5);
     for (const d of withSubset) {
       const dr = byKind("DestinationRule").find((x) => x.spec.host === d.host);
-      expect(dr?.spec.subsets?.map((s: any) => s.name), `${d.host} subset ${d.subset}`).toContain(d.subset);
+      expect(
+        dr?.spec.subsets?.map((s: any) => s.name),
+        `${d.host} subset ${d.subset}`,
+      ).toContain(d.subset);
     }
   });
 

@@ -13,19 +13,39 @@ import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { DEPLOYABLES, helmTemplate, type K8sObject, prepareCharts, REPO_ROOT } from "../../k8s/test/deploy-support";
 import {
-  budget, type Budget, describeHop, envoyHop, envoyRoute, type EnvoyRoute, istioHop, MAX_ATTEMPTS, ocelotHop,
-  type OcelotQos, type RequestPath, table, vsRoute, type VsRoute,
+  budget,
+  type Budget,
+  describeHop,
+  envoyHop,
+  envoyRoute,
+  type EnvoyRoute,
+  istioHop,
+  MAX_ATTEMPTS,
+  ocelotHop,
+  type OcelotQos,
+  type RequestPath,
+  table,
+  vsRoute,
+  type VsRoute,
 } from "./retry-budget";
 
 setDefaultTimeout(60_000);
 
-const readAll = (file: string): K8sObject[] => parseAllDocuments(readFileSync(join(REPO_ROOT, "mesh/istio", file), "utf8"))
-  .map((d) => d.toJS() as K8sObject).filter(Boolean);
+const readAll = (file: string): K8sObject[] =>
+  parseAllDocuments(readFileSync(join(REPO_ROOT, "mesh/istio", file), "utf8"))
+    .map((d) => d.toJS() as K8sObject)
+    .filter(Boolean);
 const virtualServices = readAll("virtual-services.yaml");
 const destinationRules = readAll("destination-rules.yaml");
 const envoy = (name: string) => parse(readFileSync(join(REPO_ROOT, "mesh/envoy", `${name}.yaml`), "utf8"));
 const ocelot = JSON.parse(readFileSync(join(REPO_ROOT, "gateway/ocelot.json"), "utf8")) as {
-  Routes: { Key: string; UpstreamPathTemplate: string; DownstreamPathTemplate: string; DownstreamHostAndPorts: { Port: number }[]; QoSOptions?: OcelotQos }[];
+  Routes: {
+    Key: string;
+    UpstreamPathTemplate: string;
+    DownstreamPathTemplate: string;
+    DownstreamHostAndPorts: { Port: number }[];
+    QoSOptions?: OcelotQos;
+  }[];
 };
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -39,13 +59,20 @@ const vsOf = (name: string) => vsIn(virtualServices, name);
 /** The ingress VirtualService (bound to the Istio Gateway) whose catch-all leads to the service. */
 function edgeVsIn(list: K8sObject[], service: string): K8sObject {
   const host = `${service}.meridian.svc.cluster.local`;
-  return list.find((v) => v.kind === "VirtualService" && v.spec.gateways?.includes("meridian")
-    && vsRoute(v.spec.http, "/").route?.some((d: any) => d.destination.host === host))!;
+  return list.find(
+    (v) =>
+      v.kind === "VirtualService" &&
+      v.spec.gateways?.includes("meridian") &&
+      vsRoute(v.spec.http, "/").route?.some((d: any) => d.destination.host === host),
+  )!;
 }
-const istio = (label: string, vs: K8sObject, path: string) => istioHop(`${label} (VirtualService ${vs.metadata.name})`, vsRoute(vs.spec.http as VsRoute[], path));
+const istio = (label: string, vs: K8sObject, path: string) =>
+  istioHop(`${label} (VirtualService ${vs.metadata.name})`, vsRoute(vs.spec.http as VsRoute[], path));
 
 function envoyRoutes(config: string, listener: string | number): EnvoyRoute[] {
-  const l = envoy(config).static_resources.listeners.find((x: any) => x.name === listener || x.address.socket_address.port_value === listener);
+  const l = envoy(config).static_resources.listeners.find(
+    (x: any) => x.name === listener || x.address.socket_address.port_value === listener,
+  );
   const hcm = l.filter_chains[0].filters.find((f: any) => f.typed_config["@type"] === HCM).typed_config;
   return hcm.route_config.virtual_hosts.flatMap((v: any) => v.routes);
 }
@@ -69,25 +96,62 @@ function paths(vs: K8sObject[] = virtualServices, env = "k8s", compose = true): 
     const stream = /\/stream$/.test(r.UpstreamPathTemplate);
     const qos = ocelotHop(`gateway QoS (ocelot.json ${r.Key})`, r.QoSOptions);
     const toService = istio(`gateway → ${svc}`, vsOf(svc), down);
-    out.push({ name: `${env} api → ${svc}${stream ? " stream" : ""}`, stream, hops: [istio("ingress → gateway", edgeVs("gateway"), up), qos, toService] });
-    out.push({ name: `${env} shop /api → ${svc}${stream ? " stream" : ""}`, stream, hops: [
-      istio("ingress → web-customer", edgeVs("web-customer"), `/api${up}`), istio("web-customer → gateway", vsOf("gateway"), up), qos, toService] });
+    out.push({
+      name: `${env} api → ${svc}${stream ? " stream" : ""}`,
+      stream,
+      hops: [istio("ingress → gateway", edgeVs("gateway"), up), qos, toService],
+    });
+    out.push({
+      name: `${env} shop /api → ${svc}${stream ? " stream" : ""}`,
+      stream,
+      hops: [
+        istio("ingress → web-customer", edgeVs("web-customer"), `/api${up}`),
+        istio("web-customer → gateway", vsOf("gateway"), up),
+        qos,
+        toService,
+      ],
+    });
     if (!stream) {
-      out.push({ name: `${env} admin /api → ${svc}`, stream, hops: [
-        istio("ingress → web-admin", edgeVs("web-admin"), `/api${up}`), istio("web-admin → admin-bff", vsOf("admin-bff"), `/api${up}`),
-        istio("admin-bff → gateway", vsOf("gateway"), up), qos, toService] });
+      out.push({
+        name: `${env} admin /api → ${svc}`,
+        stream,
+        hops: [
+          istio("ingress → web-admin", edgeVs("web-admin"), `/api${up}`),
+          istio("web-admin → admin-bff", vsOf("admin-bff"), `/api${up}`),
+          istio("admin-bff → gateway", vsOf("gateway"), up),
+          qos,
+          toService,
+        ],
+      });
     }
     if (!compose) continue;
     const sidecar = envoyAt(`gateway → ${svc}`, "gateway-sidecar", port, down);
-    out.push({ name: `compose api → ${svc}${stream ? " stream" : ""}`, stream, hops: [envoyAt("edge → gateway", "edge", "edge", up), qos, sidecar] });
+    out.push({
+      name: `compose api → ${svc}${stream ? " stream" : ""}`,
+      stream,
+      hops: [envoyAt("edge → gateway", "edge", "edge", up), qos, sidecar],
+    });
     if (!stream) {
-      out.push({ name: `compose admin /api → ${svc}`, stream, hops: [envoyAt("admin-bff → gateway", "admin-bff-sidecar", "gateway", up), qos, sidecar] });
+      out.push({
+        name: `compose admin /api → ${svc}`,
+        stream,
+        hops: [envoyAt("admin-bff → gateway", "admin-bff-sidecar", "gateway", up), qos, sidecar],
+      });
     }
   }
   const keycloak = vs.find((v) => v.kind === "VirtualService" && v.metadata.name === "edge-keycloak");
-  if (keycloak) out.push({ name: `${env} id → Keycloak`, stream: false, hops: [istio("ingress → keycloak", keycloak, "/realms/meridian/protocol/openid-connect/token")] });
-  if (compose) out.push({ name: "compose admin-bff → Keycloak", stream: false, hops: [
-    envoyAt("admin-bff → keycloak", "admin-bff-sidecar", "keycloak", "/realms/meridian/protocol/openid-connect/token")] });
+  if (keycloak)
+    out.push({
+      name: `${env} id → Keycloak`,
+      stream: false,
+      hops: [istio("ingress → keycloak", keycloak, "/realms/meridian/protocol/openid-connect/token")],
+    });
+  if (compose)
+    out.push({
+      name: "compose admin-bff → Keycloak",
+      stream: false,
+      hops: [envoyAt("admin-bff → keycloak", "admin-bff-sidecar", "keycloak", "/realms/meridian/protocol/openid-connect/token")],
+    });
   return out;
 }
 
@@ -109,7 +173,10 @@ describe("retry budget per path", () => {
     console.log(`\nResilience budget (attempts reaching the service, worst-case time):\n${table(budgets)}\n`);
     for (const svc of SERVICES) {
       for (const env of ["k8s api", "k8s shop /api", "k8s admin /api", "compose api", "compose admin /api"]) {
-        expect(budgets.some((b) => b.path.name === `${env} → ${svc.name}`), `${env} → ${svc.name}`).toBe(true);
+        expect(
+          budgets.some((b) => b.path.name === `${env} → ${svc.name}`),
+          `${env} → ${svc.name}`,
+        ).toBe(true);
       }
     }
     expect(budgets.filter((b) => b.path.stream).length).toBeGreaterThanOrEqual(3);
@@ -127,8 +194,13 @@ describe("retry budget per path", () => {
 
   test("when a path is read, then exactly one hop retries after the request reached the next one: the mesh's hop into the service", () => {
     for (const b of budgets.filter((x) => !x.path.stream && x.path.name.includes(" → ") && !x.path.name.includes("Keycloak"))) {
-      const retrying = b.path.hops.filter((h) => h.retries > 0 && h.retryOn.some((c) => !["connect-failure", "refused-stream"].includes(c)));
-      expect(retrying.map((h) => h.name), b.path.name).toEqual([b.path.hops.at(-1)!.name]);
+      const retrying = b.path.hops.filter(
+        (h) => h.retries > 0 && h.retryOn.some((c) => !["connect-failure", "refused-stream"].includes(c)),
+      );
+      expect(
+        retrying.map((h) => h.name),
+        b.path.name,
+      ).toEqual([b.path.hops.at(-1)!.name]);
       expect(b.path.hops.find((h) => h.name.startsWith("gateway QoS"))!.retries, b.path.name).toBe(0);
     }
   });
@@ -158,7 +230,9 @@ describe("retry budget per path", () => {
       "edge: a try is cut after 8s, before the hop behind it (10s) can answer",
     ]);
     // A route without retries in Istio still gets Istio's default policy (2 retries, 503 included).
-    expect(describeHop(istioHop("ingress", {}))).toBe("ingress: timeout none, per try none, 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes,503");
+    expect(describeHop(istioHop("ingress", {}))).toBe(
+      "ingress: timeout none, per try none, 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes,503",
+    );
   });
 });
 
@@ -206,7 +280,10 @@ describe("outlier detection and pools", () => {
     const sidecarMain = envoyRoute(envoyRoutes("gateway-sidecar", 5103), "/api/notifications").route.cluster;
     expect(edgeStream).not.toBe(edgeMain);
     expect(sidecarStream).not.toBe(sidecarMain);
-    for (const [config, name] of [["edge", edgeStream], ["gateway-sidecar", sidecarStream]] as const) {
+    for (const [config, name] of [
+      ["edge", edgeStream],
+      ["gateway-sidecar", sidecarStream],
+    ] as const) {
       expect(clusters(config).find((c) => c.name === name).circuit_breakers.thresholds[0].max_connections, name).toBeGreaterThan(0);
     }
   });
@@ -215,7 +292,8 @@ describe("outlier detection and pools", () => {
     // The gateway's breaker opens for DurationOfBreak, then lets one probe through.
     for (const r of ocelot.Routes) expect(r.QoSOptions?.DurationOfBreak ?? 0, r.Key).toBeLessThanOrEqual(3000);
     // Ejection never takes every endpoint: the rest serve as soon as the service answers again.
-    for (const dr of destinationRules) expect(dr.spec.trafficPolicy.outlierDetection.maxEjectionPercent, dr.metadata.name).toBeLessThan(100);
+    for (const dr of destinationRules)
+      expect(dr.spec.trafficPolicy.outlierDetection.maxEjectionPercent, dr.metadata.name).toBeLessThan(100);
     for (const config of ["edge", "gateway-sidecar", "admin-bff-sidecar"]) {
       for (const c of clusters(config)) {
         expect(c.outlier_detection.max_ejection_percent, `${config}/${c.name}`).toBeLessThan(100);

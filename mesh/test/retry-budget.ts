@@ -55,7 +55,10 @@ export function seconds(duration: string | undefined): number | null {
 // ------------------------------------------------------------------ Istio
 
 /** Istio's route retry policy when a VirtualService route sets none (pilot's retry.DefaultPolicy). */
-const ISTIO_DEFAULT_RETRY = { attempts: 2, retryOn: ["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes", "503"] };
+const ISTIO_DEFAULT_RETRY = {
+  attempts: 2,
+  retryOn: ["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes", "503"],
+};
 
 export interface VsRoute {
   name?: string;
@@ -68,16 +71,32 @@ export interface VsRoute {
 
 /** The first HTTP route of a VirtualService that matches the path (prefix or exact), as Istio picks it. */
 export function vsRoute(routes: VsRoute[], path: string): VsRoute {
-  const hit = routes.find((r) => !r.match || r.match.some((m) => (m.uri?.prefix !== undefined && path.startsWith(m.uri.prefix))
-    || (m.uri?.exact !== undefined && path === m.uri.exact)));
+  const hit = routes.find(
+    (r) =>
+      !r.match ||
+      r.match.some(
+        (m) => (m.uri?.prefix !== undefined && path.startsWith(m.uri.prefix)) || (m.uri?.exact !== undefined && path === m.uri.exact),
+      ),
+  );
   if (!hit) throw new Error(`no route matches ${path}`);
   return hit;
 }
 
 export function istioHop(name: string, route: VsRoute): Hop {
-  const retries = route.retries === undefined ? ISTIO_DEFAULT_RETRY
-    : { attempts: route.retries.attempts ?? ISTIO_DEFAULT_RETRY.attempts, retryOn: (route.retries.retryOn ?? ISTIO_DEFAULT_RETRY.retryOn.join(",")).split(",") };
-  return { name, timeoutS: seconds(route.timeout), perTryS: seconds(route.retries?.perTryTimeout), retries: retries.attempts, retryOn: retries.retryOn };
+  const retries =
+    route.retries === undefined
+      ? ISTIO_DEFAULT_RETRY
+      : {
+          attempts: route.retries.attempts ?? ISTIO_DEFAULT_RETRY.attempts,
+          retryOn: (route.retries.retryOn ?? ISTIO_DEFAULT_RETRY.retryOn.join(",")).split(","),
+        };
+  return {
+    name,
+    timeoutS: seconds(route.timeout),
+    perTryS: seconds(route.retries?.perTryTimeout),
+    retries: retries.attempts,
+    retryOn: retries.retryOn,
+  };
 }
 
 // ------------------------------------------------------------------ Envoy
@@ -87,7 +106,11 @@ const ENVOY_DEFAULT_TIMEOUT = "15s";
 
 export interface EnvoyRoute {
   match: { prefix?: string; path?: string };
-  route: { cluster: string; timeout?: string; retry_policy?: { retry_on?: string; num_retries?: number; per_try_timeout?: string; retriable_status_codes?: number[] } };
+  route: {
+    cluster: string;
+    timeout?: string;
+    retry_policy?: { retry_on?: string; num_retries?: number; per_try_timeout?: string; retriable_status_codes?: number[] };
+  };
 }
 
 export function envoyRoute(routes: EnvoyRoute[], path: string): EnvoyRoute {
@@ -98,17 +121,26 @@ export function envoyRoute(routes: EnvoyRoute[], path: string): EnvoyRoute {
 
 export function envoyHop(name: string, r: EnvoyRoute): Hop {
   const policy = r.route.retry_policy;
-  const retryOn = (policy?.retry_on ?? "").split(",").filter(Boolean).flatMap((c) =>
-    c === "retriable-status-codes" ? (policy?.retriable_status_codes ?? []).map(String) : [c]);
+  const retryOn = (policy?.retry_on ?? "")
+    .split(",")
+    .filter(Boolean)
+    .flatMap((c) => (c === "retriable-status-codes" ? (policy?.retriable_status_codes ?? []).map(String) : [c]));
   return {
-    name, timeoutS: seconds(r.route.timeout ?? ENVOY_DEFAULT_TIMEOUT), perTryS: seconds(policy?.per_try_timeout),
-    retries: policy ? policy.num_retries ?? 1 : 0, retryOn,
+    name,
+    timeoutS: seconds(r.route.timeout ?? ENVOY_DEFAULT_TIMEOUT),
+    perTryS: seconds(policy?.per_try_timeout),
+    retries: policy ? (policy.num_retries ?? 1) : 0,
+    retryOn,
   };
 }
 
 // ------------------------------------------------------------------ Ocelot
 
-export interface OcelotQos { TimeoutValue?: number; ExceptionsAllowedBeforeBreaking?: number; DurationOfBreak?: number }
+export interface OcelotQos {
+  TimeoutValue?: number;
+  ExceptionsAllowedBeforeBreaking?: number;
+  DurationOfBreak?: number;
+}
 
 /** Ocelot's downstream timeout when neither QoSOptions.TimeoutValue nor a route Timeout is set (90 s). */
 const OCELOT_DEFAULT_TIMEOUT_MS = 90_000;
@@ -131,8 +163,10 @@ export function budget(path: RequestPath): Budget {
   const problems: string[] = [];
   const attempts = path.hops.reduce((n, h) => n * (multiplies(h) ? h.retries + 1 : 1), 1);
   if (path.stream) {
-    for (const h of path.hops.filter((x) => x.retries > 0 && multiplies(x))) problems.push(`${h.name}: retries a stream after it reached the next hop`);
-    for (const h of path.hops.filter((x) => x.timeoutS !== null && !x.headersOnly)) problems.push(`${h.name}: cuts the stream after ${h.timeoutS}s`);
+    for (const h of path.hops.filter((x) => x.retries > 0 && multiplies(x)))
+      problems.push(`${h.name}: retries a stream after it reached the next hop`);
+    for (const h of path.hops.filter((x) => x.timeoutS !== null && !x.headersOnly))
+      problems.push(`${h.name}: cuts the stream after ${h.timeoutS}s`);
     return { path, attempts, worstS: Infinity, problems };
   }
   if (attempts > MAX_ATTEMPTS) problems.push(`up to ${attempts} attempts reach the service (at most ${MAX_ATTEMPTS})`);
@@ -164,9 +198,15 @@ export function describeHop(h: Hop): string {
 export function table(budgets: Budget[]): string {
   const rows = new Map<string, string>();
   for (const b of budgets) {
-    const hops = b.path.hops.map((h) => `${h.name.split(" (")[0]} ${fmt(h.timeoutS)}${h.retries ? `×${h.retries + 1}${multiplies(h) ? "" : "c"}` : ""}`).join(" → ");
+    const hops = b.path.hops
+      .map((h) => `${h.name.split(" (")[0]} ${fmt(h.timeoutS)}${h.retries ? `×${h.retries + 1}${multiplies(h) ? "" : "c"}` : ""}`)
+      .join(" → ");
     const row = `| ${b.path.name} | ${hops} | ${b.attempts} | ${b.path.stream ? "stream" : fmt(b.worstS)} | ${b.problems.length ? b.problems.join("; ") : "ok"} |`;
     rows.set(row, row);
   }
-  return ["| path | hops (timeout ×tries; c = connect-level retries only) | attempts | worst time | verdict |", "|---|---|---|---|---|", ...rows.keys()].join("\n");
+  return [
+    "| path | hops (timeout ×tries; c = connect-level retries only) | attempts | worst time | verdict |",
+    "|---|---|---|---|---|",
+    ...rows.keys(),
+  ].join("\n");
 }

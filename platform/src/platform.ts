@@ -113,14 +113,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const resources = await provisionResources(id, { postgres: options.postgresProxy, rabbitmq: options.rabbitmqProxy });
   const routesFile = resolve(dir, "ocelot.json");
   const portsOf = (name: ProcessName) => instances.filter((i) => processOf(i) === name).map((i) => ports[i]!);
-  writeFileSync(routesFile, rewriteRoutes(resolve(REPO_ROOT, "gateway/ocelot.json"), Object.fromEntries(names.map((n) => [n, portsOf(n)]))));
+  writeFileSync(
+    routesFile,
+    rewriteRoutes(resolve(REPO_ROOT, "gateway/ocelot.json"), Object.fromEntries(names.map((n) => [n, portsOf(n)]))),
+  );
   const environment = environmentOf({ options, issuer, resources, routesFile, ports });
   const children = new PlatformProcesses({
     logDir: dir,
     ports,
     environment: (name) => environment(processOf(name)),
     readyUrl: (name) =>
-      name === "dev-idp" ? `${issuer}/.well-known/openid-configuration` : `http://127.0.0.1:${ports[name]}${service(processOf(name)).readyPath}`,
+      name === "dev-idp"
+        ? `${issuer}/.well-known/openid-configuration`
+        : `http://127.0.0.1:${ports[name]}${service(processOf(name)).readyPath}`,
     readyTimeoutMs: options.readyTimeoutMs ?? 45_000,
   });
   const stop = async () => {

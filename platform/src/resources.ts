@@ -37,7 +37,9 @@ export async function provisionResources(id: string, proxies: { postgres?: boole
   const created = await Promise.all(databaseNames.map(async (name) => [name, await createTestDatabase(name)] as const));
   const databases = Object.fromEntries(created) as RunResources["databases"];
   const pgTarget = new URL(TEST_POSTGRES_URL);
-  const postgresProxy = proxies.postgres ? await startTcpProxy({ host: pgTarget.hostname, port: Number(pgTarget.port || 5432) }) : undefined;
+  const postgresProxy = proxies.postgres
+    ? await startTcpProxy({ host: pgTarget.hostname, port: Number(pgTarget.port || 5432) })
+    : undefined;
   const rabbitmqProxy = proxies.rabbitmq ? await startTcpProxy({ host: "127.0.0.1", port: 5672 }) : undefined;
   const redisKeyPrefix = `${id}:`;
   return {

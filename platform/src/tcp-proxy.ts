@@ -90,7 +90,10 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     async accept() {
       if (server) return;
       // The port may linger briefly after close: retry for a moment rather than fail the test.
-      server = await waitFor(() => listen(boundPort).catch(() => undefined), { timeoutMs: 5000, what: `port ${boundPort} to listen again` });
+      server = await waitFor(() => listen(boundPort).catch(() => undefined), {
+        timeoutMs: 5000,
+        what: `port ${boundPort} to listen again`,
+      });
     },
     impair(next) {
       impairment = next;

@@ -69,7 +69,12 @@ export function registerInCompose(root: string, n: ServiceNames): void {
   text = insertBefore(text, ensureAudit, `        ensure ${n.snake} "$$${n.constant}_DB_PASSWORD" meridian_${n.snake}\n`, "compose.yml");
   // postgres-init reads the password from its environment.
   const auditPassword = "      AUDIT_DB_PASSWORD: ${AUDIT_DB_PASSWORD:?copy .env.example to .env}\n";
-  text = insertBefore(text, auditPassword, `      ${n.constant}_DB_PASSWORD: \${${n.constant}_DB_PASSWORD:?copy .env.example to .env}\n`, "compose.yml");
+  text = insertBefore(
+    text,
+    auditPassword,
+    `      ${n.constant}_DB_PASSWORD: \${${n.constant}_DB_PASSWORD:?copy .env.example to .env}\n`,
+    "compose.yml",
+  );
   writeFileSync(file, text);
   const envExample = join(root, ".env.example");
   if (existsSync(envExample)) {

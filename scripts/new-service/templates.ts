@@ -48,7 +48,9 @@ const packageJson = (n: ServiceNames) => `{
 }
 `;
 
-const config = (n: ServiceNames) => `/** ${n.pascal} configuration: the kit's fragments plus its database (required: no development fallback). */
+const config = (
+  n: ServiceNames,
+) => `/** ${n.pascal} configuration: the kit's fragments plus its database (required: no development fallback). */
 import { t } from "elysia";
 import { baseConfig, loadConfig, messagingConfig, oidcConfig, type LoadConfigOptions } from "@meridian/kit";
 
@@ -151,7 +153,9 @@ export function ${n.name.replace(/-(.)/g, (_, c: string) => c.toUpperCase())}Rou
 }
 `;
 
-const storeSchema = (n: ServiceNames) => `/** The tables of ${n.name}: its own, plus the kit's messaging tables (inbox, outbox) for drizzle-kit. */
+const storeSchema = (
+  n: ServiceNames,
+) => `/** The tables of ${n.name}: its own, plus the kit's messaging tables (inbox, outbox) for drizzle-kit. */
 import { pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export { inboxMessages, outboxMessages } from "@meridian/kit/messaging";
@@ -163,7 +167,9 @@ export const seenOrders = pgTable("seen_orders", {
 });
 `;
 
-const store = (n: ServiceNames) => `/** ${n.pascal}'s PostgreSQL store: the pool, the migrations (drizzle/), and what the routes and consumer need. */
+const store = (
+  n: ServiceNames,
+) => `/** ${n.pascal}'s PostgreSQL store: the pool, the migrations (drizzle/), and what the routes and consumer need. */
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -235,7 +241,9 @@ CREATE TABLE "seen_orders" (
 );
 `;
 
-const consumer = (n: ServiceNames) => `/** Consumes orders.order-created.v1: each message applied once (inbox row and effect in one transaction). */
+const consumer = (
+  n: ServiceNames,
+) => `/** Consumes orders.order-created.v1: each message applied once (inbox row and effect in one transaction). */
 import type { Logger } from "@meridian/kit";
 import { pgInbox, startConsumer, type Broker, type Consumer, type PgDatabase } from "@meridian/kit/messaging";
 import type { ${n.pascal}Store } from "../store";

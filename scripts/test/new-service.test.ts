@@ -13,7 +13,13 @@ const NAME = "loyalty-points";
 let copy: string;
 
 function run(cmd: string[], cwd: string, timeoutMs = 240_000): { code: number; output: string } {
-  const result = Bun.spawnSync(cmd, { cwd, stdout: "pipe", stderr: "pipe", timeout: timeoutMs, env: { ...process.env, MERIDIAN_TEST_ROOT_CHILD: "1" } });
+  const result = Bun.spawnSync(cmd, {
+    cwd,
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: timeoutMs,
+    env: { ...process.env, MERIDIAN_TEST_ROOT_CHILD: "1" },
+  });
   return { code: result.exitCode ?? 1, output: `${result.stdout.toString()}${result.stderr.toString()}` };
 }
 
@@ -21,7 +27,12 @@ function run(cmd: string[], cwd: string, timeoutMs = 240_000): { code: number; o
 function copyRepository(target: string): void {
   const list = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT);
   const files = list.output.split("\0").filter((f) => f && !f.startsWith("web/"));
-  const tar = Bun.spawnSync(["tar", "--null", "--ignore-failed-read", "-cf", "-", "-T", "-"], { cwd: ROOT, stdin: Buffer.from(files.join("\0")), stdout: "pipe", stderr: "ignore" });
+  const tar = Bun.spawnSync(["tar", "--null", "--ignore-failed-read", "-cf", "-", "-T", "-"], {
+    cwd: ROOT,
+    stdin: Buffer.from(files.join("\0")),
+    stdout: "pipe",
+    stderr: "ignore",
+  });
   const untar = Bun.spawnSync(["tar", "-xf", "-", "-C", target], { stdin: tar.stdout, stderr: "pipe" });
   if (untar.exitCode !== 0) throw new Error(`copying the repository failed: ${untar.stderr.toString()}`);
 }

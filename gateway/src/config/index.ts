@@ -24,8 +24,7 @@ function checkTemplates(r: FileRoute, where: string): void {
   if (!r.UpstreamPathTemplate.startsWith("/")) throw new GatewayConfigError(`${where}: UpstreamPathTemplate must start with /`);
   if (!r.DownstreamPathTemplate.startsWith("/")) throw new GatewayConfigError(`${where}: DownstreamPathTemplate must start with /`);
   const names = placeholdersOf(r.UpstreamPathTemplate).map((p) => p.toLowerCase());
-  if (new Set(names).size !== names.length)
-    throw new GatewayConfigError(`${where}: duplicate placeholder in ${r.UpstreamPathTemplate}`);
+  if (new Set(names).size !== names.length) throw new GatewayConfigError(`${where}: duplicate placeholder in ${r.UpstreamPathTemplate}`);
 }
 
 function resolveRoute(r: FileRoute, i: number, global: FileGlobalConfiguration): RouteConfig {

@@ -2,13 +2,7 @@
  * One resolver per Ocelot option group: each turns a file route (with the global defaults) into what the gateway
  * runs on, with Ocelot 25.0's defaults, floors and substitutions (sources cited per function).
  */
-import type {
-  FileAuthenticationOptions,
-  FileGlobalConfiguration,
-  FileLoadBalancerOptions,
-  FileQoSOptions,
-  FileRoute,
-} from "./schema";
+import type { FileAuthenticationOptions, FileGlobalConfiguration, FileLoadBalancerOptions, FileQoSOptions, FileRoute } from "./schema";
 import {
   GatewayConfigError,
   type BreakerRule,
@@ -39,9 +33,7 @@ export function parsePeriod(period: string, option = "RateLimitOptions.Period"):
 export function parseHeaderTransforms(spec: Record<string, string> | undefined): HeaderTransform[] {
   return Object.entries(spec ?? {}).map(([header, value]) => {
     const comma = value.indexOf(",");
-    return comma < 0
-      ? { header, value }
-      : { header, find: value.slice(0, comma), value: value.slice(comma + 1).trimStart() };
+    return comma < 0 ? { header, value } : { header, find: value.slice(0, comma), value: value.slice(comma + 1).trimStart() };
   });
 }
 
@@ -140,7 +132,12 @@ export const rateLimitDefaults = {
  * EnableRateLimiting is false; the obsolete names (HttpStatusCode, QuotaExceededMessage, DisableRateLimitHeaders)
  * win over the new ones (StatusCode, QuotaMessage, EnableHeaders); the route's values over the global ones.
  */
-export function resolveRateLimit(r: FileRoute, global: FileGlobalConfiguration, authenticated: boolean, where: string): RateLimitRule | undefined {
+export function resolveRateLimit(
+  r: FileRoute,
+  global: FileGlobalConfiguration,
+  authenticated: boolean,
+  where: string,
+): RateLimitRule | undefined {
   const rl = r.RateLimitOptions;
   if (!rl || rl.EnableRateLimiting === false || (rl.Limit ?? 0) <= 0) return undefined;
   const g = global.RateLimitOptions ?? {};
@@ -160,8 +157,7 @@ export function resolveRateLimit(r: FileRoute, global: FileGlobalConfiguration, 
     waitMs,
     limit: rl.Limit ?? 0,
     clientIdHeader: rl.ClientIdHeader || g.ClientIdHeader || rateLimitDefaults.clientIdHeader,
-    quotaMessage:
-      rl.QuotaExceededMessage || rl.QuotaMessage || g.QuotaExceededMessage || g.QuotaMessage || rateLimitDefaults.quotaMessage,
+    quotaMessage: rl.QuotaExceededMessage || rl.QuotaMessage || g.QuotaExceededMessage || g.QuotaMessage || rateLimitDefaults.quotaMessage,
     statusCode: rl.HttpStatusCode ?? rl.StatusCode ?? g.HttpStatusCode ?? g.StatusCode ?? rateLimitDefaults.statusCode,
     enableHeaders: headersOf(rl) ?? headersOf(g) ?? true,
   };

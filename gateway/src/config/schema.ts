@@ -107,7 +107,6 @@ export const FileConfiguration = t.Object({
 export type FileConfiguration = Static<typeof FileConfiguration>;
 export type FileRoute = Static<typeof FileRoute>;
 
-
 export type FileGlobalConfiguration = Static<typeof GlobalConfiguration>;
 export type FileQoSOptions = Static<typeof QoSOptions>;
 export type FileRateLimitOptions = Static<typeof RouteRateLimitOptions>;
@@ -137,4 +136,3 @@ function normalizeKeys(value: unknown, schema: TSchema): unknown {
   }
   return out;
 }
-

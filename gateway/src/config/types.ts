@@ -102,4 +102,3 @@ export class GatewayConfigError extends Error {
     this.name = "GatewayConfigError";
   }
 }
-

@@ -69,7 +69,9 @@ export function createForwardStage(logger: Logger) {
     const route = rt.route;
     // Ocelot 25.0 answers a timeout with 504 (RequestTimedOutError), which no tier behind retries.
     if (timedOut)
-      return new GatewayError(problems.gatewayTimeout(`the downstream service of route ${route.id} did not answer within ${route.qos.timeoutMs} ms`));
+      return new GatewayError(
+        problems.gatewayTimeout(`the downstream service of route ${route.id} did not answer within ${route.qos.timeoutMs} ms`),
+      );
     logger.warn({ route: route.id, target, err: (err as Error).message }, "downstream unreachable");
     // The answer names the route; the address stays in the log above.
     return new GatewayError(problems.badGateway(`the downstream service of route ${route.id} is unreachable`));
@@ -77,8 +79,7 @@ export function createForwardStage(logger: Logger) {
 
   return async function forward(ctx: GatewayRequest, down: DownstreamRequest): Promise<Response> {
     const { rt, request } = ctx;
-    if (!rt.breaker.tryAcquire())
-      throw new GatewayError(problems.serviceUnavailable(`circuit for ${rt.route.upstream.original} is open`));
+    if (!rt.breaker.tryAcquire()) throw new GatewayError(problems.serviceUnavailable(`circuit for ${rt.route.upstream.original} is open`));
     const index = rt.balancer.lease(request.headers);
     const baseUrl = rt.baseUrls[index] as string;
     const abort = new CallAbort();

@@ -53,7 +53,8 @@ export function gateway() {
         title: "Auth failures / s by reason",
         unit: "reqps",
         stacked: true,
-        description: "401: missing_token, invalid_token. 403: insufficient_scope, claim_mismatch (alerts GatewayUnauthorizedSpike, GatewayForbiddenSpike).",
+        description:
+          "401: missing_token, invalid_token. 403: insufficient_scope, claim_mismatch (alerts GatewayUnauthorizedSpike, GatewayForbiddenSpike).",
         queries: [{ expr: `sum by (reason) (rate(gateway_auth_failures_total[${RATE}]))`, legend: "{{reason}}" }],
       }),
     )

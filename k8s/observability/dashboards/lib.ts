@@ -60,9 +60,7 @@ export function meridianDashboard(options: { uid: string; title: string; descrip
         .includeVars(false)
         .keepTime(true),
     )
-    .withVariable(
-      new DatasourceVariableBuilder("datasource").label("Prometheus").type("prometheus").hide(VariableHide.DontHide),
-    );
+    .withVariable(new DatasourceVariableBuilder("datasource").label("Prometheus").type("prometheus").hide(VariableHide.DontHide));
 }
 
 /** A multi-select variable over the values of `label` found on `metric`. */
@@ -133,11 +131,7 @@ export function statPanel(
     .colorMode(common.BigValueColorMode.Background)
     .graphMode(common.BigValueGraphMode.Area)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false))
-    .thresholds(
-      new ThresholdsConfigBuilder()
-        .mode(ThresholdsMode.Absolute)
-        .steps(options.thresholds ?? [{ value: null, color: "green" }]),
-    );
+    .thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(options.thresholds ?? [{ value: null, color: "green" }]));
   if (options.description) panel.description(options.description);
   if (options.decimals !== undefined) panel.decimals(options.decimals);
   if (options.mappings) panel.mappings(options.mappings);
@@ -147,9 +141,7 @@ export function statPanel(
   return panel;
 }
 
-export function stateTimeline(
-  options: PanelOptions & { thresholds: Threshold[]; mappings: ValueMapping[] },
-): statetimeline.PanelBuilder {
+export function stateTimeline(options: PanelOptions & { thresholds: Threshold[]; mappings: ValueMapping[] }): statetimeline.PanelBuilder {
   const panel = new statetimeline.PanelBuilder()
     .title(options.title)
     .datasource(DATASOURCE)

@@ -29,7 +29,8 @@ export function messaging() {
         title: "Consumed / s by outcome",
         unit: "ops",
         stacked: true,
-        description: "ack = handled, retry = sent to a retry queue, dead_letter = moved to the error queue, duplicate = already handled (inbox).",
+        description:
+          "ack = handled, retry = sent to a retry queue, dead_letter = moved to the error queue, duplicate = already handled (inbox).",
         queries: [
           {
             expr: `sum by (service, outcome) (rate(messaging_consumed_total{${SEL}}[${RATE}]))`,

@@ -17,7 +17,10 @@ export function platformOverview() {
       statPanel({
         title: "Targets up",
         description: "Scrape targets answering /metrics, out of all targets.",
-        queries: [{ expr: `sum(up)`, legend: "up", instant: true }, { expr: `count(up)`, legend: "all", instant: true }],
+        queries: [
+          { expr: `sum(up)`, legend: "up", instant: true },
+          { expr: `count(up)`, legend: "all", instant: true },
+        ],
         width: 4,
       }),
     )
@@ -27,7 +30,10 @@ export function platformOverview() {
         description: "1 = Prometheus scraped the target, 0 = down (ServiceDown fires after 2 minutes).",
         queries: [{ expr: `up`, legend: "{{job}} {{instance}}" }],
         mappings: valueText({ "0": { text: "down", color: "red" }, "1": { text: "up", color: "green" } }),
-        thresholds: [{ value: null, color: "red" }, { value: 1, color: "green" }],
+        thresholds: [
+          { value: null, color: "red" },
+          { value: 1, color: "green" },
+        ],
         width: 10,
       }),
     )
@@ -37,7 +43,10 @@ export function platformOverview() {
         description: "health_dependency_up per service and dependency (what /health/ready checks).",
         queries: [{ expr: `min by (service, dependency) (health_dependency_up{${SEL}})`, legend: "{{service}} → {{dependency}}" }],
         mappings: valueText({ "0": { text: "down", color: "red" }, "1": { text: "up", color: "green" } }),
-        thresholds: [{ value: null, color: "red" }, { value: 1, color: "green" }],
+        thresholds: [
+          { value: null, color: "red" },
+          { value: 1, color: "green" },
+        ],
         width: 10,
       }),
     )

@@ -67,6 +67,12 @@ export class CookieWriter {
   }
 
   clear(name: string, path = "/"): string {
-    return new Bun.Cookie(name, "", { path, httpOnly: name !== this.names.csrf, sameSite: "lax", secure: this.secure, maxAge: 0 }).serialize();
+    return new Bun.Cookie(name, "", {
+      path,
+      httpOnly: name !== this.names.csrf,
+      sameSite: "lax",
+      secure: this.secure,
+      maxAge: 0,
+    }).serialize();
   }
 }

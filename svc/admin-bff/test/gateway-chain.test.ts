@@ -20,7 +20,12 @@ beforeAll(async () => {
     port: 0,
     hostname: "127.0.0.1",
     fetch: async (req) => {
-      received.push({ method: req.method, path: new URL(req.url).pathname, authorization: req.headers.get("authorization"), body: await req.text() });
+      received.push({
+        method: req.method,
+        path: new URL(req.url).pathname,
+        authorization: req.headers.get("authorization"),
+        body: await req.text(),
+      });
       return Response.json({ accepted: true }, { status: 201 });
     },
   });

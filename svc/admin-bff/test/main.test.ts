@@ -51,7 +51,10 @@ describe("admin BFF process", () => {
         { timeoutMs: 20_000, intervalMs: 100, what: "BFF readiness" },
       );
       expect(report.status).toBe("up");
-      expect(report.checks.map((c) => [c.name, c.status]).sort()).toEqual([["identity-provider", "up"], ["redis", "up"]]);
+      expect(report.checks.map((c) => [c.name, c.status]).sort()).toEqual([
+        ["identity-provider", "up"],
+        ["redis", "up"],
+      ]);
       child.kill("SIGTERM");
       expect(await child.exited).toBe(0);
     } finally {

@@ -222,9 +222,7 @@ describe("the order stream", () => {
   test("when someone tries to change or remove a recorded event in the database, then it is refused (append-only)", async () => {
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });
     try {
-      await expect(sql`update emt_messages set message_data = '{}'::jsonb where stream_id = ${streamId}`).rejects.toThrow(
-        /append-only/,
-      );
+      await expect(sql`update emt_messages set message_data = '{}'::jsonb where stream_id = ${streamId}`).rejects.toThrow(/append-only/);
       await expect(sql`delete from emt_messages where stream_id = ${streamId}`).rejects.toThrow(/append-only/);
     } finally {
       await sql.end();

@@ -6,13 +6,31 @@ import { actorOf, auditedEventTypes, streamOf, toAuditDocument } from "../src/do
 const orderId = randomUUID();
 
 function envelope(type: AnyEnvelope["type"], body: Record<string, unknown>): AnyEnvelope {
-  return { messageId: randomUUID(), type, occurredAt: "2026-11-25T11:00:00+01:00", correlationId: "c", causationId: "c", source: "orders", body } as AnyEnvelope;
+  return {
+    messageId: randomUUID(),
+    type,
+    occurredAt: "2026-11-25T11:00:00+01:00",
+    correlationId: "c",
+    causationId: "c",
+    source: "orders",
+    body,
+  } as AnyEnvelope;
 }
 
 describe("which stream an event belongs to", () => {
   test("when an event is about an order, including its stock reservations, then it goes to order-<id>", () => {
-    for (const type of ["orders.order-created.v1", "orders.order-cancelled.v1", "inventory.stock-reserved.v1", "inventory.stock-released.v1", "inventory.stock-rejected.v1"] as const) {
-      expect(streamOf(envelope(type, { orderId, sku: "ABC-1" }))).toEqual({ streamId: `order-${orderId}`, entity: "order", entityId: orderId });
+    for (const type of [
+      "orders.order-created.v1",
+      "orders.order-cancelled.v1",
+      "inventory.stock-reserved.v1",
+      "inventory.stock-released.v1",
+      "inventory.stock-rejected.v1",
+    ] as const) {
+      expect(streamOf(envelope(type, { orderId, sku: "ABC-1" }))).toEqual({
+        streamId: `order-${orderId}`,
+        entity: "order",
+        entityId: orderId,
+      });
     }
   });
 

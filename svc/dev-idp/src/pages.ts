@@ -68,10 +68,7 @@ ${autoSubmit ? `<script>document.getElementById("op.logoutForm").submit();</scri
 }
 
 export function signedOutPage(clientName?: string): string {
-  return page(
-    "Signed out",
-    `<h1>You are signed out</h1><p class="sub">${clientName ? `from ${escapeHtml(clientName)}` : ""}</p>`,
-  );
+  return page("Signed out", `<h1>You are signed out</h1><p class="sub">${clientName ? `from ${escapeHtml(clientName)}` : ""}</p>`);
 }
 
 export function errorPage(fields: Record<string, unknown>): string {

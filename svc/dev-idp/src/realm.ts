@@ -98,9 +98,7 @@ export function userId(realm: RealmExport, user: RealmUser): string {
 
 export function findUserByName(realm: RealmExport, username: string): RealmUser | undefined {
   const wanted = username.trim().toLowerCase();
-  return realm.users.find(
-    (u) => u.enabled !== false && (u.username.toLowerCase() === wanted || u.email?.toLowerCase() === wanted),
-  );
+  return realm.users.find((u) => u.enabled !== false && (u.username.toLowerCase() === wanted || u.email?.toLowerCase() === wanted));
 }
 
 export function findUserById(realm: RealmExport, id: string): RealmUser | undefined {
@@ -125,10 +123,7 @@ function includeInTokenScope(scope: RealmClientScope): boolean {
  */
 export function effectiveClientScopes(realm: RealmExport, client: RealmClient, requested: Iterable<string>): RealmClientScope[] {
   const wanted = new Set(requested);
-  const names = new Set([
-    ...(client.defaultClientScopes ?? []),
-    ...(client.optionalClientScopes ?? []).filter((n) => wanted.has(n)),
-  ]);
+  const names = new Set([...(client.defaultClientScopes ?? []), ...(client.optionalClientScopes ?? []).filter((n) => wanted.has(n))]);
   return realm.clientScopes.filter((s) => names.has(s.name));
 }
 
@@ -286,7 +281,11 @@ export function originAllowed(client: RealmClient, origin: string, options: { an
   const registered = origins.flatMap((o) =>
     o === "+" ? (client.redirectUris ?? []).flatMap((uri) => URL.parse(uri.replace(/\*$/, ""))?.origin ?? []) : [o],
   );
-  return uriAllowed(`${origin}/`, registered.map((o) => `${o.replace(/\/+$/, "")}/`), options);
+  return uriAllowed(
+    `${origin}/`,
+    registered.map((o) => `${o.replace(/\/+$/, "")}/`),
+    options,
+  );
 }
 
 /** `post.logout.redirect.uris` is `##`-separated; `+` means "same as the redirect URIs". */

@@ -20,7 +20,11 @@ let dir: string;
 const received: Array<{ method: string; path: string; authorization: string | null }> = [];
 
 beforeAll(async () => {
-  spa = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("<title>spa</title>", { headers: { "content-type": "text/html" } }) });
+  spa = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response("<title>spa</title>", { headers: { "content-type": "text/html" } }),
+  });
   downstream = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -116,7 +120,10 @@ describe("dev IdP tokens at the platform gateway", () => {
       username: "ada",
       password: "ada-dev-password",
     });
-    const tokens = await oidc.authorizationCodeGrant(config, flow.callbackUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
+    const tokens = await oidc.authorizationCodeGrant(config, flow.callbackUrl, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+    });
     const res = await fetch(`${gatewayUrl}/inventory/products`, {
       method: "POST",
       headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" },

@@ -175,9 +175,7 @@ describe("dev IdP protocol", () => {
   });
 
   test("when the realm names a client's redirect URIs, then the dev IdP uses exactly those (read from the realm file)", async () => {
-    const custom = await startTestDevIdp(
-      realmWithClientUrls("customer-spa", { redirectUris: ["http://localhost:4999/only-here"] }),
-    );
+    const custom = await startTestDevIdp(realmWithClientUrls("customer-spa", { redirectUris: ["http://localhost:4999/only-here"] }));
     try {
       const config = await discover(custom.issuer, "customer-spa");
       const refused = await signInWithForm(config, {

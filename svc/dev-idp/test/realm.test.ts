@@ -57,7 +57,10 @@ describe("Keycloak realm export", () => {
     const spa = realm.clients.find((c) => c.clientId === "customer-spa");
     if (!spa) throw new Error("customer-spa missing");
     expect(effectiveScopeParameter(realm, spa, ["orders.read", "audit.read", "made.up"]).split(" ")).toEqual([
-      "openid", "profile", "email", "orders.read",
+      "openid",
+      "profile",
+      "email",
+      "orders.read",
     ]);
   });
 

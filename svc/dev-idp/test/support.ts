@@ -76,13 +76,9 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
 
 /** openid-client against a plain-http loopback issuer (tests only). */
 export function discover(issuer: string, clientId: string, secret?: string): Promise<oidc.Configuration> {
-  return oidc.discovery(
-    new URL(issuer),
-    clientId,
-    undefined,
-    secret ? oidc.ClientSecretBasic(secret) : oidc.None(),
-    { execute: [oidc.allowInsecureRequests] },
-  );
+  return oidc.discovery(new URL(issuer), clientId, undefined, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 export interface BrowserTokens {

@@ -42,18 +42,24 @@ export async function startWorker(
         ...retryOption(config),
         prefetch: config.WORKER_PREFETCH,
         handle: async (envelope, { log, signal }) =>
-          pgInbox.handleOnce(db, envelope, queueService, async (tx) => {
-            if (envelope.type === "orders.order-created.v1") {
-              const result = await handleOrderCreated(tx, envelope);
-              log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order reservation");
-            } else if (envelope.type === "orders.order-cancelled.v1") {
-              const result = await handleOrderCancelled(tx, envelope);
-              log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order release");
-            } else if (envelope.type === "orders.order-shipped.v1") {
-              const result = await handleOrderShipped(tx, envelope);
-              log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order fulfilment");
-            }
-          }, { signal }),
+          pgInbox.handleOnce(
+            db,
+            envelope,
+            queueService,
+            async (tx) => {
+              if (envelope.type === "orders.order-created.v1") {
+                const result = await handleOrderCreated(tx, envelope);
+                log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order reservation");
+              } else if (envelope.type === "orders.order-cancelled.v1") {
+                const result = await handleOrderCancelled(tx, envelope);
+                log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order release");
+              } else if (envelope.type === "orders.order-shipped.v1") {
+                const result = await handleOrderShipped(tx, envelope);
+                log.info({ orderId: envelope.body.orderId, outcome: result.outcome }, "order fulfilment");
+              }
+            },
+            { signal },
+          ),
       });
       return {
         stores: [{ checks: [postgresCheck("postgres", database.sql)], close: () => database.close() }],

@@ -23,7 +23,10 @@ beforeAll(async () => {
   database = openInventoryDatabase(db.url, { max: 4 });
   await migrateInventoryDatabase(database);
   store = new InventoryStore(database.db);
-  for (const [sku, name, onHand] of [["W-PLENTY", "Plenty widget", 10], ["W-SCARCE", "Scarce widget", 1]] as const) {
+  for (const [sku, name, onHand] of [
+    ["W-PLENTY", "Plenty widget", 10],
+    ["W-SCARCE", "Scarce widget", 1],
+  ] as const) {
     await store.upsertProduct(sku, { name, price: 1 });
     await store.adjustStock(sku, onHand, "initial", "test");
   }
@@ -34,9 +37,13 @@ beforeAll(async () => {
   await channel.assertExchange(exchange, "topic", { durable: true });
   const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
   await channel.bindQueue(queue, exchange, "inventory.#");
-  await channel.consume(queue, (msg) => {
-    if (msg) published.push(JSON.parse(msg.content.toString("utf8")) as AnyEnvelope);
-  }, { noAck: true });
+  await channel.consume(
+    queue,
+    (msg) => {
+      if (msg) published.push(JSON.parse(msg.content.toString("utf8")) as AnyEnvelope);
+    },
+    { noAck: true },
+  );
 
   const config = loadWorkerConfig({
     exit: false,
@@ -78,20 +85,35 @@ function orderCreated(orderId: string, lines: { sku: string; quantity: number }[
   };
 }
 
-const answersFor = (orderId: string) =>
-  published.filter((e) => (e.body as { orderId?: string }).orderId === orderId);
+const answersFor = (orderId: string) => published.filter((e) => (e.body as { orderId?: string }).orderId === orderId);
 
 describe("inventory worker", () => {
   test("when OrderCreated arrives for available stock, then it reserves all lines and announces StockReserved", async () => {
     const orderId = crypto.randomUUID();
-    await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 2 }, { sku: "W-SCARCE", quantity: 1 }]), {
-      correlationId: orderId,
+    await broker.publish(
+      "orders.order-created.v1",
+      orderCreated(orderId, [
+        { sku: "W-PLENTY", quantity: 2 },
+        { sku: "W-SCARCE", quantity: 1 },
+      ]),
+      {
+        correlationId: orderId,
+      },
+    );
+    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), {
+      timeoutMs: 30_000,
+      what: "StockReserved",
     });
-    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { timeoutMs: 30_000, what: "StockReserved" });
     expect(answer).toMatchObject({
       type: "inventory.stock-reserved.v1",
       correlationId: orderId,
-      body: { orderId, lines: [{ sku: "W-PLENTY", quantity: 2 }, { sku: "W-SCARCE", quantity: 1 }] },
+      body: {
+        orderId,
+        lines: [
+          { sku: "W-PLENTY", quantity: 2 },
+          { sku: "W-SCARCE", quantity: 1 },
+        ],
+      },
     });
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(2);
     expect((await store.getProduct("W-SCARCE"))?.available).toBe(0);
@@ -99,8 +121,17 @@ describe("inventory worker", () => {
 
   test("when an order asks for more than is left, then nothing is reserved and StockRejected lists the shortages with product names", async () => {
     const orderId = crypto.randomUUID();
-    await broker.publish("orders.order-created.v1", orderCreated(orderId, [{ sku: "W-PLENTY", quantity: 1 }, { sku: "W-SCARCE", quantity: 1 }]));
-    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), { timeoutMs: 30_000, what: "StockRejected" });
+    await broker.publish(
+      "orders.order-created.v1",
+      orderCreated(orderId, [
+        { sku: "W-PLENTY", quantity: 1 },
+        { sku: "W-SCARCE", quantity: 1 },
+      ]),
+    );
+    const [answer] = await waitFor(() => answersFor(orderId).length > 0 && answersFor(orderId), {
+      timeoutMs: 30_000,
+      what: "StockRejected",
+    });
     expect(answer).toMatchObject({
       type: "inventory.stock-rejected.v1",
       body: {
@@ -120,10 +151,10 @@ describe("inventory worker", () => {
     await broker.publish("orders.order-created.v1", body, { messageId });
     await waitFor(() => answersFor(orderId).length > 0, { timeoutMs: 30_000, what: "StockReserved" });
     // The consumer counts the second delivery as a duplicate once the inbox has turned it away.
-    await waitFor(
-      async () => (await (await fetch(`${worker.server.url}/metrics`)).text()).includes('outcome="duplicate"'),
-      { timeoutMs: 30_000, what: "duplicate counted" },
-    );
+    await waitFor(async () => (await (await fetch(`${worker.server.url}/metrics`)).text()).includes('outcome="duplicate"'), {
+      timeoutMs: 30_000,
+      what: "duplicate counted",
+    });
     await waitFor(async () => (await database.sql`select count(*)::int as n from messaging_outbox where sent_at is null`)[0]?.n === 0, {
       timeoutMs: 30_000,
       what: "outbox drained",
@@ -138,10 +169,10 @@ describe("inventory worker", () => {
     await waitFor(() => answersFor(orderId).length > 0, { timeoutMs: 30_000, what: "StockReserved" });
     const before = (await store.getProduct("W-PLENTY"))!.reserved;
     await broker.publish("orders.order-cancelled.v1", { orderId, customerId: "alice", by: "alice" });
-    const released = await waitFor(
-      () => answersFor(orderId).find((e) => e.type === "inventory.stock-released.v1"),
-      { timeoutMs: 30_000, what: "StockReleased" },
-    );
+    const released = await waitFor(() => answersFor(orderId).find((e) => e.type === "inventory.stock-released.v1"), {
+      timeoutMs: 30_000,
+      what: "StockReleased",
+    });
     expect(released.body).toMatchObject({ orderId, lines: [{ sku: "W-PLENTY", quantity: 1 }] });
     expect((await store.getProduct("W-PLENTY"))?.reserved).toBe(before - 1);
     expect((await store.getReservation(orderId))?.status).toBe("released");
@@ -170,7 +201,12 @@ describe("inventory worker", () => {
     const ready = await fetch(`${worker.server.url}/health/ready`);
     expect(ready.status).toBe(200);
     const report = (await ready.json()) as { checks: { name: string }[] };
-    expect(report.checks.map((c) => c.name.replace(/^consumer:.*/, "consumer")).sort()).toEqual(["consumer", "outbox-relay", "postgres", "rabbitmq"]);
+    expect(report.checks.map((c) => c.name.replace(/^consumer:.*/, "consumer")).sort()).toEqual([
+      "consumer",
+      "outbox-relay",
+      "postgres",
+      "rabbitmq",
+    ]);
     const metrics = await (await fetch(`${worker.server.url}/metrics`)).text();
     expect(metrics).toContain("messaging_consumed_total");
   }, 60_000);

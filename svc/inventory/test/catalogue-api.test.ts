@@ -19,7 +19,15 @@ beforeAll(async () => {
   h = await startInventoryHarness("inventory_catalogue");
   database = openInventoryDatabase(h.db.url, { max: 2 });
   for (const [sku, name, price, category, brand, stock, lowStockThreshold] of PRODUCTS) {
-    const body = { name, price, category, brand, lowStockThreshold, description: `${name}, made to last.`, image: `/products/${sku.toLowerCase()}.svg` };
+    const body = {
+      name,
+      price,
+      category,
+      brand,
+      lowStockThreshold,
+      description: `${name}, made to last.`,
+      image: `/products/${sku.toLowerCase()}.svg`,
+    };
     expect((await h.call("PUT", `/api/inventory/products/${sku}`, { body })).status).toBe(201);
     if (stock > 0) await h.call("POST", `/api/inventory/products/${sku}/adjustments`, { body: { delta: stock, reason: "delivery" } });
   }
@@ -41,7 +49,12 @@ describe("public catalogue API", () => {
     const { status, body } = await anonymous<Page<CatalogueItem>>("/api/catalogue");
     expect(status).toBe(200);
     expect(body).toMatchObject({ page: 1, pageSize: 20, total: 4 });
-    expect(body.items.map((i) => i.name)).toEqual(["Ceramic cone dripper", "Electric flat burr mill", "Gooseneck kettle", "Hand burr grinder"]);
+    expect(body.items.map((i) => i.name)).toEqual([
+      "Ceramic cone dripper",
+      "Electric flat burr mill",
+      "Gooseneck kettle",
+      "Hand burr grinder",
+    ]);
     const grinder = body.items.find((i) => i.sku === "CAT-GRINDER")!;
     expect(grinder).toEqual({
       sku: "CAT-GRINDER",
@@ -54,7 +67,8 @@ describe("public catalogue API", () => {
       availability: "in-stock",
       maxQuantity: 10,
     });
-    for (const item of body.items) for (const hidden of ["onHand", "reserved", "available", "lowStockThreshold"]) expect(item).not.toHaveProperty(hidden);
+    for (const item of body.items)
+      for (const hidden of ["onHand", "reserved", "available", "lowStockThreshold"]) expect(item).not.toHaveProperty(hidden);
   });
 
   test("when stock is low or gone, then availability is a bucket with a count only under the threshold", async () => {
@@ -129,13 +143,18 @@ describe("public catalogue API", () => {
   test("when the catalogue is public, then the admin API still denies a request without a token", async () => {
     const res = await fetch(`${h.url}/api/inventory/products`);
     expect(res.status).toBe(401);
-    const write = await fetch(`${h.url}/api/catalogue/items/CAT-GRINDER`, { method: "PUT", body: "{}", headers: { "content-type": "application/json" } });
+    const write = await fetch(`${h.url}/api/catalogue/items/CAT-GRINDER`, {
+      method: "PUT",
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
     expect(write.status).toBe(404);
   });
 
   test("when the OpenAPI document is read, then the catalogue routes are there without a security requirement", async () => {
     const doc = (await (await fetch(`${h.url}/openapi/json`)).json()) as { paths: Record<string, { get?: { security?: unknown[] } }> };
-    for (const path of ["/api/catalogue", "/api/catalogue/facets", "/api/catalogue/items/{sku}"]) expect(doc.paths[path]?.get?.security).toEqual([]);
+    for (const path of ["/api/catalogue", "/api/catalogue/facets", "/api/catalogue/items/{sku}"])
+      expect(doc.paths[path]?.get?.security).toEqual([]);
     expect(doc.paths["/api/inventory/products"]?.get?.security).toEqual([{ bearer: [] }]);
   });
 });
@@ -144,12 +163,18 @@ describe("product catalogue fields", () => {
   test("when a PUT leaves the catalogue fields out, then their stored values stay", async () => {
     const res = await h.call("PUT", "/api/inventory/products/CAT-DRIPPER", { body: { name: "Ceramic cone dripper", price: 26 } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ price: 26, category: "Brewers", brand: "Hario-like", image: "/products/cat-dripper.svg", lowStockThreshold: 2 });
+    expect(await res.json()).toMatchObject({
+      price: 26,
+      category: "Brewers",
+      brand: "Hario-like",
+      image: "/products/cat-dripper.svg",
+      lowStockThreshold: 2,
+    });
   });
 
   test("when a new product is created without them, then they are empty strings", async () => {
     const res = await h.call("PUT", "/api/inventory/products/CAT-PLAIN", { body: { name: "Plain", price: 1 } });
-    expect(((await res.json()) as Product)).toMatchObject({ description: "", category: "", brand: "", image: "" });
+    expect((await res.json()) as Product).toMatchObject({ description: "", category: "", brand: "", image: "" });
     await database.db.execute(sql`delete from products where sku = 'CAT-PLAIN'`);
   });
 
@@ -165,6 +190,12 @@ describe("product catalogue fields", () => {
     const rows = await database.db.execute<{ body: Record<string, unknown> }>(
       sql`select body from messaging_outbox where type = 'inventory.product-upserted.v1' and aggregate_id = 'CAT-KETTLE' order by id`,
     );
-    expect([...rows][0]?.body).toMatchObject({ sku: "CAT-KETTLE", name: "Gooseneck kettle", price: 59.9, category: "Kettles", brand: "Aurel" });
+    expect([...rows][0]?.body).toMatchObject({
+      sku: "CAT-KETTLE",
+      name: "Gooseneck kettle",
+      price: 59.9,
+      category: "Kettles",
+      brand: "Aurel",
+    });
   });
 });

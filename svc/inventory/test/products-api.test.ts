@@ -52,7 +52,11 @@ describe("inventory products API", () => {
   });
 
   test("when products are listed with q, lowStock and paging, then only matching products come back", async () => {
-    for (const [sku, name, stock] of [["LIST-A", "Alpha lamp", 1], ["LIST-B", "Beta lamp", 50], ["LIST-C", "Gamma chair", 0]] as const) {
+    for (const [sku, name, stock] of [
+      ["LIST-A", "Alpha lamp", 1],
+      ["LIST-B", "Beta lamp", 50],
+      ["LIST-C", "Gamma chair", 0],
+    ] as const) {
       await h.call("PUT", `/api/inventory/products/${sku}`, { body: { name, price: 2, lowStockThreshold: 2 } });
       if (stock > 0) await h.call("POST", `/api/inventory/products/${sku}/adjustments`, { body: { delta: stock, reason: "initial" } });
     }
@@ -106,7 +110,9 @@ describe("inventory products API", () => {
     const noScope = await h.issuer.token({ sub: "c", scopes: ["orders.read"], roles: ["admin"] });
     expect((await h.call("GET", "/api/inventory/products", { token: noScope })).status).toBe(403);
     const customerWriter = await h.issuer.token({ sub: "c", scopes: ["inventory.read", "inventory.write"], roles: ["customer"] });
-    expect((await h.call("PUT", "/api/inventory/products/ROLE-1", { token: customerWriter, body: { name: "x", price: 1 } })).status).toBe(403);
+    expect((await h.call("PUT", "/api/inventory/products/ROLE-1", { token: customerWriter, body: { name: "x", price: 1 } })).status).toBe(
+      403,
+    );
     expect((await h.call("GET", "/api/inventory/reservations", { token: h.readerToken })).status).toBe(403);
   });
 
@@ -114,7 +120,9 @@ describe("inventory products API", () => {
     await h.call("PUT", "/api/inventory/products/RELAY-1", { body: { name: "Relayed", price: 3 } });
     await waitFor(
       async () => {
-        const rows = await database.db.execute<{ pending: number }>(sql`select count(*)::int as pending from messaging_outbox where sent_at is null`);
+        const rows = await database.db.execute<{ pending: number }>(
+          sql`select count(*)::int as pending from messaging_outbox where sent_at is null`,
+        );
         return [...rows][0]?.pending === 0;
       },
       { timeoutMs: 15_000, what: "outbox drained" },

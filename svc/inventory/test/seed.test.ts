@@ -40,7 +40,9 @@ describe("demo catalogue seed", () => {
   });
 
   test("when seeded again after stock changed, then stock stays as it was and nothing is duplicated", async () => {
-    const adjusted = await h.call("POST", "/api/inventory/products/BEAN-ETH-01/adjustments", { body: { delta: -17, reason: "sold at the counter" } });
+    const adjusted = await h.call("POST", "/api/inventory/products/BEAN-ETH-01/adjustments", {
+      body: { delta: -17, reason: "sold at the counter" },
+    });
     expect(adjusted.status).toBe(200);
     const before = (await (await h.call("GET", "/api/inventory/products/BEAN-ETH-01")).json()) as Product;
     expect(before.onHand).toBe(43);

@@ -63,8 +63,7 @@ export class ProblemError extends Error {
   }
 }
 
-const kind = (status: number, slug: string, title: string) => (detail?: string) =>
-  new ProblemError({ status, slug, title, detail });
+const kind = (status: number, slug: string, title: string) => (detail?: string) => new ProblemError({ status, slug, title, detail });
 
 /** The error kinds every service shares. */
 export const problems = {

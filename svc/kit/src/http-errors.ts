@@ -72,7 +72,13 @@ function problemOf(error: unknown, code: string | number, request: Request, path
 
 /** The app's onError handler: the problem+json answer, with traceparent (and Retry-After on a 503). */
 export function errorResponder(logger: Logger) {
-  return ({ error, code, request, path, set }: {
+  return ({
+    error,
+    code,
+    request,
+    path,
+    set,
+  }: {
     error: unknown;
     code: string | number;
     request: Request;

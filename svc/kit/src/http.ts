@@ -109,9 +109,18 @@ export function createHttpApp(options: HttpAppOptions) {
   const { logger } = options;
   const bodyLimitBytes = options.bodyLimitBytes ?? 1_048_576;
   const observe = requestObservation(telemetry, logger, bodyLimitBytes);
-  const management = managementRoutes({ service: options.service, telemetry, checks: options.checks ?? [], checkTimeoutMs: options.checkTimeoutMs });
+  const management = managementRoutes({
+    service: options.service,
+    telemetry,
+    checks: options.checks ?? [],
+    checkTimeoutMs: options.checkTimeoutMs,
+  });
   const documentation = {
-    info: { title: options.openapi?.title ?? `${options.service} API`, version: options.version, description: options.openapi?.description },
+    info: {
+      title: options.openapi?.title ?? `${options.service} API`,
+      version: options.version,
+      description: options.openapi?.description,
+    },
     components: { securitySchemes: { bearer: { type: "http" as const, scheme: "bearer", bearerFormat: "JWT" } } },
   };
 

@@ -34,10 +34,10 @@ function firstBadField(root: unknown, rootPath: string): FieldError | undefined 
       value.forEach((v, i) => {
         stack.push({ value: v, path: childPath(path, i), depth: depth + 1 });
       });
-    }
-    else
+    } else
       for (const [k, v] of Object.entries(value)) {
-        if (UNSTORABLE.test(k)) return { field: childPath(path, k), message: "names must not contain NUL or unpaired surrogate characters" };
+        if (UNSTORABLE.test(k))
+          return { field: childPath(path, k), message: "names must not contain NUL or unpaired surrogate characters" };
         stack.push({ value: v, path: childPath(path, k), depth: depth + 1 });
       }
   }

@@ -105,9 +105,11 @@ function handleSignals(logger: Logger, stop: () => Promise<void>): void {
 export async function serve(app: Listenable, options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const grace = options.shutdownGraceMs ?? 10_000;
-  const managementApp = options.managementPort !== undefined ? (options.managementApp ?? (managementAppOf(app) as Listenable | undefined)) : undefined;
+  const managementApp =
+    options.managementPort !== undefined ? (options.managementApp ?? (managementAppOf(app) as Listenable | undefined)) : undefined;
   const main = listen(app, host, options.port);
-  const management = managementApp && options.managementPort !== undefined ? listen(managementApp, host, options.managementPort) : undefined;
+  const management =
+    managementApp && options.managementPort !== undefined ? listen(managementApp, host, options.managementPort) : undefined;
   options.logger.info({ url: main.url, ...(management ? { management: management.url } : {}) }, "listening");
 
   let stopping: Promise<void> | undefined;

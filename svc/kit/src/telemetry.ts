@@ -4,30 +4,15 @@
  * registers the SDK they report to: W3C trace context, AsyncLocalStorage context, an OTLP exporter when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set, and metrics readable both as Prometheus text and over OTLP.
  */
-import {
-  context,
-  metrics,
-  propagation,
-  trace,
-  type Meter,
-  type Tracer,
-} from "@opentelemetry/api";
+import { context, metrics, propagation, trace, type Meter, type Tracer } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type MetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  BatchSpanProcessor,
-  TracerProvider,
-  type SpanProcessor,
-} from "@opentelemetry/sdk-trace";
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from "@opentelemetry/sdk-metrics";
+import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from "@opentelemetry/sdk-trace";
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -116,12 +101,10 @@ function registerRuntimeMetrics(meter: Meter): void {
   meter
     .createObservableGauge("nodejs_heap_used_bytes", { description: "JavaScript heap in use" })
     .addCallback((r) => r.observe(process.memoryUsage().heapUsed));
-  meter
-    .createObservableCounter("process_cpu_seconds", { description: "User and system CPU time" })
-    .addCallback((r) => {
-      const { user, system } = process.cpuUsage();
-      r.observe((user + system) / 1e6);
-    });
+  meter.createObservableCounter("process_cpu_seconds", { description: "User and system CPU time" }).addCallback((r) => {
+    const { user, system } = process.cpuUsage();
+    r.observe((user + system) / 1e6);
+  });
   meter
     .createObservableGauge("process_start_time_seconds", { description: "Start time, Unix seconds" })
     .addCallback((r) => r.observe(startSeconds));

@@ -36,7 +36,9 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
     .addOption(
       new Option("--url <amqp-url>", "RabbitMQ URL").env("RABBITMQ_URL").default(env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672"),
     )
-    .addOption(new Option("--exchange <name>", "events exchange").env("RABBITMQ_EXCHANGE").default(env.RABBITMQ_EXCHANGE ?? "meridian.events"))
+    .addOption(
+      new Option("--exchange <name>", "events exchange").env("RABBITMQ_EXCHANGE").default(env.RABBITMQ_EXCHANGE ?? "meridian.events"),
+    )
     .addOption(new Option("--timeout <ms>", "give up connecting after this long").argParser(positiveInt).default(5000))
     .option("--json", "print results as JSON lines", false)
     .option("--verbose", "log broker activity to stderr", false)
@@ -73,26 +75,40 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
         "  meridian-events publish inventory.product-upserted.v1 --set sku=ABC-1 --set name=Widget --set price=9.5\n" +
         "  meridian-events publish orders.order-created.v1 --file order.json --set total=25",
     )
-    .action(async (type: string, options: { body?: string; file?: string; set?: string[]; correlationId?: string; messageId?: string; source: string; dryRun: boolean }, command: Command) => {
-      const g = globals(command);
-      await publishCommand(
-        type,
-        {
-          url: g.url,
-          exchange: g.exchange,
-          timeoutMs: g.timeout,
-          verbose: g.verbose,
-          source: options.source,
-          dryRun: options.dryRun,
-          ...(options.body !== undefined ? { body: options.body } : {}),
-          ...(options.file !== undefined ? { file: options.file } : {}),
-          ...(options.set ? { set: options.set } : {}),
-          ...(options.correlationId ? { correlationId: options.correlationId } : {}),
-          ...(options.messageId ? { messageId: options.messageId } : {}),
+    .action(
+      async (
+        type: string,
+        options: {
+          body?: string;
+          file?: string;
+          set?: string[];
+          correlationId?: string;
+          messageId?: string;
+          source: string;
+          dryRun: boolean;
         },
-        createOutput(g.json),
-      );
-    });
+        command: Command,
+      ) => {
+        const g = globals(command);
+        await publishCommand(
+          type,
+          {
+            url: g.url,
+            exchange: g.exchange,
+            timeoutMs: g.timeout,
+            verbose: g.verbose,
+            source: options.source,
+            dryRun: options.dryRun,
+            ...(options.body !== undefined ? { body: options.body } : {}),
+            ...(options.file !== undefined ? { file: options.file } : {}),
+            ...(options.set ? { set: options.set } : {}),
+            ...(options.correlationId ? { correlationId: options.correlationId } : {}),
+            ...(options.messageId ? { messageId: options.messageId } : {}),
+          },
+          createOutput(g.json),
+        );
+      },
+    );
 
   program
     .command("tail")
@@ -153,30 +169,24 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
     .option("--message-id <id>", "re-publish this message; repeatable", collect)
     .option("--all", "re-publish every parked message", false)
     .option("--limit <n>", "look at most at n messages", positiveInt, 1000)
-    .action(
-      async (
-        service: string,
-        options: { messageId?: string[]; all: boolean; limit: number },
-        command: Command,
-      ) => {
-        if (!options.all && !options.messageId?.length) command.error("error: give --message-id <id> or --all", { exitCode: 1 });
-        if (options.all && options.messageId?.length) command.error("error: --all and --message-id exclude each other", { exitCode: 1 });
-        const g = globals(command);
-        await republishCommand(
-          service,
-          {
-            url: g.url,
-            timeoutMs: g.timeout,
-            exchange: g.exchange,
-            messageIds: options.messageId ?? [],
-            all: options.all,
-            limit: options.limit,
-            verbose: g.verbose,
-          },
-          createOutput(g.json),
-        );
-      },
-    );
+    .action(async (service: string, options: { messageId?: string[]; all: boolean; limit: number }, command: Command) => {
+      if (!options.all && !options.messageId?.length) command.error("error: give --message-id <id> or --all", { exitCode: 1 });
+      if (options.all && options.messageId?.length) command.error("error: --all and --message-id exclude each other", { exitCode: 1 });
+      const g = globals(command);
+      await republishCommand(
+        service,
+        {
+          url: g.url,
+          timeoutMs: g.timeout,
+          exchange: g.exchange,
+          messageIds: options.messageId ?? [],
+          all: options.all,
+          limit: options.limit,
+          verbose: g.verbose,
+        },
+        createOutput(g.json),
+      );
+    });
 
   return program;
 }

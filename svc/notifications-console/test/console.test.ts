@@ -48,11 +48,7 @@ const cliEnv = (extra: Record<string, string> = {}) => ({
 async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const child = Bun.spawn(["bun", MAIN, ...args], { env: cliEnv(env), stdout: "pipe", stderr: "pipe" });
   const timer = setTimeout(() => child.kill(), 30_000);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
@@ -95,15 +91,28 @@ afterAll(async () => {
 describe("publish", () => {
   test("when the console publishes an event from flags, then the audit stores it", async () => {
     const sku = `CLI-${randomUUID().slice(0, 8).toUpperCase()}`;
-    const run = await cli(["--json", "publish", "inventory.product-upserted.v1", "--set", `sku=${sku}`, "--set", "name=Console widget", "--set", "price=9.5"]);
+    const run = await cli([
+      "--json",
+      "publish",
+      "inventory.product-upserted.v1",
+      "--set",
+      `sku=${sku}`,
+      "--set",
+      "name=Console widget",
+      "--set",
+      "price=9.5",
+    ]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const envelope = JSON.parse(run.stdout) as { messageId: string; source: string; type: string };
     expect(envelope).toMatchObject({ type: "inventory.product-upserted.v1", source: "notifications-console" });
-    const events = await waitFor(async () => {
-      const items = await auditEvents(`product-${sku}`);
-      return items.length ? items : undefined;
-    }, { timeoutMs: 15_000, what: "the audit to record the published event" });
+    const events = await waitFor(
+      async () => {
+        const items = await auditEvents(`product-${sku}`);
+        return items.length ? items : undefined;
+      },
+      { timeoutMs: 15_000, what: "the audit to record the published event" },
+    );
     expect(events[0]).toMatchObject({ messageId: envelope.messageId, data: { sku, name: "Console widget", price: 9.5 } });
   });
 
@@ -114,10 +123,13 @@ describe("publish", () => {
     try {
       const run = await cli(["--json", "publish", "orders.order-rejected.v1", "--file", file, "--set", "reason=out of stock"]);
       expect(run.code).toBe(0);
-      const events = await waitFor(async () => {
-        const items = await auditEvents(`order-${orderId}`);
-        return items.length ? items : undefined;
-      }, { timeoutMs: 15_000, what: "the rejected order in the audit" });
+      const events = await waitFor(
+        async () => {
+          const items = await auditEvents(`order-${orderId}`);
+          return items.length ? items : undefined;
+        },
+        { timeoutMs: 15_000, what: "the rejected order in the audit" },
+      );
       expect(events[0]?.data).toEqual({ orderId, customerId: "alice", reason: "out of stock" });
     } finally {
       await Bun.file(file).delete();
@@ -139,9 +151,12 @@ describe("publish", () => {
 
   test("when RabbitMQ cannot be reached, then exit 2 with a clear message", async () => {
     const unreachable = "amqp://guest:guest@127.0.0.1:1";
-    const publish = await cli(["--timeout", "1500", "publish", "inventory.product-upserted.v1", "--set", "sku=ABC-1", "--set", "name=x", "--set", "price=1"], {
-      RABBITMQ_URL: unreachable,
-    });
+    const publish = await cli(
+      ["--timeout", "1500", "publish", "inventory.product-upserted.v1", "--set", "sku=ABC-1", "--set", "name=x", "--set", "price=1"],
+      {
+        RABBITMQ_URL: unreachable,
+      },
+    );
     expect(publish.code).toBe(2);
     expect(publish.stderr).toContain("cannot reach RabbitMQ at amqp://guest:***@127.0.0.1:1");
     const queues = await cli(["--timeout", "1500", "queues"], { RABBITMQ_URL: unreachable });
@@ -159,20 +174,28 @@ describe("tail and queues", () => {
     });
     const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
     let said = "";
-    await waitFor(async () => {
-      const { value } = await stderr.read();
-      said += value ?? "";
-      return said.includes("tailing");
-    }, { timeoutMs: 15_000, what: "tail to be listening" });
+    await waitFor(
+      async () => {
+        const { value } = await stderr.read();
+        said += value ?? "";
+        return said.includes("tailing");
+      },
+      { timeoutMs: 15_000, what: "tail to be listening" },
+    );
     const orderId = randomUUID();
     expect((await cli(["publish", "orders.order-confirmed.v1", "--set", `orderId=${orderId}`, "--set", "customerId=bob"])).code).toBe(0);
     const sku = `TAIL-${randomUUID().slice(0, 6).toUpperCase()}`;
-    expect((await cli(["publish", "inventory.product-upserted.v1", "--set", `sku=${sku}`, "--set", "name=t", "--set", "price=1"])).code).toBe(0);
+    expect(
+      (await cli(["publish", "inventory.product-upserted.v1", "--set", `sku=${sku}`, "--set", "name=t", "--set", "price=1"])).code,
+    ).toBe(0);
     const timer = setTimeout(() => child.kill(), 15_000);
     const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
     clearTimeout(timer);
     expect(code).toBe(0);
-    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; body: { sku?: string } });
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; body: { sku?: string } });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ type: "inventory.product-upserted.v1", body: { sku } });
   });
@@ -180,7 +203,10 @@ describe("tail and queues", () => {
   test("when listing queues, then each queue of a service shows depth and consumers, unknown ones as absent", async () => {
     const run = await cli(["--json", "queues", "--service", auditConsumer, "--queue", `${auditConsumer}.nothing`]);
     expect(run.code).toBe(0);
-    const states = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as { queue: string; exists: boolean; messages: number | null; consumers: number | null });
+    const states = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { queue: string; exists: boolean; messages: number | null; consumers: number | null });
     expect(states.map((s) => s.queue)).toEqual([
       `${auditConsumer}.events`,
       `${auditConsumer}.retry.1`,
@@ -206,16 +232,33 @@ describe("dead letters", () => {
     try {
       // The audit's event table goes missing: every attempt fails, and after its retries the message is parked.
       await sql`alter table emt_messages rename to emt_messages_away`;
-      const published = await cli(["--json", "publish", "inventory.product-upserted.v1", "--set", `sku=${sku}`, "--set", "name=dl", "--set", "price=2"]);
+      const published = await cli([
+        "--json",
+        "publish",
+        "inventory.product-upserted.v1",
+        "--set",
+        `sku=${sku}`,
+        "--set",
+        "name=dl",
+        "--set",
+        "price=2",
+      ]);
       expect(published.code).toBe(0);
       messageId = (JSON.parse(published.stdout) as { messageId: string }).messageId;
 
-      const parked = await waitFor(async () => {
-        const run = await cli(["--json", "errors", "peek", auditConsumer]);
-        expect(run.code).toBe(0);
-        const items = run.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { messageId: string; reason: string; attempts: number; type: string });
-        return items.find((m) => m.messageId === messageId);
-      }, { timeoutMs: 20_000, intervalMs: 300, what: "the message to be parked in the error queue" });
+      const parked = await waitFor(
+        async () => {
+          const run = await cli(["--json", "errors", "peek", auditConsumer]);
+          expect(run.code).toBe(0);
+          const items = run.stdout
+            .trim()
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { messageId: string; reason: string; attempts: number; type: string });
+          return items.find((m) => m.messageId === messageId);
+        },
+        { timeoutMs: 20_000, intervalMs: 300, what: "the message to be parked in the error queue" },
+      );
       expect(parked.type).toBe("inventory.product-upserted.v1");
       expect(parked.reason).toContain("emt_messages");
       expect(parked.attempts).toBe(4);
@@ -231,10 +274,13 @@ describe("dead letters", () => {
     expect(republished.stderr).toBe("");
     expect(republished.code).toBe(0);
     expect(republished.stdout).toContain(`re-published ${messageId}`);
-    const events = await waitFor(async () => {
-      const items = await auditEvents(`product-${sku}`);
-      return items.length ? items : undefined;
-    }, { timeoutMs: 15_000, what: "the audit to record the re-published event" });
+    const events = await waitFor(
+      async () => {
+        const items = await auditEvents(`product-${sku}`);
+        return items.length ? items : undefined;
+      },
+      { timeoutMs: 15_000, what: "the audit to record the re-published event" },
+    );
     expect(events.map((e) => e.messageId)).toEqual([messageId]);
     const left = await cli(["--json", "errors", "peek", auditConsumer]);
     expect(left.stdout).not.toContain(messageId);

@@ -115,15 +115,21 @@ describe("issue 5 acceptance", () => {
     await inventory.publish("inventory.stock-reserved.v1", { orderId, lines: [{ sku: "ACC-1", quantity: 1 }] });
     confirmedId = (await orders.publish("orders.order-confirmed.v1", { orderId, customerId: customer })).messageId;
 
-    const pushed = await waitFor(() => live?.events.find((e) => e.event === "notification"), { timeoutMs: 20_000, what: "the live notification" });
+    const pushed = await waitFor(() => live?.events.find((e) => e.event === "notification"), {
+      timeoutMs: 20_000,
+      what: "the live notification",
+    });
     expect(JSON.parse(pushed.data)).toMatchObject({ kind: "order-confirmed", orderId, read: false });
     const unread = await getJson<{ unread: number }>(`${platform.url("notifications")}/api/notifications/unread-count`, customerToken);
     expect(unread).toEqual({ unread: 1 });
 
-    const stream = await waitFor(async () => {
-      const page = await auditEvents(streamId);
-      return page.total >= 3 ? page : undefined;
-    }, { timeoutMs: 20_000, what: "the audit stream" });
+    const stream = await waitFor(
+      async () => {
+        const page = await auditEvents(streamId);
+        return page.total >= 3 ? page : undefined;
+      },
+      { timeoutMs: 20_000, what: "the audit stream" },
+    );
     expect(stream.items.map((e) => [e.streamPosition, e.type])).toEqual([
       [1, "orders.order-created.v1"],
       [2, "inventory.stock-reserved.v1"],
@@ -135,11 +141,16 @@ describe("issue 5 acceptance", () => {
     await orders.publish("orders.order-confirmed.v1", { orderId, customerId: customer }, { messageId: confirmedId });
     // A later event on the same queues: once it is handled, the redelivery before it was handled too.
     const marker = randomUUID();
-    await orders.publish("orders.order-shipped.v1", { orderId: marker, customerId: `nobody-${marker}`, shippedAt: new Date().toISOString() });
+    await orders.publish("orders.order-shipped.v1", {
+      orderId: marker,
+      customerId: `nobody-${marker}`,
+      shippedAt: new Date().toISOString(),
+    });
     await waitFor(async () => (await auditEvents(`order-${marker}`)).total === 1, { timeoutMs: 20_000, what: "the marker in the audit" });
     const nobody = await issuer.token({ sub: `nobody-${marker}`, scopes: ["notifications.read"], roles: ["customer"] });
     await waitFor(
-      async () => (await getJson<{ unread: number }>(`${platform.url("notifications")}/api/notifications/unread-count`, nobody)).unread === 1,
+      async () =>
+        (await getJson<{ unread: number }>(`${platform.url("notifications")}/api/notifications/unread-count`, nobody)).unread === 1,
       { timeoutMs: 20_000, what: "the marker notification" },
     );
     expect((await auditEvents(streamId)).items.filter((e) => e.messageId === confirmedId)).toHaveLength(1);
@@ -170,7 +181,17 @@ describe("issue 5 acceptance", () => {
 
   test("when the console publishes an event, then the audit stores it; and a dead-lettered message is re-published by the console", async () => {
     const sku = `ACC-${randomUUID().slice(0, 6).toUpperCase()}`;
-    const published = await consoleRun(["--json", "publish", "inventory.product-upserted.v1", "--set", `sku=${sku}`, "--set", "name=Acceptance", "--set", "price=3"]);
+    const published = await consoleRun([
+      "--json",
+      "publish",
+      "inventory.product-upserted.v1",
+      "--set",
+      `sku=${sku}`,
+      "--set",
+      "name=Acceptance",
+      "--set",
+      "price=3",
+    ]);
     expect(published.code).toBe(0);
     const { messageId } = JSON.parse(published.stdout) as { messageId: string };
     await waitFor(async () => (await auditEvents(`product-${sku}`)).items.some((e) => e.messageId === messageId), {
@@ -184,7 +205,17 @@ describe("issue 5 acceptance", () => {
     let parkedId = "";
     try {
       await sql`alter table emt_messages rename to emt_messages_away`;
-      const run = await consoleRun(["--json", "publish", "inventory.product-upserted.v1", "--set", `sku=${failing}`, "--set", "name=x", "--set", "price=1"]);
+      const run = await consoleRun([
+        "--json",
+        "publish",
+        "inventory.product-upserted.v1",
+        "--set",
+        `sku=${failing}`,
+        "--set",
+        "name=x",
+        "--set",
+        "price=1",
+      ]);
       expect(run.code).toBe(0);
       parkedId = (JSON.parse(run.stdout) as { messageId: string }).messageId;
       // The consumer's retries run first, then the message is parked.
@@ -204,7 +235,10 @@ describe("issue 5 acceptance", () => {
       what: "the re-published event in the audit",
     });
     // The platform told the admins about the dead letter.
-    const deadLetters = await getJson<{ items: Array<{ body: string }> }>(`${platform.url("notifications")}/api/notifications/dead-letters`, adminToken);
+    const deadLetters = await getJson<{ items: Array<{ body: string }> }>(
+      `${platform.url("notifications")}/api/notifications/dead-letters`,
+      adminToken,
+    );
     expect(deadLetters.items.some((n) => n.body.includes(parkedId))).toBe(true);
   });
 });

@@ -30,7 +30,10 @@ describe("which events become notifications", () => {
       expect(derived?.audience).toEqual({ kind: "user", sub: "alice" });
       expect(derived?.notification).toMatchObject({ kind, orderId });
     }
-    const rejected = deriveNotification(envelope("orders.order-rejected.v1", { orderId, customerId: "alice", reason: "out of stock" }), options);
+    const rejected = deriveNotification(
+      envelope("orders.order-rejected.v1", { orderId, customerId: "alice", reason: "out of stock" }),
+      options,
+    );
     expect(rejected?.notification.body).toContain("out of stock");
   });
 
@@ -41,7 +44,9 @@ describe("which events become notifications", () => {
         options,
       ),
     ).toBeUndefined();
-    expect(deriveNotification(envelope("inventory.stock-reserved.v1", { orderId, lines: [{ sku: "ABC-1", quantity: 2 }] }), options)).toBeUndefined();
+    expect(
+      deriveNotification(envelope("inventory.stock-reserved.v1", { orderId, lines: [{ sku: "ABC-1", quantity: 2 }] }), options),
+    ).toBeUndefined();
   });
 
   test("when a reservation leaves a line's available stock at its own threshold, then admins are told about that sku", () => {
@@ -61,9 +66,10 @@ describe("which events become notifications", () => {
 
   test("when an adjustment reports available stock, then that is compared with the threshold rather than on hand", () => {
     const base = { sku: "ABC-1", reason: "count", by: "ada" };
-    expect(deriveNotification(envelope("inventory.inventory-adjusted.v1", { ...base, delta: -2, onHand: 20, available: 4 }), options)?.notification.kind).toBe(
-      "low-stock",
-    );
+    expect(
+      deriveNotification(envelope("inventory.inventory-adjusted.v1", { ...base, delta: -2, onHand: 20, available: 4 }), options)
+        ?.notification.kind,
+    ).toBe("low-stock");
     expect(deriveNotification(envelope("inventory.inventory-adjusted.v1", { ...base, delta: -2, onHand: 20 }), options)).toBeUndefined();
     // Already low before: no second alert.
     expect(deriveNotification(envelope("inventory.inventory-adjusted.v1", { ...base, delta: -1, onHand: 3 }), options)).toBeUndefined();

@@ -173,8 +173,10 @@ describe("notifications from the order flow", () => {
     await publish(producers.orders, "orders.order-confirmed.v1", { orderId, customerId: alice }, confirmedMessageId);
     await waitFor(
       async () =>
-        (await metricValue(service.url, "messaging_consumed_total", { messaging_destination: "orders.order-confirmed.v1", outcome: "duplicate" })) >
-        duplicatesBefore,
+        (await metricValue(service.url, "messaging_consumed_total", {
+          messaging_destination: "orders.order-confirmed.v1",
+          outcome: "duplicate",
+        })) > duplicatesBefore,
       { timeoutMs: 15_000, what: "the redelivery to be handled as a duplicate" },
     );
     const page = await json<PageView>("/", token);

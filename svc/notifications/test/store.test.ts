@@ -13,7 +13,14 @@ let redis: Redis;
 let store: NotificationStore;
 
 function note(createdAt: Date, id = randomUUID()): StoredNotification {
-  return { id, kind: "order-shipped", title: "Order shipped", body: "on its way", orderId: randomUUID(), createdAt: createdAt.toISOString() };
+  return {
+    id,
+    kind: "order-shipped",
+    title: "Order shipped",
+    body: "on its way",
+    orderId: randomUUID(),
+    createdAt: createdAt.toISOString(),
+  };
 }
 
 beforeAll(() => {

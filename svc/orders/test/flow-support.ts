@@ -105,7 +105,8 @@ export async function startFlow(prefix: string): Promise<Flow> {
     worker: await startWorker(),
     admin: orders.call,
     inventoryAdmin,
-    customer: async (sub) => bearerCaller(orders.url, await issuer.token({ sub, scopes: ["orders.read", "orders.write"], roles: ["customer"] })),
+    customer: async (sub) =>
+      bearerCaller(orders.url, await issuer.token({ sub, scopes: ["orders.read", "orders.write"], roles: ["customer"] })),
     startWorker,
     async stockProduct(sku, onHand, price = 10) {
       const put = await inventoryAdmin("PUT", `/api/inventory/products/${sku}`, { body: { name: `Product ${sku}`, price } });

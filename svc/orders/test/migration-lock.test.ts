@@ -5,19 +5,27 @@
  * an exclusive owner per transaction, waiters queued, release on commit or rollback.
  */
 import { describe, expect, test } from "bun:test";
-import {
-  MIGRATION_LOCK_RESOURCE, acquireStatement, withMigrationLock, type LockTransaction,
-} from "../src/store/mssql/migration-lock";
+import { MIGRATION_LOCK_RESOURCE, acquireStatement, withMigrationLock, type LockTransaction } from "../src/store/mssql/migration-lock";
 
 class AppLockServer {
   private owner: object | undefined;
   private waiters: (() => void)[] = [];
   /** sp_getapplock: 0 when granted at once, 1 after waiting, -1 on timeout. */
   async acquire(who: object, timeoutMs: number): Promise<number> {
-    if (!this.owner) { this.owner = who; return 0; }
+    if (!this.owner) {
+      this.owner = who;
+      return 0;
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.waiters = this.waiters.filter((w) => w !== grant); resolve(-1); }, timeoutMs);
-      const grant = () => { clearTimeout(timer); this.owner = who; resolve(1); };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== grant);
+        resolve(-1);
+      }, timeoutMs);
+      const grant = () => {
+        clearTimeout(timer);
+        this.owner = who;
+        resolve(1);
+      };
       this.waiters.push(grant);
     });
   }
@@ -31,21 +39,31 @@ class AppLockServer {
 function transaction(server: AppLockServer, log: string[]): LockTransaction {
   const self = {};
   return {
-    begin: async () => { log.push("begin"); },
+    begin: async () => {
+      log.push("begin");
+    },
     scalar: async (statement) => {
       log.push(statement);
       const timeout = Number(/@LockTimeout = (\d+)/.exec(statement)![1]);
       return server.acquire(self, timeout);
     },
-    commit: async () => { log.push("commit"); server.release(self); },
-    rollback: async () => { log.push("rollback"); server.release(self); },
+    commit: async () => {
+      log.push("commit");
+      server.release(self);
+    },
+    rollback: async () => {
+      log.push("rollback");
+      server.release(self);
+    },
   };
 }
 
 describe("SQL Server migration lock", () => {
   test("when migrations run, then they run between an exclusive transaction-owned sp_getapplock and the commit", async () => {
     const log: string[] = [];
-    await withMigrationLock(transaction(new AppLockServer(), log), async () => { log.push("migrate"); });
+    await withMigrationLock(transaction(new AppLockServer(), log), async () => {
+      log.push("migrate");
+    });
     expect(log).toEqual(["begin", acquireStatement(), "migrate", "commit"]);
     expect(acquireStatement()).toContain(`exec @result = sp_getapplock @Resource = N'${MIGRATION_LOCK_RESOURCE}'`);
     expect(acquireStatement()).toContain("@LockMode = N'Exclusive'");
@@ -69,7 +87,9 @@ describe("SQL Server migration lock", () => {
   test("when a migration fails, then the lock is released by a rollback and the migration's error is reported", async () => {
     const log: string[] = [];
     const server = new AppLockServer();
-    const failing = withMigrationLock(transaction(server, log), async () => { throw new Error("bad migration"); });
+    const failing = withMigrationLock(transaction(server, log), async () => {
+      throw new Error("bad migration");
+    });
     await expect(failing).rejects.toThrow("bad migration");
     expect(log.at(-1)).toBe("rollback");
     const next: string[] = [];
@@ -80,9 +100,21 @@ describe("SQL Server migration lock", () => {
   test("when another replica holds the lock past the timeout, then start-up fails saying so and nothing migrates", async () => {
     const server = new AppLockServer();
     let release!: () => void;
-    const holder = withMigrationLock(transaction(server, []), () => new Promise<void>((r) => { release = r; }));
+    const holder = withMigrationLock(
+      transaction(server, []),
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     let migrated = false;
-    const waiting = withMigrationLock(transaction(server, []), async () => { migrated = true; }, 30);
+    const waiting = withMigrationLock(
+      transaction(server, []),
+      async () => {
+        migrated = true;
+      },
+      30,
+    );
     await expect(waiting).rejects.toThrow("timed out waiting for another replica's migrations");
     expect(migrated).toBe(false);
     release();

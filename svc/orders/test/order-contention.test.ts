@@ -22,7 +22,11 @@ describe("contention", () => {
     );
     expect(new Set(placed.map((o) => o.id)).size).toBe(200);
 
-    const final = await settled(flow, placed.map((o) => o.id), 90_000);
+    const final = await settled(
+      flow,
+      placed.map((o) => o.id),
+      90_000,
+    );
     const byStatus = Object.groupBy(final, (o) => o.status);
     expect({ confirmed: byStatus.confirmed?.length ?? 0, rejected: byStatus.rejected?.length ?? 0 }).toEqual({
       confirmed: 50,
@@ -31,9 +35,7 @@ describe("contention", () => {
     expect(await flow.product("HOT-1")).toEqual(expect.objectContaining({ onHand: 50, reserved: 50, available: 0 }));
 
     // The inventory side agrees order by order: a reservation exists exactly for the confirmed orders.
-    const rows = await flow.stock.db.execute<{ order_id: string }>(
-      sql`select order_id from reservations where status = 'reserved'`,
-    );
+    const rows = await flow.stock.db.execute<{ order_id: string }>(sql`select order_id from reservations where status = 'reserved'`);
     expect(new Set([...rows].map((r) => r.order_id))).toEqual(new Set(byStatus.confirmed!.map((o) => o.id)));
     const [negative] = await flow.stock.db.execute<{ n: number }>(
       sql`select count(*)::int as n from products where reserved < 0 or on_hand < reserved`,

@@ -41,7 +41,10 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
     expect(order?.status).toBe("rejected");
     expect(order?.rejectionReason).toContain("FLOW-SHORT");
     expect(order).toMatchObject({
-      lines: [{ sku: "FLOW-PLENTY", name: "Product FLOW-PLENTY" }, { sku: "FLOW-SHORT", name: "Product FLOW-SHORT" }],
+      lines: [
+        { sku: "FLOW-PLENTY", name: "Product FLOW-PLENTY" },
+        { sku: "FLOW-SHORT", name: "Product FLOW-SHORT" },
+      ],
       shortages: [{ sku: "FLOW-SHORT", name: "Product FLOW-SHORT", requested: 3, available: 2 }],
     });
     expect(await flow.product("FLOW-SHORT")).toMatchObject({ onHand: 2, reserved: 0 });
@@ -61,9 +64,9 @@ describe("order flow (orders + inventory + worker process on PostgreSQL and Rabb
       timeoutMs: 30_000,
       what: "reservation released",
     });
-    const reservations = (await (
-      await flow.inventoryAdmin("GET", `/api/inventory/reservations?orderId=${placed.id}`)
-    ).json()) as { items: { status: string; releasedAt?: string }[] };
+    const reservations = (await (await flow.inventoryAdmin("GET", `/api/inventory/reservations?orderId=${placed.id}`)).json()) as {
+      items: { status: string; releasedAt?: string }[];
+    };
     expect(reservations.items[0]).toMatchObject({ status: "released" });
     expect((await flow.order(placed.id)).status).toBe("cancelled");
   }, 90_000);

@@ -53,7 +53,10 @@ async function outboxTypes(): Promise<string[]> {
 
 describe("orders API", () => {
   test("when a customer places an order, then 201 with catalogue prices, total, status pending and OrderCreated written", async () => {
-    const res = await place(alice, [{ sku: "PEN-1", quantity: 3 }, { sku: "BOOK-1", quantity: 1 }]);
+    const res = await place(alice, [
+      { sku: "PEN-1", quantity: 3 },
+      { sku: "BOOK-1", quantity: 1 },
+    ]);
     expect(res.status).toBe(201);
     const order = (await res.json()) as Order;
     expect(order).toMatchObject({
@@ -94,8 +97,26 @@ describe("orders API", () => {
       [{ lines: [{ sku: "PEN-1", quantity: 0 }] }, { "idempotency-key": key() }, "lines[0].quantity"],
       [{ lines: [{ sku: "PEN-1", quantity: 1001 }] }, { "idempotency-key": key() }, "lines[0].quantity"],
       [{ lines: [{ sku: "pen 1", quantity: 1 }] }, { "idempotency-key": key() }, "lines[0].sku"],
-      [{ lines: [{ sku: "PEN-1", quantity: 1 }, { sku: "NOPE-1", quantity: 1 }] }, { "idempotency-key": key() }, "lines[1].sku"],
-      [{ lines: [{ sku: "PEN-1", quantity: 1 }, { sku: "PEN-1", quantity: 2 }] }, { "idempotency-key": key() }, "lines[1].sku"],
+      [
+        {
+          lines: [
+            { sku: "PEN-1", quantity: 1 },
+            { sku: "NOPE-1", quantity: 1 },
+          ],
+        },
+        { "idempotency-key": key() },
+        "lines[1].sku",
+      ],
+      [
+        {
+          lines: [
+            { sku: "PEN-1", quantity: 1 },
+            { sku: "PEN-1", quantity: 2 },
+          ],
+        },
+        { "idempotency-key": key() },
+        "lines[1].sku",
+      ],
       [{ lines: Array.from({ length: 51 }, (_, i) => ({ sku: `SKU-${i + 100}`, quantity: 1 })) }, { "idempotency-key": key() }, "lines"],
       [{}, { "idempotency-key": key() }, "lines"],
     ];
@@ -148,7 +169,12 @@ describe("orders API", () => {
     expect(before.total).toBe(0);
 
     expect((await dave("GET", "/api/orders")).status).toBe(403);
-    for (const [query, field] of [["status=lost", "status"], ["from=yesterday", "from"], ["to=2020-13-45", "to"], ["page=x", "page"]]) {
+    for (const [query, field] of [
+      ["status=lost", "status"],
+      ["from=yesterday", "from"],
+      ["to=2020-13-45", "to"],
+      ["page=x", "page"],
+    ]) {
       const bad = await h.call("GET", `/api/orders?${query}`);
       expect({ query, status: bad.status }).toEqual({ query, status: 400 });
       expect(((await bad.json()) as Problem).errors?.map((e) => e.field).join(" ")).toContain(field!);
@@ -171,7 +197,12 @@ describe("orders API", () => {
     expect(((await (await h.call("GET", "/api/orders?q=nobody-like-this")).json()) as PageOf<Order>).total).toBe(0);
     expect((await h.call("GET", "/api/orders?q=")).status).toBe(400);
 
-    const unnamed = await h.issuer.token({ sub: "gina-sub", scopes: ["orders.write"], roles: ["customer"], omitClaims: ["preferred_username"] });
+    const unnamed = await h.issuer.token({
+      sub: "gina-sub",
+      scopes: ["orders.write"],
+      roles: ["customer"],
+      omitClaims: ["preferred_username"],
+    });
     const fallback = (await (await place(bearerCaller(h.url, unnamed), [{ sku: "PEN-1", quantity: 1 }])).json()) as Order;
     expect(fallback).toMatchObject({ customerName: "gina-sub", customerEmail: null });
   });
@@ -180,7 +211,16 @@ describe("orders API", () => {
     const hour = 3_600_000;
     const from = new Date(Math.floor(Date.now() / hour) * hour - hour).toISOString();
     const to = new Date(Math.floor(Date.now() / hour) * hour + 2 * hour).toISOString();
-    type Stats = { orders: number; pending: number; confirmed: number; cancelled: number; revenue: number; confirmationRate: number; rejectionRate: number; perHour: { hour: string; orders: number; revenue: number }[] };
+    type Stats = {
+      orders: number;
+      pending: number;
+      confirmed: number;
+      cancelled: number;
+      revenue: number;
+      confirmationRate: number;
+      rejectionRate: number;
+      perHour: { hour: string; orders: number; revenue: number }[];
+    };
     const stats = async () => {
       const res = await h.call("GET", `/api/orders/stats?from=${from}&to=${to}`);
       expect(res.status).toBe(200);
@@ -216,7 +256,11 @@ describe("orders API", () => {
     expect(today.orders).toBeGreaterThanOrEqual(3);
 
     expect((await erin("GET", "/api/orders/stats")).status).toBe(403);
-    for (const [query, field] of [["from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"], ["from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z", "to"], ["from=today", "from"]]) {
+    for (const [query, field] of [
+      ["from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"],
+      ["from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z", "to"],
+      ["from=today", "from"],
+    ]) {
       const bad = await h.call("GET", `/api/orders/stats?${query}`);
       expect({ query, status: bad.status }).toEqual({ query, status: 400 });
       expect(((await bad.json()) as Problem).errors?.map((e) => e.field).join(" ")).toContain(field!);
@@ -270,6 +314,11 @@ describe("orders API", () => {
   test("when readiness is asked, then postgres, rabbitmq, the outbox relay and the consumer are up", async () => {
     const report = (await (await fetch(`${h.url}/health/ready`)).json()) as { status: string; checks: { name: string }[] };
     expect(report.status).toBe("up");
-    expect(report.checks.map((c) => c.name.replace(/^consumer:.*/, "consumer")).sort()).toEqual(["consumer", "outbox-relay", "postgres", "rabbitmq"]);
+    expect(report.checks.map((c) => c.name.replace(/^consumer:.*/, "consumer")).sort()).toEqual([
+      "consumer",
+      "outbox-relay",
+      "postgres",
+      "rabbitmq",
+    ]);
   });
 });

@@ -31,7 +31,15 @@ afterAll(async () => {
 function deadLettered(orderId: string, service: string, type = "orders.order-created.v1") {
   return broker.publish(
     "system.message-dead-lettered.v1",
-    { queue: `${service}.error`, service, messageId: randomUUID(), type, reason: "handler timed out after 15000 ms", attempts: 4, aggregateId: orderId },
+    {
+      queue: `${service}.error`,
+      service,
+      messageId: randomUUID(),
+      type,
+      reason: "handler timed out after 15000 ms",
+      attempts: 4,
+      aggregateId: orderId,
+    },
     { aggregateId: orderId },
   );
 }
@@ -48,10 +56,13 @@ describe("a reservation that was dead-lettered", () => {
     // The audit (another consumer) parking the same event says nothing about the reservation.
     await deadLettered(other.id, `${flow.queuePrefix}audit`);
     await deadLettered(placed.id, `${flow.queuePrefix}inventory-worker`);
-    const order = await waitFor(async () => {
-      const current = await flow.order(placed.id);
-      return current.status === "rejected" ? current : undefined;
-    }, { timeoutMs: 20_000, what: "the order rejected" });
+    const order = await waitFor(
+      async () => {
+        const current = await flow.order(placed.id);
+        return current.status === "rejected" ? current : undefined;
+      },
+      { timeoutMs: 20_000, what: "the order rejected" },
+    );
     expect(order.rejectionReason).toContain("reservation could not be processed");
     expect(order.rejectionReason).toContain("timed out");
     expect((await flow.order(other.id)).status).toBe("pending");

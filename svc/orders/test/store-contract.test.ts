@@ -20,7 +20,13 @@ interface AdapterUnderTest {
 async function postgresAdapter(): Promise<AdapterUnderTest> {
   const db = await createTestDatabase("orders_contract");
   const store = new PostgresOrdersStore(db.url, { max: 10 });
-  return { store, cleanup: async () => { await store.close(); await db.drop(); } };
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await db.drop();
+    },
+  };
 }
 
 /** A fresh database on the SQL Server named by MSSQL_URL. */
@@ -170,11 +176,7 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
       const confirmed = await store.listOrders({ customerId: customer, status: "confirmed" }, 1, 20);
       expect(confirmed.items.map((o) => o.id)).toEqual([ids[1]!]);
 
-      const window = await store.listOrders(
-        { customerId: customer, from: new Date(base + 1000), to: new Date(base + 3000) },
-        1,
-        20,
-      );
+      const window = await store.listOrders({ customerId: customer, from: new Date(base + 1000), to: new Date(base + 3000) }, 1, 20);
       expect(window.items.map((o) => o.id)).toEqual([ids[3]!, ids[2]!, ids[1]!]);
     });
 
@@ -198,7 +200,9 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
       const order = newOrder("shorty");
       await store.createOrder(order, created);
       const shortages = [{ sku: "SKU-1", name: "Hand burr grinder", requested: 2, available: 1 }];
-      await store.transaction((tx) => tx.transition(order.id, change(["pending"], "rejected", { rejectionReason: "insufficient stock", shortages })));
+      await store.transaction((tx) =>
+        tx.transition(order.id, change(["pending"], "rejected", { rejectionReason: "insufficient stock", shortages })),
+      );
       expect(await store.getOrder(order.id)).toMatchObject({ status: "rejected", shortages });
     });
 
@@ -210,7 +214,9 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
       await store.transaction((tx) => tx.transition(placed[0]!.id, change(["pending"], "confirmed")));
       await store.transaction((tx) => tx.transition(placed[2]!.id, change(["pending"], "rejected", { rejectionReason: "x" })));
       const rows = await store.orderStats(new Date(hour), new Date(hour + 3 * 3_600_000));
-      const sorted = rows.map((r) => ({ ...r, hour: r.hour.toISOString() })).sort((a, b) => a.hour.localeCompare(b.hour) || a.status.localeCompare(b.status));
+      const sorted = rows
+        .map((r) => ({ ...r, hour: r.hour.toISOString() }))
+        .sort((a, b) => a.hour.localeCompare(b.hour) || a.status.localeCompare(b.status));
       expect(sorted).toEqual([
         { hour: "2001-01-02T10:00:00.000Z", status: "confirmed", orders: 1, totalCents: 2599 },
         { hour: "2001-01-02T10:00:00.000Z", status: "pending", orders: 1, totalCents: 2599 },
@@ -225,7 +231,10 @@ function contract(title: string, open: () => Promise<AdapterUnderTest>) {
       const rejected = await store.transaction((tx) =>
         tx.transition(order.id, change(["pending"], "rejected", { rejectionReason: "insufficient stock for SKU-1" })),
       );
-      expect(rejected).toMatchObject({ outcome: "changed", order: { status: "rejected", rejectionReason: "insufficient stock for SKU-1" } });
+      expect(rejected).toMatchObject({
+        outcome: "changed",
+        order: { status: "rejected", rejectionReason: "insufficient stock for SKU-1" },
+      });
       const illegal = await store.transaction((tx) => tx.transition(order.id, change(["pending"], "confirmed")));
       expect(illegal).toMatchObject({ outcome: "illegal", order: { status: "rejected" } });
       expect(await store.transaction((tx) => tx.transition(crypto.randomUUID(), change(["pending"], "confirmed")))).toEqual({

@@ -42,7 +42,11 @@ describe("worker crash", () => {
 
     await flow.startWorker();
     const all = [...first, ...second];
-    const final = await settled(flow, all.map((o) => o.id), 120_000);
+    const final = await settled(
+      flow,
+      all.map((o) => o.id),
+      120_000,
+    );
     const confirmed = final.filter((o) => o.status === "confirmed");
     const rejected = final.filter((o) => o.status === "rejected");
     expect(confirmed.length + rejected.length).toBe(250);
@@ -50,9 +54,7 @@ describe("worker crash", () => {
 
     // No double reservation: reserved units = confirmed orders = reservation rows, one per order.
     expect(await flow.product("CRASH-1")).toEqual(expect.objectContaining({ onHand: units, reserved: units, available: 0 }));
-    const rows = await flow.stock.db.execute<{ order_id: string }>(
-      sql`select order_id from reservations where status = 'reserved'`,
-    );
+    const rows = await flow.stock.db.execute<{ order_id: string }>(sql`select order_id from reservations where status = 'reserved'`);
     const reservedOrders = [...rows].map((r) => r.order_id);
     expect(reservedOrders).toHaveLength(units);
     expect(new Set(reservedOrders)).toEqual(new Set(confirmed.map((o) => o.id)));

@@ -183,9 +183,11 @@ export function authRoutes(deps: AuthRouteDeps) {
           deps.guard.checkCsrf(request, active.session);
           await deps.store.delete(active.id);
           if (active.session.refreshToken) {
-            await deps.oidc.revoke(active.session.refreshToken).catch((err: unknown) =>
-              deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, "refresh token revocation failed"),
-            );
+            await deps.oidc
+              .revoke(active.session.refreshToken)
+              .catch((err: unknown) =>
+                deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, "refresh token revocation failed"),
+              );
           }
           logoutUrl = await deps.oidc.endSessionUrl(active.session.idToken, loggedOutUrl);
           deps.logger.info({ sub: active.session.sub }, "signed out");

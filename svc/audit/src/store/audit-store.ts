@@ -110,7 +110,8 @@ interface EventRow {
   message_metadata: AuditEventMetadata;
 }
 
-const and = (conditions: SQL[]): SQL => (conditions.length ? sql(`AND ${conditions.map(() => "%s").join(" AND ")}`, ...conditions) : sql(""));
+const and = (conditions: SQL[]): SQL =>
+  conditions.length ? sql(`AND ${conditions.map(() => "%s").join(" AND ")}`, ...conditions) : sql("");
 
 export class AuditStore {
   private constructor(

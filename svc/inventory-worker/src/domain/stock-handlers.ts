@@ -19,12 +19,13 @@ function causedBy(envelope: Envelope): { correlationId: string; causationId: str
 }
 
 /** Reserves all lines or none; announces StockReserved or StockRejected (with the shortages). */
-export async function handleOrderCreated(
-  tx: InventoryTx,
-  envelope: Envelope<"orders.order-created.v1">,
-): Promise<ReserveOutcome> {
+export async function handleOrderCreated(tx: InventoryTx, envelope: Envelope<"orders.order-created.v1">): Promise<ReserveOutcome> {
   const { orderId, lines } = envelope.body;
-  const result = await reserveStock(tx, orderId, lines.map(({ sku, quantity }) => ({ sku, quantity })));
+  const result = await reserveStock(
+    tx,
+    orderId,
+    lines.map(({ sku, quantity }) => ({ sku, quantity })),
+  );
   if (result.outcome === "reserved") {
     await pgOutbox.enqueue(tx, {
       type: "inventory.stock-reserved.v1",
@@ -47,10 +48,7 @@ export async function handleOrderCreated(
 }
 
 /** Releases the order's reservation (if any) and announces StockReleased. */
-export async function handleOrderCancelled(
-  tx: InventoryTx,
-  envelope: Envelope<"orders.order-cancelled.v1">,
-): Promise<ReleaseOutcome> {
+export async function handleOrderCancelled(tx: InventoryTx, envelope: Envelope<"orders.order-cancelled.v1">): Promise<ReleaseOutcome> {
   const { orderId } = envelope.body;
   const result = await releaseStock(tx, orderId);
   if (result.outcome === "released") {
@@ -68,10 +66,7 @@ export async function handleOrderCancelled(
  * The order shipped: the reserved units leave stock (on hand and reserved drop together). Announced per sku as
  * InventoryAdjusted, the same event as a manual adjustment, so low-stock alerts and the audit trail see it.
  */
-export async function handleOrderShipped(
-  tx: InventoryTx,
-  envelope: Envelope<"orders.order-shipped.v1">,
-): Promise<FulfilOutcome> {
+export async function handleOrderShipped(tx: InventoryTx, envelope: Envelope<"orders.order-shipped.v1">): Promise<FulfilOutcome> {
   const { orderId } = envelope.body;
   const result = await fulfilStock(tx, orderId);
   if (result.outcome === "fulfilled") {

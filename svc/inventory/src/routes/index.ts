@@ -2,15 +2,7 @@ import { Elysia, t } from "elysia";
 import { problems } from "@meridian/kit";
 import { authPlugin, type TokenVerifier } from "@meridian/kit/auth";
 import type { InventoryStore } from "../store";
-import {
-  AdjustmentSchema,
-  pageOf,
-  Paging,
-  ProductInputSchema,
-  ProductSchema,
-  ReservationSchema,
-  SkuParams,
-} from "./schemas";
+import { AdjustmentSchema, pageOf, Paging, ProductInputSchema, ProductSchema, ReservationSchema, SkuParams } from "./schemas";
 
 export interface InventoryRoutesOptions {
   store: InventoryStore;
@@ -79,9 +71,7 @@ export function inventoryRoutes({ store, verifier }: InventoryRoutesOptions) {
         const result = await store.adjustStock(params.sku, body.delta, body.reason, auth.sub);
         if (result.outcome === "not-found") throw problems.notFound(`product ${params.sku} does not exist`);
         if (result.outcome === "below-reserved")
-          throw problems.conflict(
-            `on hand would become ${result.onHand + body.delta}, below the ${result.reserved} units reserved`,
-          );
+          throw problems.conflict(`on hand would become ${result.onHand + body.delta}, below the ${result.reserved} units reserved`);
         return result.product;
       },
       {

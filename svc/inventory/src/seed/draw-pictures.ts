@@ -17,7 +17,8 @@ export function demoPictures(): Map<string, string> {
 if (import.meta.main) {
   await mkdir(PICTURES_DIR, { recursive: true });
   const pictures = demoPictures();
-  for (const stale of (await readdir(PICTURES_DIR)).filter((f) => f.endsWith(".svg") && !pictures.has(f))) await rm(join(PICTURES_DIR, stale));
+  for (const stale of (await readdir(PICTURES_DIR)).filter((f) => f.endsWith(".svg") && !pictures.has(f)))
+    await rm(join(PICTURES_DIR, stale));
   for (const [file, svg] of pictures) await Bun.write(join(PICTURES_DIR, file), svg);
   console.log(`drew ${pictures.size} pictures in ${PICTURES_DIR}`);
 }

@@ -42,7 +42,16 @@ interface ItemRow {
 
 function toItem(row: ItemRow): CatalogueItem {
   const { sku, name, description, category, brand, image } = row;
-  return { sku, name, description, price: fromCents(row.priceCents), category, brand, image, ...availabilityOf(row.available, row.lowStockThreshold) };
+  return {
+    sku,
+    name,
+    description,
+    price: fromCents(row.priceCents),
+    category,
+    brand,
+    image,
+    ...availabilityOf(row.available, row.lowStockThreshold),
+  };
 }
 
 function escapeLike(text: string): string {
@@ -54,7 +63,12 @@ function whereOf(query: CatalogueQuery): SQL | undefined {
   if (query.q) {
     const pattern = `%${escapeLike(query.q)}%`;
     conditions.push(
-      or(ilike(products.name, pattern), ilike(products.description, pattern), ilike(products.brand, pattern), ilike(products.category, pattern))!,
+      or(
+        ilike(products.name, pattern),
+        ilike(products.description, pattern),
+        ilike(products.brand, pattern),
+        ilike(products.category, pattern),
+      )!,
     );
   }
   if (query.category) conditions.push(eq(products.category, query.category));
@@ -98,11 +112,6 @@ export class CatalogueReader {
   }
 
   private async facet(column: typeof products.category | typeof products.brand): Promise<Facet[]> {
-    return this.db
-      .select({ name: column, count: count() })
-      .from(products)
-      .where(ne(column, ""))
-      .groupBy(column)
-      .orderBy(asc(column));
+    return this.db.select({ name: column, count: count() }).from(products).where(ne(column, "")).groupBy(column).orderBy(asc(column));
   }
 }

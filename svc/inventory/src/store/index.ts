@@ -152,7 +152,13 @@ export class InventoryStore {
     }
     const where = conditions.length > 0 ? and(...conditions) : undefined;
     const [rows, totals] = await Promise.all([
-      this.db.select().from(products).where(where).orderBy(asc(products.sku)).limit(pageSize).offset((page - 1) * pageSize),
+      this.db
+        .select()
+        .from(products)
+        .where(where)
+        .orderBy(asc(products.sku))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize),
       this.db.select({ total: count() }).from(products).where(where),
     ]);
     return { items: rows.map(toProduct), page, pageSize, total: totals[0]?.total ?? 0 };
@@ -204,11 +210,7 @@ export class InventoryStore {
       if (onHand < current.reserved) {
         return { outcome: "below-reserved", onHand: current.onHand, reserved: current.reserved } as const;
       }
-      const [row] = await tx
-        .update(products)
-        .set({ onHand, updatedAt: sql`now()` })
-        .where(eq(products.sku, sku))
-        .returning();
+      const [row] = await tx.update(products).set({ onHand, updatedAt: sql`now()` }).where(eq(products.sku, sku)).returning();
       await tx.insert(stockAdjustments).values({ sku, delta, reason, by, onHandAfter: onHand });
       await pgOutbox.enqueue(tx, {
         type: "inventory.inventory-adjusted.v1",
@@ -355,10 +357,7 @@ export async function releaseStock(tx: InventoryTx, orderId: string): Promise<Re
       .set({ reserved: sql`${products.reserved} - ${line.quantity}`, updatedAt: sql`now()` })
       .where(eq(products.sku, line.sku));
   }
-  await tx
-    .update(reservations)
-    .set({ status: "released", releasedAt: sql`now()` })
-    .where(eq(reservations.orderId, orderId));
+  await tx.update(reservations).set({ status: "released", releasedAt: sql`now()` }).where(eq(reservations.orderId, orderId));
   return { outcome: "released", lines: existing.lines };
 }
 
@@ -382,9 +381,6 @@ export async function fulfilStock(tx: InventoryTx, orderId: string): Promise<Ful
       .returning();
     if (row) changed.push(toProduct(row));
   }
-  await tx
-    .update(reservations)
-    .set({ status: "fulfilled", releasedAt: sql`now()` })
-    .where(eq(reservations.orderId, orderId));
+  await tx.update(reservations).set({ status: "fulfilled", releasedAt: sql`now()` }).where(eq(reservations.orderId, orderId));
   return { outcome: "fulfilled", lines: existing.lines, products: changed };
 }

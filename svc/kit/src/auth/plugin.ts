@@ -94,15 +94,17 @@ export function authPlugin(verifier: TokenVerifier, options: AuthPluginOptions =
       const header = request.headers.get("authorization");
       const token = bearerToken(header);
       if (!token) {
-        throw challenge(set, header
-          ? unauthorizedProblem("Authorization header is not a Bearer token", realm)
-          : unauthorizedProblem("a bearer token is required", realm, false));
+        throw challenge(
+          set,
+          header
+            ? unauthorizedProblem("Authorization header is not a Bearer token", realm)
+            : unauthorizedProblem("a bearer token is required", realm, false),
+        );
       }
       try {
         return { auth: await verifier.verify(token) };
       } catch (err) {
-        if (err instanceof TokenVerificationError)
-          throw challenge(set, unauthorizedProblem(`invalid token: ${err.message}`, realm));
+        if (err instanceof TokenVerificationError) throw challenge(set, unauthorizedProblem(`invalid token: ${err.message}`, realm));
         throw err;
       }
     })

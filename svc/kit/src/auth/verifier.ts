@@ -1,10 +1,4 @@
-import {
-  createRemoteJWKSet,
-  errors as joseErrors,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from "jose";
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
 /** Asymmetric algorithms only: never `none`, never HMAC (a shared secret would let any holder mint tokens). */
 export const ALLOWED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"] as const;
@@ -101,8 +95,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * - `scp` is read only when `scope` yields no scope; non-string elements are ignored.
  */
 export function scopesOf(claims: Record<string, unknown>): string[] {
-  const read = (value: unknown) =>
-    typeof value === "string" ? stringList(value) : stringList(value).filter((s) => SCOPE_TOKEN.test(s));
+  const read = (value: unknown) => (typeof value === "string" ? stringList(value) : stringList(value).filter((s) => SCOPE_TOKEN.test(s)));
   const scopes = read(claims.scope);
   return scopes.length > 0 ? scopes : read(claims.scp);
 }
@@ -110,8 +103,7 @@ export function scopesOf(claims: Record<string, unknown>): string[] {
 /** Roles from a top-level `roles` claim and Keycloak's `realm_access.roles`, de-duplicated. */
 export function rolesOf(claims: Record<string, unknown>): string[] {
   const realmAccess = claims.realm_access;
-  const realmRoles =
-    realmAccess && typeof realmAccess === "object" ? stringList((realmAccess as { roles?: unknown }).roles) : [];
+  const realmRoles = realmAccess && typeof realmAccess === "object" ? stringList((realmAccess as { roles?: unknown }).roles) : [];
   return [...new Set([...stringList(claims.roles), ...realmRoles])];
 }
 
@@ -135,8 +127,7 @@ function classify(err: unknown): TokenVerificationError {
     return new TokenVerificationError("keys_unavailable", "signing keys unavailable", { cause: err });
   if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
     return new TokenVerificationError("malformed", "malformed token", { cause: err });
-  if (err instanceof joseErrors.JOSEError)
-    return new TokenVerificationError("malformed", `token rejected: ${err.code}`, { cause: err });
+  if (err instanceof joseErrors.JOSEError) return new TokenVerificationError("malformed", `token rejected: ${err.code}`, { cause: err });
   // Anything else (network errors from the JWKS fetch, bad JSON) means we could not get the keys.
   return new TokenVerificationError("keys_unavailable", `signing keys unavailable: ${message}`, { cause: err });
 }
@@ -170,8 +161,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   async function discover(): Promise<JWTVerifyGetKey> {
     const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
     const doc = (await fetchJson(url, fetchTimeoutMs)) as DiscoveryDocument;
-    if (doc.issuer !== issuer)
-      throw new Error(`discovery document at ${url} names issuer ${String(doc.issuer)}, expected ${issuer}`);
+    if (doc.issuer !== issuer) throw new Error(`discovery document at ${url} names issuer ${String(doc.issuer)}, expected ${issuer}`);
     if (typeof doc.jwks_uri !== "string") throw new Error(`discovery document at ${url} has no jwks_uri`);
     return makeKeySet(doc.jwks_uri);
   }
@@ -221,8 +211,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     // jose checks `iat` only with maxTokenAge; a token issued in the future means a wrong clock or a forgery.
     if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + clockTolerance)
       throw new TokenVerificationError("not_yet_valid", "token issued in the future");
-    if (typeof payload.sub !== "string" || payload.sub === "")
-      throw new TokenVerificationError("missing_claim", "token has no sub");
+    if (typeof payload.sub !== "string" || payload.sub === "") throw new TokenVerificationError("missing_claim", "token has no sub");
     const claims = payload as JWTPayload & Record<string, unknown>;
     return { sub: payload.sub, scopes: scopesOf(claims), roles: rolesOf(claims), claims, token };
   }

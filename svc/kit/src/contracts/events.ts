@@ -41,10 +41,7 @@ export const OrderCancelledV1 = Type.Object(
   { orderId: Uuid, customerId: Type.String({ minLength: 1 }), by: Type.String({ minLength: 1 }) },
   open,
 );
-export const OrderShippedV1 = Type.Object(
-  { orderId: Uuid, customerId: Type.String({ minLength: 1 }), shippedAt: IsoDateTime },
-  open,
-);
+export const OrderShippedV1 = Type.Object({ orderId: Uuid, customerId: Type.String({ minLength: 1 }), shippedAt: IsoDateTime }, open);
 export const StockReservedV1 = Type.Object({ orderId: Uuid, lines: Type.Array(StockLine, { minItems: 1 }) }, open);
 export const StockRejectedV1 = Type.Object(
   {

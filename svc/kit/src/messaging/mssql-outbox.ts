@@ -147,10 +147,7 @@ export const mssqlOutbox = {
           const result = await publish(batch);
           const sentIds = batch.slice(0, result.sent).map((r) => r.id);
           if (sentIds.length > 0) {
-            await tx
-              .update(mssqlOutboxMessages)
-              .set({ sentAt: sql`sysutcdatetime()` })
-              .where(inArray(mssqlOutboxMessages.id, sentIds));
+            await tx.update(mssqlOutboxMessages).set({ sentAt: sql`sysutcdatetime()` }).where(inArray(mssqlOutboxMessages.id, sentIds));
           }
           const failed = batch[result.sent];
           if (failed && result.error) {
@@ -163,10 +160,7 @@ export const mssqlOutbox = {
         });
       },
       async backlog(): Promise<number> {
-        const [row] = await db.execute<{ n: number }>(
-          sql`select count(*) as n from messaging_outbox where sent_at is null`,
-          "objects",
-        );
+        const [row] = await db.execute<{ n: number }>(sql`select count(*) as n from messaging_outbox where sent_at is null`, "objects");
         return Number(row?.n ?? 0);
       },
       async purgeSent(olderThan: Date): Promise<number> {

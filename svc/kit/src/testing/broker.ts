@@ -27,3 +27,31 @@ export async function removeTopology(services: string[], exchange?: string, retr
     await connection.close().catch(() => {});
   }
 }
+
+export interface QueueProbe {
+  /** Ready messages per queue (a passive declare each); a queue that does not exist closes the probe's channel. */
+  readyDepths(queues: readonly string[]): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads queue depths over AMQP on a named connection of its own: milliseconds per look, where `rabbitmqctl list_queues`
+ * starts an Erlang VM (seconds on a loaded machine). AMQP counts ready messages only, not delivered-but-unacked ones:
+ * a caller that must see those confirms with `rabbitmqctl list_queues name messages`.
+ */
+export async function openQueueProbe(url: string): Promise<QueueProbe> {
+  const connection = await amqp.connect(url, { clientProperties: { connection_name: uniqueName("test-queue-probe") } });
+  connection.on("error", () => {});
+  const channel = await connection.createChannel();
+  channel.on("error", () => {});
+  return {
+    async readyDepths(queues) {
+      const depths = new Map<string, number>();
+      for (const queue of queues) depths.set(queue, (await channel.checkQueue(queue)).messageCount);
+      return depths;
+    },
+    async close() {
+      await connection.close().catch(() => {});
+    },
+  };
+}

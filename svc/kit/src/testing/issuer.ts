@@ -149,7 +149,9 @@ async function signToken(state: IssuerState, options: TestTokenOptions): Promise
   const alg = options.alg ?? "RS256";
   if (alg === "none") return `${b64url({ alg: "none", typ: "JWT" })}.${b64url(payload)}.`;
   if (alg === "HS256") {
-    return new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: options.kid ?? currentKey(state).kid }).sign(HMAC_SECRET);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: options.kid ?? currentKey(state).kid })
+      .sign(HMAC_SECRET);
   }
   const signer = options.key === "unpublished" ? state.unpublished : currentKey(state);
   return new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.kid ?? signer.kid }).sign(signer.privateKey);

@@ -48,10 +48,11 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   });
   const url = `http://127.0.0.1:${port}`;
   let settled = false;
-  const ready = waitFor(
-    async () => settled || (await fetch(`${url}${options.readyPath ?? "/health/ready"}`).catch(() => undefined))?.ok,
-    { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: 100, what: `${options.entry} ready on ${url}` },
-  );
+  const ready = waitFor(async () => settled || (await fetch(`${url}${options.readyPath ?? "/health/ready"}`).catch(() => undefined))?.ok, {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    intervalMs: 100,
+    what: `${options.entry} ready on ${url}`,
+  });
   const exitedEarly = child.exited.then(async (code) => {
     if (settled) return;
     const stderr = child.stderr instanceof ReadableStream ? `: ${await new Response(child.stderr).text()}` : "";

@@ -53,12 +53,24 @@ describe("createTokenVerifier", () => {
     { name: "from another issuer", make: () => idp.token({ issuer: "http://evil.example/realms/meridian" }), reason: "bad_issuer" },
     { name: "for another audience", make: () => idp.token({ audience: "someone-else" }), reason: "bad_audience" },
     { name: "signed by an unpublished key with its own kid", make: () => idp.token({ key: "unpublished" }), reason: "unknown_key" },
-    { name: "signed by an unpublished key claiming a published kid", make: () => idp.token({ key: "unpublished", kid: idp.kid }), reason: "bad_signature" },
+    {
+      name: "signed by an unpublished key claiming a published kid",
+      make: () => idp.token({ key: "unpublished", kid: idp.kid }),
+      reason: "bad_signature",
+    },
     { name: "unsecured (alg none)", make: () => idp.token({ alg: "none" }), reason: "bad_algorithm" },
     { name: "HMAC-signed (HS256)", make: () => idp.token({ alg: "HS256" }), reason: "bad_algorithm" },
-    { name: "tampered after signing", make: async () => tamperToken(await idp.token({ roles: ["customer"] }), { roles: ["admin"] }), reason: "bad_signature" },
+    {
+      name: "tampered after signing",
+      make: async () => tamperToken(await idp.token({ roles: ["customer"] }), { roles: ["admin"] }),
+      reason: "bad_signature",
+    },
     { name: "without sub", make: () => idp.token({ omitClaims: ["sub"] }), reason: "missing_claim" },
-    { name: "issued in the future beyond the clock skew", make: () => idp.token({ claims: { iat: Math.floor(Date.now() / 1000) + 600 } }), reason: "not_yet_valid" },
+    {
+      name: "issued in the future beyond the clock skew",
+      make: () => idp.token({ claims: { iat: Math.floor(Date.now() / 1000) + 600 } }),
+      reason: "not_yet_valid",
+    },
     { name: "without exp", make: () => idp.token({ omitClaims: ["exp"] }), reason: "missing_claim" },
     { name: "not a JWT at all", make: async () => "not-a-token", reason: "malformed" },
   ];

@@ -45,10 +45,14 @@ const app = createHttpApp({
     parse: strictJson,
     body: t.Optional(t.Object({ streamId: t.Optional(t.String()) })),
   })
-  .post("/items", ({ body, log }) => {
-    log.info({ name: body.name }, "creating item");
-    return { created: body.name };
-  }, { body: t.Object({ name: t.String({ minLength: 1 }), quantity: t.Integer({ minimum: 1 }) }) });
+  .post(
+    "/items",
+    ({ body, log }) => {
+      log.info({ name: body.name }, "creating item");
+      return { created: body.name };
+    },
+    { body: t.Object({ name: t.String({ minLength: 1 }), quantity: t.Integer({ minimum: 1 }) }) },
+  );
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -90,7 +94,11 @@ describe("kit HTTP app", () => {
   });
 
   test("when a numeric query value is out of range, then the 400 names that query parameter", async () => {
-    for (const [query, field] of [["page=0&pageSize=10", "query.page"], ["page=2&pageSize=1000", "query.pageSize"], ["page=abc", "query.page"]]) {
+    for (const [query, field] of [
+      ["page=0&pageSize=10", "query.page"],
+      ["page=2&pageSize=1000", "query.pageSize"],
+      ["page=abc", "query.page"],
+    ]) {
       const res = await fetch(`${server.url}/paged?${query}`);
       expect(res.status).toBe(400);
       const problem = (await res.json()) as ProblemDetails;
@@ -167,7 +175,12 @@ describe("kit HTTP app", () => {
       const text = await (await fetch(`${server.url}/metrics`)).text();
       const line = text
         .split("\n")
-        .find((l) => l.startsWith("http_server_request_duration_seconds_count{") && l.includes('http_route="/items"') && l.includes('http_response_status_code="200"'));
+        .find(
+          (l) =>
+            l.startsWith("http_server_request_duration_seconds_count{") &&
+            l.includes('http_route="/items"') &&
+            l.includes('http_response_status_code="200"'),
+        );
       return line ? Number(line.split(" ").at(-1)) : 0;
     };
     const before = await count();
@@ -219,7 +232,9 @@ describe("kit HTTP app", () => {
   });
 
   test("when OpenAPI is requested, then the routes are documented", async () => {
-    const doc = (await (await fetch(`${server.url}/openapi/json`)).json()) as { paths: Record<string, { post: { requestBody?: unknown } }> };
+    const doc = (await (await fetch(`${server.url}/openapi/json`)).json()) as {
+      paths: Record<string, { post: { requestBody?: unknown } }>;
+    };
     expect(Object.keys(doc.paths)).toContain("/items");
     expect(doc.paths["/items"]!.post.requestBody).toBeDefined();
   });

@@ -18,7 +18,10 @@ describe("a dropped database connection during a request", () => {
         logger: createLogger({ service: "kit-test", version: "0.0.0", level: "silent" }),
       }).get("/orders", async () => {
         // The backend is terminated while the request's query runs on it.
-        setTimeout(() => admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${appName}`.then(() => {}), 200);
+        setTimeout(
+          () => admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${appName}`.then(() => {}),
+          200,
+        );
         return (await sql`select pg_sleep(5) as slept`)[0];
       });
       const res = await app.handle(new Request("http://localhost/orders"));

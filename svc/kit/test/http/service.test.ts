@@ -106,7 +106,13 @@ describe("startService: body limit", () => {
 describe("startService: management port", () => {
   let service: RunningService;
   beforeAll(async () => {
-    service = await startService({ name: "kit-mgmt", version: "0.0.0", config: config({ MANAGEMENT_PORT: 0 }), logger, start: () => ({ routes: [echo] }) });
+    service = await startService({
+      name: "kit-mgmt",
+      version: "0.0.0",
+      config: config({ MANAGEMENT_PORT: 0 }),
+      logger,
+      start: () => ({ routes: [echo] }),
+    });
   });
   afterAll(() => service.stop());
 

@@ -27,7 +27,11 @@ afterAll(async () => {
   await removeTopology([service], exchange, 1);
 });
 
-const isUp = () => consumer!.healthCheck.check().then(() => true, () => false);
+const isUp = () =>
+  consumer!.healthCheck.check().then(
+    () => true,
+    () => false,
+  );
 
 describe("consumer readiness", () => {
   test("when re-subscribing fails, then readiness is down while it fails and up again once the consumer re-subscribed", async () => {

@@ -296,7 +296,13 @@ describe("broker and consumer", () => {
     for (const orderId of orders) {
       await broker.publish(
         "orders.order-created.v1",
-        { orderId, customerId: "alice", lines: [{ sku: "SKU-1", quantity: 1, unitPrice: 1 }], total: 1, createdAt: new Date().toISOString() },
+        {
+          orderId,
+          customerId: "alice",
+          lines: [{ sku: "SKU-1", quantity: 1, unitPrice: 1 }],
+          total: 1,
+          createdAt: new Date().toISOString(),
+        },
         { aggregateId: orderId },
       );
       await broker.publish("orders.order-cancelled.v1", { orderId, customerId: "alice", by: "alice" }, { aggregateId: orderId });
@@ -334,7 +340,13 @@ describe("broker and consumer", () => {
     const name = `${service}-mismatch`;
     extraServices.push(name);
     await admin.declareClassicQueue(queueNames(name, 0).events);
-    const started = startConsumer({ broker, service: name, types: ["orders.order-shipped.v1"], retry: { delaysMs: [] }, handle: async () => {} });
+    const started = startConsumer({
+      broker,
+      service: name,
+      types: ["orders.order-shipped.v1"],
+      retry: { delaysMs: [] },
+      handle: async () => {},
+    });
     await expect(started).rejects.toThrow(/PRECONDITION_FAILED/);
     await broker.healthCheck.check();
     await broker.publish("orders.order-confirmed.v1", confirmed());
@@ -384,25 +396,40 @@ describe("broker and consumer", () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        sawDown ||= await broker.healthCheck.check().then(() => false, () => true);
+        sawDown ||= await broker.healthCheck.check().then(
+          () => false,
+          () => true,
+        );
         consumerSawDown ||= !consumer.consuming;
         await Bun.sleep(5);
       }
     })();
     const publisher = (async () => {
       while (sampling) {
-        await broker
-          .publish("orders.order-cancelled.v1", { orderId: randomUUID(), customerId: "bob", by: "bob" })
-          .catch(() => {
-            publishFailures += 1;
-          });
+        await broker.publish("orders.order-cancelled.v1", { orderId: randomUUID(), customerId: "bob", by: "bob" }).catch(() => {
+          publishFailures += 1;
+        });
         await Bun.sleep(10);
       }
     })();
     expect(await closeConnectionByName(broker.connectionName)).toBe(1);
     await waitFor(() => sawDown && publishFailures > 0, { what: "readiness down and publish failing" });
-    await waitFor(() => broker.healthCheck.check().then(() => true, () => false), { timeoutMs: 15_000, what: "readiness up" });
-    await waitFor(() => consumer.healthCheck.check().then(() => true, () => false), { timeoutMs: 15_000, what: "consumer up" });
+    await waitFor(
+      () =>
+        broker.healthCheck.check().then(
+          () => true,
+          () => false,
+        ),
+      { timeoutMs: 15_000, what: "readiness up" },
+    );
+    await waitFor(
+      () =>
+        consumer.healthCheck.check().then(
+          () => true,
+          () => false,
+        ),
+      { timeoutMs: 15_000, what: "consumer up" },
+    );
     expect(consumerSawDown).toBe(true);
     sampling = false;
     await Promise.all([sampler, publisher]);

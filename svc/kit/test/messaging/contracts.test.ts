@@ -1,14 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
-import {
-  ContractError,
-  type EventBody,
-  type EventType,
-  assertBody,
-  eventTypes,
-  isValidBody,
-  parseEnvelope,
-} from "../../src/contracts";
+import { ContractError, type EventBody, type EventType, assertBody, eventTypes, isValidBody, parseEnvelope } from "../../src/contracts";
 
 const orderId = randomUUID();
 const now = new Date().toISOString();
@@ -55,7 +47,13 @@ describe("event contracts", () => {
   });
 
   test("when a body breaks its schema, then the error names each failing field", () => {
-    const bad = { orderId: "nope", customerId: "alice", lines: [{ sku: "bad sku", quantity: 0, unitPrice: -1 }], total: 1, createdAt: "yesterday" };
+    const bad = {
+      orderId: "nope",
+      customerId: "alice",
+      lines: [{ sku: "bad sku", quantity: 0, unitPrice: -1 }],
+      total: 1,
+      createdAt: "yesterday",
+    };
     let error: unknown;
     try {
       assertBody("orders.order-created.v1", bad);

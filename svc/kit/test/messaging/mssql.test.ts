@@ -71,7 +71,9 @@ describe.skipIf(!MSSQL_URL)("SQL Server outbox and inbox (needs MSSQL_URL; SQL S
     await broker?.close();
     await removeTopology([service], exchange, 1);
     await pool?.close();
-    await master?.request().batch(`ALTER DATABASE [${databaseName}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [${databaseName}]`);
+    await master
+      ?.request()
+      .batch(`ALTER DATABASE [${databaseName}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [${databaseName}]`);
     await master?.close();
   });
 

@@ -10,7 +10,12 @@ describe("ordering keys", () => {
       await Bun.sleep(ms);
       log.push(`${name}:end`);
     };
-    await Promise.all([keys.run("a", step("a1", 30)), keys.run("a", step("a2", 1)), keys.run("b", step("b1", 5)), keys.run(undefined, step("free", 1))]);
+    await Promise.all([
+      keys.run("a", step("a1", 30)),
+      keys.run("a", step("a2", 1)),
+      keys.run("b", step("b1", 5)),
+      keys.run(undefined, step("free", 1)),
+    ]);
     expect(log.indexOf("a2:start")).toBeGreaterThan(log.indexOf("a1:end"));
     expect(log.indexOf("b1:start")).toBeLessThan(log.indexOf("a1:end"));
     expect(log.indexOf("free:start")).toBeLessThan(log.indexOf("a1:end"));

@@ -86,10 +86,7 @@ function applyEffectOnce(
 }
 
 /** A consumer of `type` applying each order's effect through the inbox; answers the outcomes, in arrival order. */
-async function consumeThroughInbox(
-  suffix: string,
-  type: "orders.order-shipped.v1" | "orders.order-rejected.v1",
-): Promise<HandleOutcome[]> {
+async function consumeThroughInbox(suffix: string, type: "orders.order-shipped.v1" | "orders.order-rejected.v1"): Promise<HandleOutcome[]> {
   const consumerService = consumerNamed(suffix);
   const outcomes: HandleOutcome[] = [];
   await consume(consumerService, {
@@ -208,7 +205,11 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
       const ids = Array.from({ length: 20 }, () => randomUUID());
       await database.db.transaction(async (tx) => {
         for (const orderId of ids) {
-          await pgOutbox.enqueue(tx, { type: "orders.order-cancelled.v1", aggregateId: orderId, body: { orderId, customerId: "bob", by: "bob" } });
+          await pgOutbox.enqueue(tx, {
+            type: "orders.order-cancelled.v1",
+            aggregateId: orderId,
+            body: { orderId, customerId: "bob", by: "bob" },
+          });
         }
       });
       await waitFor(() => relay.backlog === 20 || undefined, { what: "backlog of 20 during the outage" });
@@ -271,7 +272,11 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
     const ids = Array.from({ length: 10 }, () => randomUUID());
     await database.db.transaction(async (tx) => {
       for (const orderId of ids) {
-        await pgOutbox.enqueue(tx, { type: "orders.order-rejected.v1", aggregateId: orderId, body: { orderId, customerId: "bob", reason: "no stock" } });
+        await pgOutbox.enqueue(tx, {
+          type: "orders.order-rejected.v1",
+          aggregateId: orderId,
+          body: { orderId, customerId: "bob", reason: "no stock" },
+        });
       }
     });
     const real = pgOutbox.store(database.db);
@@ -295,9 +300,13 @@ describe("transactional outbox, relay and inbox on PostgreSQL", () => {
     expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(10);
     const rows = await database.client`select applied from effects where order_id = any(${ids})`;
     expect(rows.map((r) => r.applied)).toEqual(ids.map(() => 1));
-    await waitFor(async () => Number((await database.client`select count(*)::int as n from messaging_outbox where sent_at is null`)[0]?.n) === 0 || undefined, {
-      what: "outbox drained",
-    });
+    await waitFor(
+      async () =>
+        Number((await database.client`select count(*)::int as n from messaging_outbox where sent_at is null`)[0]?.n) === 0 || undefined,
+      {
+        what: "outbox drained",
+      },
+    );
     await relay.stop();
   });
 

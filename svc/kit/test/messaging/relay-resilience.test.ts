@@ -79,12 +79,24 @@ describe("outbox relay under database trouble", () => {
     const relay = startOutboxRelay({ store, broker, logger, source: "orders", pollIntervalMs: 50, maxBackoffMs: 200 });
     try {
       expect(relay.healthCheck.name).toBe("outbox-relay");
-      await waitFor(async () => relay.healthCheck.check().then(() => false, (error: Error) => error.message), { what: "relay check down" }).then(
-        (message) => expect(message).toContain("administrator command"),
-      );
+      await waitFor(
+        async () =>
+          relay.healthCheck.check().then(
+            () => false,
+            (error: Error) => error.message,
+          ),
+        { what: "relay check down" },
+      ).then((message) => expect(message).toContain("administrator command"));
       broken = false;
       await enqueueOne();
-      await waitFor(async () => relay.healthCheck.check().then(() => true, () => false), { what: "relay check up again" });
+      await waitFor(
+        async () =>
+          relay.healthCheck.check().then(
+            () => true,
+            () => false,
+          ),
+        { what: "relay check up again" },
+      );
       await waitFor(async () => (await pending()) === 0, { what: "the row published after recovery" });
     } finally {
       await relay.stop();

@@ -64,7 +64,9 @@ describe("withAdvisoryLock", () => {
   });
 
   test("when the work throws, then the lock is released and the error surfaces", async () => {
-    await expect(withAdvisoryLock(database.url, KEY, async () => Promise.reject(new Error("migration failed")))).rejects.toThrow("migration failed");
+    await expect(withAdvisoryLock(database.url, KEY, async () => Promise.reject(new Error("migration failed")))).rejects.toThrow(
+      "migration failed",
+    );
     expect(await heldLocks()).toBe(0);
   });
 });

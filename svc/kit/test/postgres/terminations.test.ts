@@ -42,7 +42,13 @@ afterAll(async () => {
 });
 
 async function stats() {
-  return (await (await fetch(`${childUrl}/stats`)).json()) as { ok: number; unavailable: number; otherErrors: string[]; escaped: string[]; slowestMs: number };
+  return (await (await fetch(`${childUrl}/stats`)).json()) as {
+    ok: number;
+    unavailable: number;
+    otherErrors: string[];
+    escaped: string[];
+    slowestMs: number;
+  };
 }
 
 /** Terminates every backend of the load's pool, again and again, for `ms`. */
@@ -50,7 +56,8 @@ async function storm(ms: number): Promise<number> {
   let terminated = 0;
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    const rows = await admin`select count(*) filter (where pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${appName}`;
+    const rows =
+      await admin`select count(*) filter (where pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${appName}`;
     terminated += rows[0]?.n ?? 0;
     await Bun.sleep(20 + Math.random() * 60);
   }
@@ -70,11 +77,16 @@ describe("a postgres.js pool while PostgreSQL terminates its backends", () => {
       const during = await stats();
       const probes = [];
       for (let i = 0; i < 3; i++) probes.push((await (await fetch(`${childUrl}/probe`)).json()) as { ms: number; failed: string[] });
-      const after = await waitFor(async () => {
-        const s = await stats();
-        return s.ok > during.ok + 20 ? s : undefined;
-      }, { timeoutMs: 5_000, what: "load making progress after the storm" });
-      console.log(`[storm ${round}] terminated ${terminated} backends; ok ${during.ok}, unavailable ${during.unavailable}; probes ${probes.map((p) => p.ms).join("/")} ms; slowest after ${Math.round(after.slowestMs)} ms`);
+      const after = await waitFor(
+        async () => {
+          const s = await stats();
+          return s.ok > during.ok + 20 ? s : undefined;
+        },
+        { timeoutMs: 5_000, what: "load making progress after the storm" },
+      );
+      console.log(
+        `[storm ${round}] terminated ${terminated} backends; ok ${during.ok}, unavailable ${during.unavailable}; probes ${probes.map((p) => p.ms).join("/")} ms; slowest after ${Math.round(after.slowestMs)} ms`,
+      );
       expect(during.escaped).toEqual([]);
       expect(during.otherErrors).toEqual([]);
       expect(during.unavailable).toBeGreaterThan(0);
@@ -94,14 +106,17 @@ describe("transient database errors", () => {
     try {
       await own`select 1`;
       let calls = 0;
-      const value = await retryTransient(async () => {
-        calls += 1;
-        if (calls === 1) {
-          await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`${appName}-own`}`;
-          await own`select 1`; // fails: its backend is gone
-        }
-        return (await own`select 42 as v`)[0]!.v as number;
-      }, { initialDelayMs: 10 });
+      const value = await retryTransient(
+        async () => {
+          calls += 1;
+          if (calls === 1) {
+            await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`${appName}-own`}`;
+            await own`select 1`; // fails: its backend is gone
+          }
+          return (await own`select 42 as v`)[0]!.v as number;
+        },
+        { initialDelayMs: 10 },
+      );
       expect(value).toBe(42);
       expect(calls).toBe(2);
     } finally {
@@ -119,10 +134,12 @@ describe("transient database errors", () => {
     expect(isTransientDatabaseError(new Error("Connection terminated unexpectedly"))).toBe(true);
     expect(isDatabaseUnavailable(new Error("connection refused by the business rule"))).toBe(false);
     let calls = 0;
-    await expect(retryTransient(async () => {
-      calls += 1;
-      throw violation;
-    })).rejects.toThrow("duplicate key");
+    await expect(
+      retryTransient(async () => {
+        calls += 1;
+        throw violation;
+      }),
+    ).rejects.toThrow("duplicate key");
     expect(calls).toBe(1);
   });
 });

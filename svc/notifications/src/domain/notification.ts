@@ -118,17 +118,18 @@ function lowStock(envelope: AnyEnvelope, sku: string, available: number, thresho
 export function deriveNotification(envelope: AnyEnvelope, options: DeriveOptions): Derived | undefined {
   switch (envelope.type) {
     case "orders.order-confirmed.v1":
-      return forCustomer(envelope, "order-confirmed", "Order confirmed",
-        `Your order ${shortId(envelope.body.orderId)} is confirmed.`);
+      return forCustomer(envelope, "order-confirmed", "Order confirmed", `Your order ${shortId(envelope.body.orderId)} is confirmed.`);
     case "orders.order-rejected.v1":
-      return forCustomer(envelope, "order-rejected", "Order rejected",
-        `Your order ${shortId(envelope.body.orderId)} was rejected: ${envelope.body.reason}`);
+      return forCustomer(
+        envelope,
+        "order-rejected",
+        "Order rejected",
+        `Your order ${shortId(envelope.body.orderId)} was rejected: ${envelope.body.reason}`,
+      );
     case "orders.order-shipped.v1":
-      return forCustomer(envelope, "order-shipped", "Order shipped",
-        `Your order ${shortId(envelope.body.orderId)} has shipped.`);
+      return forCustomer(envelope, "order-shipped", "Order shipped", `Your order ${shortId(envelope.body.orderId)} has shipped.`);
     case "orders.order-cancelled.v1":
-      return forCustomer(envelope, "order-cancelled", "Order cancelled",
-        `Your order ${shortId(envelope.body.orderId)} was cancelled.`);
+      return forCustomer(envelope, "order-cancelled", "Order cancelled", `Your order ${shortId(envelope.body.orderId)} was cancelled.`);
     case "inventory.inventory-adjusted.v1": {
       const { sku, delta, onHand } = envelope.body;
       // Bodies are open: the producer may add the product's `available` (on hand minus reserved) and threshold.
@@ -145,8 +146,7 @@ export function deriveNotification(envelope: AnyEnvelope, options: DeriveOptions
         const available = numberField(extra.available);
         if (available === undefined) continue;
         const threshold = numberField(extra.lowStockThreshold) ?? options.defaultLowStockThreshold;
-        if (crossedIntoLowStock(available + line.quantity, available, threshold))
-          return lowStock(envelope, line.sku, available, threshold);
+        if (crossedIntoLowStock(available + line.quantity, available, threshold)) return lowStock(envelope, line.sku, available, threshold);
       }
       return undefined;
     }

@@ -52,16 +52,12 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
 
   const api = new Elysia({ prefix: "/api/notifications", name: "notifications-api" })
     .use(authPlugin(verifier))
-    .get(
-      "",
-      ({ auth, query }) => store.list(readerOf(auth), query.page, query.pageSize),
-      {
-        scopes: ["notifications.read"],
-        query: Paging,
-        response: NotificationPage,
-        detail: { summary: "My notifications, newest first" },
-      },
-    )
+    .get("", ({ auth, query }) => store.list(readerOf(auth), query.page, query.pageSize), {
+      scopes: ["notifications.read"],
+      query: Paging,
+      response: NotificationPage,
+      detail: { summary: "My notifications, newest first" },
+    })
     .get("/unread-count", async ({ auth }) => ({ unread: await store.unreadCount(readerOf(auth)) }), {
       scopes: ["notifications.read"],
       response: t.Object({ unread: t.Integer() }),
@@ -70,8 +66,7 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
     .post(
       "/:id/read",
       async ({ auth, params, set }) => {
-        if (!(await store.markRead(readerOf(auth), params.id)))
-          throw problems.notFound(`notification ${params.id} does not exist`);
+        if (!(await store.markRead(readerOf(auth), params.id))) throw problems.notFound(`notification ${params.id} does not exist`);
         set.status = 204;
       },
       { scopes: ["notifications.read"], params: NotificationId, detail: { summary: "Mark one notification read" } },
@@ -115,77 +110,75 @@ export function notificationRoutes(deps: NotificationRoutesDeps) {
     });
 
   // The token comes in the Authorization header here too (clients stream over fetch, not EventSource).
-  const stream = new Elysia({ prefix: "/api/notifications", name: "notifications-stream" })
-    .use(authPlugin(verifier))
-    .get(
-      "/stream",
-      ({ auth, request, server, headers }) => {
-        const reader = readerOf(auth);
-        const lastEventId = headers["last-event-id"];
-        // Bun closes connections idle for 10 s by default; this one is meant to stay open.
-        server?.timeout(request, 0);
-        const encoder = new TextEncoder();
-        let close = () => {};
-        const body = new ReadableStream<Uint8Array>({
-          start(controller) {
-            let open = true;
-            const sent = new Set<string>();
-            const send = (text: string) => {
-              if (open) controller.enqueue(encoder.encode(text));
-            };
-            const deliver = (n: Notification) => {
-              if (sent.has(n.id)) return;
-              sent.add(n.id);
-              send(sseFrame(n));
-            };
-            const unregister = hub.add({ reader, deliver, close: () => close() });
-            const keepAlive = setInterval(() => send(": keep-alive\n\n"), keepAliveMs);
-            close = () => {
-              if (!open) return;
-              open = false;
-              clearInterval(keepAlive);
-              unregister();
-              try {
-                controller.close();
-              } catch {
-                // already closed by the client
-              }
-            };
-            request.signal.addEventListener("abort", () => close());
-            send("retry: 3000\n: connected\n\n");
-            // A reconnecting EventSource sends the last id it saw: send what it missed meanwhile (oldest first).
-            if (lastEventId) {
-              store
-                .list(reader, 1, MAX_PAGE_SIZE)
-                .then(({ items }) => {
-                  const seenAt = items.findIndex((n) => n.id === lastEventId);
-                  if (seenAt > 0) for (const n of items.slice(0, seenAt).reverse()) deliver(n);
-                })
-                .catch((err: unknown) => deps.logger.warn({ err }, "could not replay missed notifications"));
+  const stream = new Elysia({ prefix: "/api/notifications", name: "notifications-stream" }).use(authPlugin(verifier)).get(
+    "/stream",
+    ({ auth, request, server, headers }) => {
+      const reader = readerOf(auth);
+      const lastEventId = headers["last-event-id"];
+      // Bun closes connections idle for 10 s by default; this one is meant to stay open.
+      server?.timeout(request, 0);
+      const encoder = new TextEncoder();
+      let close = () => {};
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          let open = true;
+          const sent = new Set<string>();
+          const send = (text: string) => {
+            if (open) controller.enqueue(encoder.encode(text));
+          };
+          const deliver = (n: Notification) => {
+            if (sent.has(n.id)) return;
+            sent.add(n.id);
+            send(sseFrame(n));
+          };
+          const unregister = hub.add({ reader, deliver, close: () => close() });
+          const keepAlive = setInterval(() => send(": keep-alive\n\n"), keepAliveMs);
+          close = () => {
+            if (!open) return;
+            open = false;
+            clearInterval(keepAlive);
+            unregister();
+            try {
+              controller.close();
+            } catch {
+              // already closed by the client
             }
-          },
-          cancel() {
-            close();
-          },
-        });
-        return new Response(body, {
-          headers: {
-            "content-type": "text/event-stream; charset=utf-8",
-            "cache-control": "no-cache, no-transform",
-            "x-accel-buffering": "no",
-          },
-        });
-      },
-      {
-        scopes: ["notifications.read"],
-        query: t.Object({ access_token: t.Optional(t.String({ maxLength: 8192 })) }),
-        headers: t.Object({ "last-event-id": t.Optional(t.String({ maxLength: 128 })) }),
-        detail: {
-          summary: "Live notifications (Server-Sent Events, event `notification`)",
-          description: "Send `Last-Event-ID` when reconnecting to receive what was missed (up to the newest 100).",
+          };
+          request.signal.addEventListener("abort", () => close());
+          send("retry: 3000\n: connected\n\n");
+          // A reconnecting EventSource sends the last id it saw: send what it missed meanwhile (oldest first).
+          if (lastEventId) {
+            store
+              .list(reader, 1, MAX_PAGE_SIZE)
+              .then(({ items }) => {
+                const seenAt = items.findIndex((n) => n.id === lastEventId);
+                if (seenAt > 0) for (const n of items.slice(0, seenAt).reverse()) deliver(n);
+              })
+              .catch((err: unknown) => deps.logger.warn({ err }, "could not replay missed notifications"));
+          }
         },
+        cancel() {
+          close();
+        },
+      });
+      return new Response(body, {
+        headers: {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache, no-transform",
+          "x-accel-buffering": "no",
+        },
+      });
+    },
+    {
+      scopes: ["notifications.read"],
+      query: t.Object({ access_token: t.Optional(t.String({ maxLength: 8192 })) }),
+      headers: t.Object({ "last-event-id": t.Optional(t.String({ maxLength: 128 })) }),
+      detail: {
+        summary: "Live notifications (Server-Sent Events, event `notification`)",
+        description: "Send `Last-Event-ID` when reconnecting to receive what was missed (up to the newest 100).",
       },
-    );
+    },
+  );
 
   return new Elysia({ name: "notifications-routes" }).use(api).use(stream);
 }

@@ -9,14 +9,7 @@
  * New notifications are announced on the pub/sub channel `<prefix>live` for the SSE streams of every replica.
  */
 import type Redis from "ioredis";
-import {
-  audienceKey,
-  audiencesOf,
-  type Audience,
-  type Notification,
-  type Reader,
-  type StoredNotification,
-} from "../domain/notification";
+import { audienceKey, audiencesOf, type Audience, type Notification, type Reader, type StoredNotification } from "../domain/notification";
 
 export interface NotificationStoreOptions {
   prefix: string;
@@ -58,9 +51,19 @@ type AddResult = 0 | 1;
 
 interface ScriptedRedis extends Redis {
   notifAdd(
-    inbox: string, note: string, feed: string, dead: string,
-    id: string, json: string, score: number, cap: number, ttl: number, oldest: number,
-    channel: string, live: string, isDead: string,
+    inbox: string,
+    note: string,
+    feed: string,
+    dead: string,
+    id: string,
+    json: string,
+    score: number,
+    cap: number,
+    ttl: number,
+    oldest: number,
+    channel: string,
+    live: string,
+    isDead: string,
   ): Promise<AddResult>;
 }
 
@@ -114,8 +117,7 @@ export class NotificationStore {
   private async visibleIds(reader: Reader): Promise<string[]> {
     const oldest = Date.now() - this.ttlSec * 1000;
     const pipeline = this.redis.pipeline();
-    for (const audience of audiencesOf(reader))
-      pipeline.zrangebyscore(this.feedKey(audience), oldest, "+inf", "WITHSCORES");
+    for (const audience of audiencesOf(reader)) pipeline.zrangebyscore(this.feedKey(audience), oldest, "+inf", "WITHSCORES");
     const results = (await pipeline.exec()) ?? [];
     const scored = new Map<string, number>();
     for (const [err, value] of results) {
@@ -183,7 +185,12 @@ export class NotificationStore {
     const readKey = this.key(`read:${reader.sub}`);
     const before = await this.redis.smismember(readKey, ...ids);
     // Replacing the set (rather than adding) also drops marks of notifications that have since been trimmed.
-    await this.redis.multi().del(readKey).sadd(readKey, ...ids).expire(readKey, this.ttlSec).exec();
+    await this.redis
+      .multi()
+      .del(readKey)
+      .sadd(readKey, ...ids)
+      .expire(readKey, this.ttlSec)
+      .exec();
     return before.filter((r) => r === 0).length;
   }
 

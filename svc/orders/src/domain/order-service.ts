@@ -132,11 +132,7 @@ export class OrderService {
     );
   }
 
-  private async change(
-    orderId: string,
-    to: OrderStatus,
-    event: (order: OrderRecord, at: Date) => OutboxEvent,
-  ): Promise<Order> {
+  private async change(orderId: string, to: OrderStatus, event: (order: OrderRecord, at: Date) => OutboxEvent): Promise<Order> {
     const at = new Date();
     const result = await this.store.transaction((tx) =>
       tx.transition(orderId, { from: sourcesOf(to), to, at, event: (order) => event(order, at) }),
@@ -163,13 +159,22 @@ export class OrderService {
    * The reservation request of a pending order was parked in the reservation consumer's error queue: the order is
    * rejected with the reason (not left pending until someone replays it); no stock was reserved for it.
    */
-  async onReservationDeadLettered(tx: OrdersTx, orderId: string, envelope: Envelope<"system.message-dead-lettered.v1">): Promise<OrderStatus | "ignored"> {
+  async onReservationDeadLettered(
+    tx: OrdersTx,
+    orderId: string,
+    envelope: Envelope<"system.message-dead-lettered.v1">,
+  ): Promise<OrderStatus | "ignored"> {
     const reason = `the reservation could not be processed: ${envelope.body.reason}`;
     return this.settle(tx, orderId, envelope.messageId, { to: "rejected", reason, shortages: [] });
   }
 
   async onStockRejected(tx: OrdersTx, envelope: Envelope<"inventory.stock-rejected.v1">): Promise<OrderStatus | "ignored"> {
-    const shortages = envelope.body.shortages.map(({ sku, name, requested, available }) => ({ sku, name: name ?? sku, requested, available }));
+    const shortages = envelope.body.shortages.map(({ sku, name, requested, available }) => ({
+      sku,
+      name: name ?? sku,
+      requested,
+      available,
+    }));
     return this.settle(tx, envelope.body.orderId, envelope.messageId, { to: "rejected", reason: envelope.body.reason, shortages });
   }
 

@@ -64,14 +64,18 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
         },
       },
     )
-    .get("/mine", ({ auth, query }) => {
-      return service.list({ customerId: auth.sub }, query.page, query.pageSize);
-    }, {
-      scopes: ["orders.read"],
-      query: t.Object({ ...Paging }),
-      response: { 200: OrderPageSchema },
-      detail: { summary: "The caller's orders, newest first", tags: ["orders"], security },
-    })
+    .get(
+      "/mine",
+      ({ auth, query }) => {
+        return service.list({ customerId: auth.sub }, query.page, query.pageSize);
+      },
+      {
+        scopes: ["orders.read"],
+        query: t.Object({ ...Paging }),
+        response: { 200: OrderPageSchema },
+        detail: { summary: "The caller's orders, newest first", tags: ["orders"], security },
+      },
+    )
     .get(
       "",
       ({ query }) => {
@@ -105,19 +109,23 @@ export function orderRoutes({ service, verifier }: { service: OrderService; veri
         detail: { summary: "Search all orders (admin), newest first", tags: ["orders"], security },
       },
     )
-    .get("/stats", ({ query }) => {
-      const { from, to } = statsRange(query);
-      return service.stats(from, to);
-    }, {
-      scopes: ["orders.read"],
-      roles: ["admin"],
-      query: t.Object({
-        from: t.Optional(t.String({ format: "date-time", description: "created at or after (default: today 00:00 UTC)" })),
-        to: t.Optional(t.String({ format: "date-time", description: "created before (default: from + 24 h)" })),
-      }),
-      response: { 200: OrderStatsSchema },
-      detail: { summary: "Dashboard figures of the orders created in [from, to) (admin)", tags: ["orders"], security },
-    })
+    .get(
+      "/stats",
+      ({ query }) => {
+        const { from, to } = statsRange(query);
+        return service.stats(from, to);
+      },
+      {
+        scopes: ["orders.read"],
+        roles: ["admin"],
+        query: t.Object({
+          from: t.Optional(t.String({ format: "date-time", description: "created at or after (default: today 00:00 UTC)" })),
+          to: t.Optional(t.String({ format: "date-time", description: "created before (default: from + 24 h)" })),
+        }),
+        response: { 200: OrderStatsSchema },
+        detail: { summary: "Dashboard figures of the orders created in [from, to) (admin)", tags: ["orders"], security },
+      },
+    )
     .get("/:id", ({ auth, params }) => service.get(callerOf(auth), params.id), {
       scopes: ["orders.read"],
       params: OrderIdParams,

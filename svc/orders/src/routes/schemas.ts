@@ -21,11 +21,16 @@ export const OrderSchema = t.Object(
   {
     id: t.String({ format: "uuid" }),
     customerId: t.String(),
-    customerName: t.String({ description: "the customer's display name at order time (\"\" on older orders)" }),
+    customerName: t.String({ description: 'the customer\'s display name at order time ("" on older orders)' }),
     customerEmail: t.Union([t.String(), t.Null()], { description: "the customer's email at order time, if the token had one" }),
     status: StatusSchema,
     lines: t.Array(
-      t.Object({ sku: t.String(), name: t.String({ description: "product name at order time" }), quantity: t.Integer(), unitPrice: t.Number() }),
+      t.Object({
+        sku: t.String(),
+        name: t.String({ description: "product name at order time" }),
+        quantity: t.Integer(),
+        unitPrice: t.Number(),
+      }),
     ),
     total: t.Number(),
     rejectionReason: t.Optional(t.String()),

@@ -50,7 +50,9 @@ export function orderListFilter(
   if (filter.customerId) conditions.push(eq(columns.customerId, filter.customerId));
   if (filter.q) {
     const q = filter.q;
-    conditions.push(or(containsText(columns.customerName, q), containsText(columns.customerEmail, q), containsText(columns.customerId, q))!);
+    conditions.push(
+      or(containsText(columns.customerName, q), containsText(columns.customerEmail, q), containsText(columns.customerId, q))!,
+    );
   }
   if (filter.status) conditions.push(eq(columns.status, filter.status));
   if (filter.from) conditions.push(gte(columns.createdAt, filter.from));

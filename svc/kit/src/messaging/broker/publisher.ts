@@ -106,7 +106,14 @@ export class Publisher {
     try {
       if (this.connection.blocked) throw new BrokerUnavailableError("RabbitMQ has blocked publishing (resource alarm)");
       const ch = await this.getChannel();
-      await confirmPublish(ch, this.exchange, envelope.type, Buffer.from(JSON.stringify(wire)), wireProperties(envelope, headers), this.confirmTimeoutMs);
+      await confirmPublish(
+        ch,
+        this.exchange,
+        envelope.type,
+        Buffer.from(JSON.stringify(wire)),
+        wireProperties(envelope, headers),
+        this.confirmTimeoutMs,
+      );
       instruments().published.add(1, attrs(envelope.type, { outcome: "ok" }));
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (err) {

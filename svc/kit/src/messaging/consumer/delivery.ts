@@ -54,7 +54,12 @@ export async function deliver<T extends EventType>(settings: DeliverySettings<T>
   await settings.ordering.run(key, () => handleValid(settings, ch, msg, envelope, attempt, routingKey));
 }
 
-function consumerSpan(settings: DeliverySettings<EventType>, msg: ConsumeMessage, envelope: AnyEnvelope, attempt: number): { span: Span; parent: ReturnType<typeof propagation.extract> } {
+function consumerSpan(
+  settings: DeliverySettings<EventType>,
+  msg: ConsumeMessage,
+  envelope: AnyEnvelope,
+  attempt: number,
+): { span: Span; parent: ReturnType<typeof propagation.extract> } {
   const messageHeaders = msg.properties.headers ?? {};
   const parent = propagation.extract(
     ROOT_CONTEXT,
@@ -116,14 +121,22 @@ async function handleValid<T extends EventType>(
     await context.with(spanContext, () => settings.redelivery.failed(ch, msg, attempt, errorMessage(err), routingKey, envelope));
     // A timed-out handler may still be running: hold this message's ordering key until it has ended, so the
     // next event of the same aggregate (its retry included) never runs beside it.
-    if (abort.signal.aborted) await running.then(() => {}, () => {});
+    if (abort.signal.aborted)
+      await running.then(
+        () => {},
+        () => {},
+      );
   } finally {
     span.end();
   }
 }
 
 /** The handler, with transient failures retried in place (the inbox makes a rolled-back try harmless to repeat). */
-async function handleInPlace<T extends EventType>(settings: DeliverySettings<T>, envelope: EnvelopeOf<T>, ctx: HandlerContext): Promise<void | HandleOutcome> {
+async function handleInPlace<T extends EventType>(
+  settings: DeliverySettings<T>,
+  envelope: EnvelopeOf<T>,
+  ctx: HandlerContext,
+): Promise<void | HandleOutcome> {
   const { inPlace } = settings;
   for (let tryNo = 1; ; tryNo++) {
     try {

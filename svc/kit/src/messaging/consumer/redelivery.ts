@@ -65,7 +65,14 @@ export class Redelivery {
   ) {}
 
   /** Sends the message to retry queue `attempt` (its delay), or parks it after the last retry. */
-  async failed(ch: ConfirmChannel, msg: ConsumeMessage, attempt: number, reason: string, routingKey: string, envelope: AnyEnvelope): Promise<void> {
+  async failed(
+    ch: ConfirmChannel,
+    msg: ConsumeMessage,
+    attempt: number,
+    reason: string,
+    routingKey: string,
+    envelope: AnyEnvelope,
+  ): Promise<void> {
     if (attempt <= this.delays.length) await this.retry(ch, msg, attempt, reason, routingKey);
     else await this.park(ch, msg, { kind: "handler_failed", reason, attempts: attempt, routingKey, envelope });
   }
@@ -74,11 +81,17 @@ export class Redelivery {
     const delayMs = this.delays[attempt - 1] ?? 0;
     const queue = this.queues.retry[attempt - 1] as string;
     this.log.warn({ messageId: msg.properties.messageId, attempt, delayMs, err: reason }, "handler failed; retrying later");
-    const ok = await this.republish(ch, msg, queue, {
-      [headers.attempt]: attempt,
-      [headers.lastError]: truncate(reason),
-      [headers.originalRoutingKey]: routingKey,
-    }, { expiration: String(delayMs) });
+    const ok = await this.republish(
+      ch,
+      msg,
+      queue,
+      {
+        [headers.attempt]: attempt,
+        [headers.lastError]: truncate(reason),
+        [headers.originalRoutingKey]: routingKey,
+      },
+      { expiration: String(delayMs) },
+    );
     if (!ok) return;
     instruments().retried.add(1, attrs(routingKey));
     instruments().consumed.add(1, attrs(routingKey, { outcome: "retry" }));

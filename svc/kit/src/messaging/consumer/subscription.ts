@@ -95,9 +95,9 @@ export class Subscription {
       if (this.channel === ch) ch.close().catch(() => {});
       return;
     }
-    const work = this.settings.onMessage(ch, msg).catch((err: unknown) =>
-      log.error({ err: errorMessage(err) }, "message processing failed unexpectedly"),
-    );
+    const work = this.settings
+      .onMessage(ch, msg)
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, "message processing failed unexpectedly"));
     this.inFlight.add(work);
     work.finally(() => this.inFlight.delete(work));
   }

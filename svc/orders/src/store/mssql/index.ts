@@ -39,7 +39,12 @@ async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]
   const lines = await db
     .select()
     .from(orderLines)
-    .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        orderLines.orderId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
   return assembleOrders(rows, lines);
 }
@@ -162,7 +167,12 @@ export class MsSqlOrdersStore implements OrdersStore {
       .where(and(gte(orders.createdAt, from), lt(orders.createdAt, to)))
       .as("bucketed");
     const rows = await this.db
-      .select({ hourIndex: bucketed.hourIndex, status: bucketed.status, orders: count(), totalCents: sql<string>`sum(${bucketed.totalCents})` })
+      .select({
+        hourIndex: bucketed.hourIndex,
+        status: bucketed.status,
+        orders: count(),
+        totalCents: sql<string>`sum(${bucketed.totalCents})`,
+      })
       .from(bucketed)
       .groupBy(bucketed.hourIndex, bucketed.status);
     return toStatsRows(rows);

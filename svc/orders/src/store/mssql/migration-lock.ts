@@ -12,10 +12,12 @@ export const MIGRATION_LOCK_TIMEOUT_MS = 120_000;
 
 /** The statement taking the lock; it selects sp_getapplock's return code as `result`. */
 export function acquireStatement(timeoutMs = MIGRATION_LOCK_TIMEOUT_MS): string {
-  return "declare @result int; " +
+  return (
+    "declare @result int; " +
     `exec @result = sp_getapplock @Resource = N'${MIGRATION_LOCK_RESOURCE}', @LockMode = N'Exclusive', ` +
     `@LockOwner = N'Transaction', @LockTimeout = ${Math.trunc(timeoutMs)}; ` +
-    "select @result as result;";
+    "select @result as result;"
+  );
 }
 
 /** sp_getapplock's return codes below zero (https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-getapplock-transact-sql). */
@@ -36,9 +38,7 @@ export interface LockTransaction {
 }
 
 /** Runs `work` while holding the migration lock; the lock is released however `work` ends. */
-export async function withMigrationLock<T>(
-  tx: LockTransaction, work: () => Promise<T>, timeoutMs = MIGRATION_LOCK_TIMEOUT_MS,
-): Promise<T> {
+export async function withMigrationLock<T>(tx: LockTransaction, work: () => Promise<T>, timeoutMs = MIGRATION_LOCK_TIMEOUT_MS): Promise<T> {
   await tx.begin();
   let result: T;
   try {
@@ -60,7 +60,9 @@ export async function withMigrationLock<T>(
 export function poolLockTransaction(pool: mssql.ConnectionPool): LockTransaction {
   const tx = new mssql.Transaction(pool);
   return {
-    begin: async () => { await tx.begin(); },
+    begin: async () => {
+      await tx.begin();
+    },
     scalar: async (statement) => {
       const r = await new mssql.Request(tx).query<{ result: number }>(statement);
       return r.recordset?.[0]?.result;

@@ -36,7 +36,12 @@ async function loadOrders(db: Executor, rows: OrderRow[]): Promise<OrderRecord[]
   const lines = await db
     .select()
     .from(orderLines)
-    .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        orderLines.orderId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo));
   return assembleOrders(rows, lines);
 }
