@@ -8,7 +8,6 @@
 // run with Lighthouse's own benchmark. Each page runs three times and the median score per category counts
 // (docs/variability.md). The index and multiplier of every run are reported.
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import lighthouse from 'lighthouse';
@@ -16,6 +15,7 @@ import { throttling } from 'lighthouse/core/config/constants.js';
 import { pageFunctions } from 'lighthouse/core/lib/page-functions.js';
 import type { BrowserContext } from 'playwright-core';
 import { launchPersistentChromium } from './browser.ts';
+import { freePort } from './nginx-site.ts';
 
 export const categories = ['performance', 'accessibility', 'best-practices'] as const;
 export type Category = (typeof categories)[number];
@@ -46,17 +46,6 @@ export interface LighthouseRunner {
   /** `prepare` runs in a tab of the same profile first (e.g. to fill the cart), whose storage Lighthouse then keeps. */
   audit(name: string, url: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<PageScores>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Lighthouse's mobile network preset, kept as it is (only the CPU multiplier changes). */
