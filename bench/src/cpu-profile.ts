@@ -41,7 +41,10 @@ const NOT_WORK = new Set(["(root)", "(idle)", "(program)"]);
  * milliseconds (a process started under the profiler: its start-up is not the load being measured).
  */
 export function summarizeProfile(dir: string, n = 12, options: { skipMs?: number } = {}): ProfileSummary {
-  const file = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort().at(-1);
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort()
+    .at(-1);
   if (!file) throw new Error(`no .cpuprofile in ${dir}: did the profiled process exit cleanly?`);
   const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] };
   if (options.skipMs && profile.samples && profile.timeDeltas) {

@@ -90,7 +90,10 @@ export async function gatewayOverhead(seconds = 10, connections = 32, rounds = 2
     await waitReady(`http://127.0.0.1:${nginxPort}/ready`);
 
     const barePort = await freePort();
-    const bare = spawn(["bun", resolve(import.meta.dir, "bare-proxy.ts")], { PORT: String(barePort), DOWNSTREAM_PORT: String(downstreamPort) });
+    const bare = spawn(["bun", resolve(import.meta.dir, "bare-proxy.ts")], {
+      PORT: String(barePort),
+      DOWNSTREAM_PORT: String(downstreamPort),
+    });
     children.push(bare);
     await waitReady(`http://127.0.0.1:${barePort}/ready`);
 
@@ -110,12 +113,16 @@ export async function gatewayOverhead(seconds = 10, connections = 32, rounds = 2
     writeFileSync(join(dir, "ocelot.json"), JSON.stringify(routes));
     const startGateway = async (bunArgs: string[] = []) => {
       const port = await freePort();
-      const child = spawn(["bun", ...bunArgs, "gateway/src/main.ts"], {
-        PORT: String(port),
-        GATEWAY_ROUTES: join(dir, "ocelot.json"),
-        OIDC_ISSUER: issuer.issuer,
-        LOG_LEVEL: "warn",
-      }, REPO_ROOT);
+      const child = spawn(
+        ["bun", ...bunArgs, "gateway/src/main.ts"],
+        {
+          PORT: String(port),
+          GATEWAY_ROUTES: join(dir, "ocelot.json"),
+          OIDC_ISSUER: issuer.issuer,
+          LOG_LEVEL: "warn",
+        },
+        REPO_ROOT,
+      );
       children.push(child);
       await waitReady(`http://127.0.0.1:${port}/health/ready`);
       return { child, url: `http://127.0.0.1:${port}/bench/items` };
@@ -217,7 +224,9 @@ function boundBy(r: GatewayOverheadResult): string {
   return [
     "**Not met.** What bounds it: the gateway is one CPU-bound process; ",
     `${Math.round(native)} % of its busy samples are Bun's own HTTP work (the \`fetch\` client and the server's native frames), `,
-    cpu ? `and a bare Bun proxy with no checks at all already costs ${Math.round((cpu.bareBun / cpu.nginx) * 10) / 10}× nginx's CPU per request, ` : "",
+    cpu
+      ? `and a bare Bun proxy with no checks at all already costs ${Math.round((cpu.bareBun / cpu.nginx) * 10) / 10}× nginx's CPU per request, `
+      : "",
     "so the gateway can reach nginx's throughput on a shared 2-core machine only with less native work per request or more cores. ",
     "Next steps: run one gateway process per core (`reusePort`) where nginx uses one worker per core; ",
     "answer the 2xx path without touching the downstream's headers when no route transform or rate-limit header needs them; ",
@@ -232,7 +241,9 @@ export function gatewayOverheadMarkdown(record: OverheadRecord, before?: Overhea
   const row = (name: string, l: LoadResult | undefined, old: LoadResult | undefined) =>
     `| ${name} | ${l?.requestsPerSecond ?? "—"} | ${l?.p50Ms ?? "—"} | ${l?.p99Ms ?? "—"} | ${old ? `${old.requestsPerSecond} / ${old.p50Ms}` : "—"} |`;
   const ratio = (x: GatewayOverheadResult | undefined) =>
-    x ? `${x.ratios.gatewayToNginxRps}× nginx req/s, p50 +${x.ratios.gatewayAddedP50Ms ?? Math.round((x.gateway.p50Ms - x.nginx.p50Ms) * 100) / 100} ms over nginx` : "—";
+    x
+      ? `${x.ratios.gatewayToNginxRps}× nginx req/s, p50 +${x.ratios.gatewayAddedP50Ms ?? Math.round((x.gateway.p50Ms - x.nginx.p50Ms) * 100) / 100} ms over nginx`
+      : "—";
   const cpuPerRequest = (x: GatewayOverheadResult | undefined) =>
     x ? `${Math.round((x.gateway.cpuSeconds / x.gateway.requests) * 1e6)} µs` : "—";
   return [

@@ -83,8 +83,7 @@ export async function sampleInfraCpu(admin: postgres.Sql, databases: string[]): 
     }
   };
   const allPostgres = () => pidsNamed("postgres").reduce((sum, pid) => sum + (safeCpu(pid) ?? 0), 0);
-  const rabbit = () =>
-    pidsNamed("beam.smp", "erl_child_setup", "inet_gethost", "epmd").reduce((sum, pid) => sum + (safeCpu(pid) ?? 0), 0);
+  const rabbit = () => pidsNamed("beam.smp", "erl_child_setup", "inet_gethost", "epmd").reduce((sum, pid) => sum + (safeCpu(pid) ?? 0), 0);
   const postmasterReaped = () => (safeCpu(postmaster, cpuWithReapedChildren) ?? 0) - (safeCpu(postmaster) ?? 0);
 
   await observe();
@@ -166,6 +165,9 @@ export function counterTotal(exposition: string, name: string): number {
 
 /** Messages a service published (outbox relay, confirmed) and consumed (every outcome), from its /metrics. */
 export async function messageCounters(serviceUrl: string): Promise<MessageCounters> {
-  const text = await fetch(`${serviceUrl}/metrics`).then((r) => (r.ok ? r.text() : ""), () => "");
+  const text = await fetch(`${serviceUrl}/metrics`).then(
+    (r) => (r.ok ? r.text() : ""),
+    () => "",
+  );
   return { published: counterTotal(text, "messaging_published_total"), consumed: counterTotal(text, "messaging_consumed_total") };
 }

@@ -51,7 +51,9 @@ function countRows(steps: OrderFlowStep[]): Array<Array<string | number>> {
       const db = (n: string) => s.databasePerOrder?.[n];
       const cell = (n: string) => {
         const d = db(n);
-        return d ? `${r2(d.transactions)} / ${r2(d.rowsInserted + d.rowsUpdated + d.rowsDeleted)} / ${r2(d.scans)} / ${r2(d.activeMs)}` : "—";
+        return d
+          ? `${r2(d.transactions)} / ${r2(d.rowsInserted + d.rowsUpdated + d.rowsDeleted)} / ${r2(d.scans)} / ${r2(d.activeMs)}`
+          : "—";
       };
       const messages = Object.values(s.messagesPerOrder ?? {});
       const published = messages.reduce((sum, m) => sum + (m?.published ?? 0), 0);
@@ -128,8 +130,9 @@ function targetRows(r: OrderFlowResult, before?: OrderFlowResult): string {
   const lines = [
     "| target (issue 15) | before | now | target | met | what bounds it / next step |",
     "|---|---|---|---|---|---|",
-    ...rows.map(([name, value, target, met, why]) =>
-      `| ${name} | ${before ? value(before) : "—"} | ${value(r)} | ${target} | ${met(r) ? "yes" : "no"} | ${met(r) ? "" : why} |`,
+    ...rows.map(
+      ([name, value, target, met, why]) =>
+        `| ${name} | ${before ? value(before) : "—"} | ${value(r)} | ${target} | ${met(r) ? "yes" : "no"} | ${met(r) ? "" : why} |`,
     ),
   ];
   return lines.join("\n");
@@ -139,7 +142,9 @@ export function orderFlowCostMarkdown(r: OrderFlowResult, before?: OrderFlowReco
   const parts: string[] = [];
   parts.push(
     "Against issue 15 (before: " +
-      (before ? `${before.revision ?? "the earlier run"}, measured ${before.machine.measuredAt}, load average ${before.machine.loadAverage ?? "?"}` : "no recorded run") +
+      (before
+        ? `${before.revision ?? "the earlier run"}, measured ${before.machine.measuredAt}, load average ${before.machine.loadAverage ?? "?"}`
+        : "no recorded run") +
       "). On a shared machine the rates and latencies measure the neighbours as much as the platform; transactions per order and the profiles do not.",
     "",
     targetRows(r, before?.result),
@@ -152,7 +157,10 @@ export function orderFlowCostMarkdown(r: OrderFlowResult, before?: OrderFlowReco
         "PostgreSQL's backends serving this run's databases; PostgreSQL's shared processes (WAL writer, checkpointer, autovacuum, backends that exited) " +
         "and RabbitMQ's Erlang VM, which also serve every other tenant of the machine (an upper bound when it is busy). Load average at each step's start.",
       "",
-      table(["connections", "load avg", "orders/s", "Bun processes", "PostgreSQL backends", "PostgreSQL shared", "RabbitMQ", "all"], cpuRows(steps)),
+      table(
+        ["connections", "load avg", "orders/s", "Bun processes", "PostgreSQL backends", "PostgreSQL shared", "RabbitMQ", "all"],
+        cpuRows(steps),
+      ),
       "",
       "Per confirmed order, per database: transactions (commits + rollbacks) / rows written (inserted + updated + deleted) / table scans " +
         "(index + sequential: every statement that reads or locks a row makes at least one) / ms PostgreSQL spent executing statements " +
@@ -169,12 +177,14 @@ export function orderFlowCostMarkdown(r: OrderFlowResult, before?: OrderFlowReco
       "",
       `CPU profiles (\`bun --cpu-prof\`, % of busy samples) of the consumers under one more step of load (${r.profiles?.connections ?? "?"} connections, ` +
         `${r.profiles?.seconds ?? "?"} s, processes restarted under the profiler)` +
-        (before ? `; before: ${before.revision ?? "the earlier run"}, measured ${before.machine.measuredAt}, load average ${before.machine.loadAverage ?? "?"}` : "") +
+        (before
+          ? `; before: ${before.revision ?? "the earlier run"}, measured ${before.machine.measuredAt}, load average ${before.machine.loadAverage ?? "?"}`
+          : "") +
         ". Self time is where a sample stopped; total counts a function with all it called.",
     );
     for (const name of ["orders", "inventory-worker", "audit"] as const) {
       parts.push("", profileTables(name, b?.byProcess[name], r.profiles?.byProcess[name]));
     }
   }
-  return parts.join("\n") + "\n";
+  return `${parts.join("\n")}\n`;
 }

@@ -11,7 +11,15 @@ import postgres from "postgres";
 import { startTestIssuer, TEST_POSTGRES_URL, waitFor } from "@meridian/kit/testing";
 import { startPlatform, type Platform, type ProcessName } from "@meridian/platform";
 import { summarizeProfile, type ProfileSummary } from "./cpu-profile";
-import { databaseCounters, messageCounters, sampleInfraCpu, tableScans, type DatabaseCounters, type InfraCpu, type MessageCounters } from "./infra-usage";
+import {
+  databaseCounters,
+  messageCounters,
+  sampleInfraCpu,
+  tableScans,
+  type DatabaseCounters,
+  type InfraCpu,
+  type MessageCounters,
+} from "./infra-usage";
 import { seedCatalogue, tokensFor } from "./platform-client";
 import { cpuSeconds, machineCpu, rssMiB } from "./proc";
 import { wrk, type LoadResult } from "./wrk";
@@ -204,7 +212,12 @@ async function measureStep(
   let audited = new Map<string, { created?: number; confirmed?: number }>();
   await waitFor(
     async () => {
-      rows = (await ordersOfStep()).map((r) => ({ id: r.id, status: r.status, created: r.created.getTime(), updated: r.updated.getTime() }));
+      rows = (await ordersOfStep()).map((r) => ({
+        id: r.id,
+        status: r.status,
+        created: r.created.getTime(),
+        updated: r.updated.getTime(),
+      }));
       if (rows.some((r) => r.status === "pending")) return false;
       const events = await auditSql<{ stream_id: string; message_type: string; created: Date }[]>`
         select stream_id, message_type, created from emt_messages
@@ -217,7 +230,9 @@ async function measureStep(
         else entry.confirmed = e.created.getTime();
         audited.set(id, entry);
       }
-      return rows.every((r) => audited.get(r.id)?.created !== undefined && (r.status !== "confirmed" || audited.get(r.id)?.confirmed !== undefined));
+      return rows.every(
+        (r) => audited.get(r.id)?.created !== undefined && (r.status !== "confirmed" || audited.get(r.id)?.confirmed !== undefined),
+      );
     },
     { timeoutMs: 300_000, intervalMs: 250, what: `the orders of the ${connections}-connection step to settle and be audited` },
   );
@@ -256,7 +271,9 @@ async function measureStep(
     infraCpuMsPerOrder: perOrder(scale(infraCpu, 1000), {}, confirmed.length),
     attributedCpuMsPerOrder:
       Math.round(
-        (Object.values(processes).reduce((sum, p) => sum + p.cpuMsPerOrder, 0) + (infraCpu.postgresBackends * 1000) / Math.max(1, confirmed.length)) * 100,
+        (Object.values(processes).reduce((sum, p) => sum + p.cpuMsPerOrder, 0) +
+          (infraCpu.postgresBackends * 1000) / Math.max(1, confirmed.length)) *
+          100,
       ) / 100,
     databasePerOrder: Object.fromEntries(
       Object.keys(countersAfter.byName).map((n) => [n, perOrder(countersAfter.byName[n]!, countersBefore.byName[n]!, confirmed.length)]),
@@ -292,7 +309,11 @@ export async function orderFlow(
   try {
     const tokens = await tokensFor(issuer);
     const skus = Array.from({ length: PRODUCTS }, (_, i) => `BENCH-${String(i).padStart(3, "0")}`);
-    await seedCatalogue(platform, tokens.admin, skus.map((sku, i) => ({ sku, price: 5 + i / 4, stock: STOCK })));
+    await seedCatalogue(
+      platform,
+      tokens.admin,
+      skus.map((sku, i) => ({ sku, price: 5 + i / 4, stock: STOCK })),
+    );
     const customer = await tokens.customer("bench-customer");
     const dir = mkdtempSync(join(tmpdir(), "meridian-order-flow-"));
 
@@ -326,9 +347,10 @@ export async function orderFlow(
       }
     }
     const profileConnections = Number(process.env.BENCH_PROFILE_CONNECTIONS ?? 8);
-    const profiles = process.env.BENCH_PROFILE === "0"
-      ? undefined
-      : await profileStep(platform, dbs, envFor, join(dir, "profiles"), customer, skus, profileConnections, seconds);
+    const profiles =
+      process.env.BENCH_PROFILE === "0"
+        ? undefined
+        : await profileStep(platform, dbs, envFor, join(dir, "profiles"), customer, skus, profileConnections, seconds);
     return {
       products: PRODUCTS,
       stockPerProduct: STOCK,

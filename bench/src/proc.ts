@@ -45,7 +45,6 @@ export function cpuSeconds(pid: number): number {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-
 /** Machine-wide CPU jiffies from /proc/stat: busy (everything but idle and iowait) and total. */
 export function machineCpu(): { busy: number; total: number } {
   const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);

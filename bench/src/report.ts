@@ -19,11 +19,7 @@ const machineLine = (m: MachineInfo) =>
   (m.loadAverage !== undefined ? ` (1-min load average ${m.loadAverage} at the start: the machine is shared).` : ".");
 
 function table(head: string[], rows: Array<Array<string | number>>): string {
-  return [
-    `| ${head.join(" | ")} |`,
-    `|${head.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
 export function markdownFor(record: Record): string {
@@ -41,16 +37,26 @@ export function markdownFor(record: Record): string {
         table(["service", "start → ready (ms)", "CPU until ready (ms)", "idle RSS (MiB)"], rows) +
         "\n\nTargets (issue 15): idle RSS ≤ 80 MiB, start → ready ≤ 0.3 s. On a shared machine start → ready mostly measures the neighbours; " +
         "the CPU a process used until ready is its own cost. " +
-        "A start-up profile of orders (\`BUN_OPTIONS=--cpu-prof\`, load average ~15) spent its samples loading amqplib (16 %), ioredis (15 %, now loaded only by a Redis check that opens its own connection), " +
+        "A start-up profile of orders (`BUN_OPTIONS=--cpu-prof`, load average ~15) spent its samples loading amqplib (16 %), ioredis (15 %, now loaded only by a Redis check that opens its own connection), " +
         "pino (9 %), compiling Elysia's routes (6 %) and TypeBox validators (5 %); the SQL Server driver (~45 MiB) is loaded only with ORDERS_STORE=mssql. " +
-        "Next step for ≤ 0.3 s: a bundled entry per service (\`bun build --target=bun\`), so start-up reads one file instead of resolving hundreds of modules.\n"
+        "Next step for ≤ 0.3 s: a bundled entry per service (`bun build --target=bun`), so start-up reads one file instead of resolving hundreds of modules.\n"
       );
     }
     case "order-flow": {
       const r = record.result as OrderFlowResult;
       const pct = (p: { p50Ms: number; p95Ms: number; p99Ms: number }) => `${p.p50Ms} / ${p.p95Ms} / ${p.p99Ms}`;
       const flow = table(
-        ["connections", "orders/s", "HTTP p50 / p99 ms", "non-2xx", "created → confirmed p50 / p95 / p99 ms", "created → audited (OrderCreated) ms", "created → audited (OrderConfirmed) ms", "drain s", "statuses"],
+        [
+          "connections",
+          "orders/s",
+          "HTTP p50 / p99 ms",
+          "non-2xx",
+          "created → confirmed p50 / p95 / p99 ms",
+          "created → audited (OrderCreated) ms",
+          "created → audited (OrderConfirmed) ms",
+          "drain s",
+          "statuses",
+        ],
         r.steps.map((s) => [
           s.connections,
           s.placedPerSecond,
@@ -60,7 +66,9 @@ export function markdownFor(record: Record): string {
           pct(s.createdToAuditedCreated),
           pct(s.createdToAuditedConfirmed),
           s.drainSeconds,
-          Object.entries(s.statuses).map(([k, v]) => `${k} ${v}`).join(", "),
+          Object.entries(s.statuses)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", "),
         ]),
       );
       const names = [...new Set(r.steps.flatMap((s) => Object.keys(s.processes)))];
@@ -82,7 +90,9 @@ export function markdownFor(record: Record): string {
         `(orders' updatedAt) and to the audit recording OrderCreated / OrderConfirmed; "drain" is how long the backlog took to settle after the load stopped.\n\n` +
         flow +
         `\n\nBest: ${r.bestPlacedPerSecond} orders/s; ` +
-        (r.saturatedAt ? `saturated at ${r.saturatedAt} connections (best step; two further doublings of the connections did not add 10% throughput, or errors appeared).\n\n` : "no saturation within the steps.\n\n") +
+        (r.saturatedAt
+          ? `saturated at ${r.saturatedAt} connections (best step; two further doublings of the connections did not add 10% throughput, or errors appeared).\n\n`
+          : "no saturation within the steps.\n\n") +
         `CPU (100 % = one core) while the load ran; CPU ms per confirmed order from load start until drained; RSS maximum.\n\n` +
         usage +
         "\n\n" +
@@ -90,6 +100,6 @@ export function markdownFor(record: Record): string {
       );
     }
     default:
-      return header + "```json\n" + JSON.stringify(record.result, null, 2) + "\n```\n";
+      return `${header}\`\`\`json\n${JSON.stringify(record.result, null, 2)}\n\`\`\`\n`;
   }
 }

@@ -30,11 +30,14 @@ for (const name of selected) {
   const machine = machineInfo();
   const result = await run();
   const record = { benchmark: name, machine, durationSeconds: Math.round((Date.now() - started) / 1000), result };
-  writeFileSync(resolve(results, `${name}.json`), JSON.stringify(record, null, 2) + "\n");
+  writeFileSync(resolve(results, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
   console.log(`[bench] ${name}: done in ${record.durationSeconds}s`);
 }
 
 const sections = Object.keys(benchmarks)
   .filter((name) => existsSync(resolve(results, `${name}.json`)))
   .map((name) => markdownFor(JSON.parse(readFileSync(resolve(results, `${name}.json`), "utf8"))));
-writeFileSync(resolve(results, "README.md"), `# Benchmark results\n\nWritten by \`bun run bench\`; re-run to refresh.\n\n${sections.join("\n")}`);
+writeFileSync(
+  resolve(results, "README.md"),
+  `# Benchmark results\n\nWritten by \`bun run bench\`; re-run to refresh.\n\n${sections.join("\n")}`,
+);

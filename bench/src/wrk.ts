@@ -60,11 +60,7 @@ export async function wrk(options: LoadOptions): Promise<LoadResult> {
     options.url,
   ];
   const child = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   if (code !== 0) throw new Error(`wrk failed (${code}): ${err || out}`);
   return parseWrk(out);
 }

@@ -115,7 +115,11 @@ export const pgOutbox = {
         if (!client || typeof client.listen !== "function") return async () => {};
         // postgres.js runs `onlisten` after every (re-)LISTEN on its dedicated connection; once established it
         // re-listens by itself after that connection drops, so the relay only needs to retry the first LISTEN.
-        const subscription = await client.listen(NOTIFY_CHANNEL, () => onNotify(), () => onListening?.());
+        const subscription = await client.listen(
+          NOTIFY_CHANNEL,
+          () => onNotify(),
+          () => onListening?.(),
+        );
         return () => subscription.unlisten();
       },
     };
@@ -153,11 +157,7 @@ function toOutboxRow(r: PendingRow): OutboxRow {
 
 /** postgres.js's LISTEN support (drizzle's postgres-js driver exposes the client as `db.$client`). */
 interface PostgresListenClient {
-  listen(
-    channel: string,
-    onNotify: (payload: string) => void,
-    onListen?: () => void,
-  ): Promise<{ unlisten(): Promise<void> }>;
+  listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<{ unlisten(): Promise<void> }>;
 }
 
 export const pgInbox = {
