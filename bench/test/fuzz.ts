@@ -106,7 +106,8 @@ export function gatewayPathFor(
     const down = r.DownstreamPathTemplate;
     if (down.endsWith("{everything}")) {
       const prefix = down.slice(0, -"{everything}".length);
-      if (path.startsWith(prefix) && path.length > prefix.length) return r.UpstreamPathTemplate.replace("{everything}", path.slice(prefix.length));
+      if (path.startsWith(prefix) && path.length > prefix.length)
+        return r.UpstreamPathTemplate.replace("{everything}", path.slice(prefix.length));
     } else if (down === path) return r.UpstreamPathTemplate;
   }
   return undefined;
@@ -115,7 +116,10 @@ export function gatewayPathFor(
 export function operationsOf(
   service: string,
   document: {
-    paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema: Schema }> }; security?: unknown[] }>>;
+    paths: Record<
+      string,
+      Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema: Schema }> }; security?: unknown[] }>
+    >;
   },
   routes: Parameters<typeof gatewayPathFor>[0],
 ): Operation[] {
@@ -176,7 +180,8 @@ export function validValue(schema: Schema, name: string, ctx: FuzzContext): unkn
       return Array.from({ length: Math.max(1, schema.minItems ?? 1) }, () => validValue(schema.items ?? {}, name, ctx));
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const key of schema.required ?? Object.keys(schema.properties ?? {})) out[key] = validValue(schema.properties?.[key] ?? {}, key, ctx);
+      for (const key of schema.required ?? Object.keys(schema.properties ?? {}))
+        out[key] = validValue(schema.properties?.[key] ?? {}, key, ctx);
       return out;
     }
     default: {
@@ -206,7 +211,8 @@ export function invalidValues(schema: Schema, name: string, inQuery: boolean): A
   }
   if (schema.enum) out.push(["a value outside the enum", "bogus-value"]);
   if (name === "page" || name === "pageSize") {
-    for (const v of ["0", "-1", "abc", "1.5", "", "1e400", "-0"]) out.push([`bad paging value ${JSON.stringify(v)}`, inQuery ? v : Number(v)]);
+    for (const v of ["0", "-1", "abc", "1.5", "", "1e400", "-0"])
+      out.push([`bad paging value ${JSON.stringify(v)}`, inQuery ? v : Number(v)]);
     if (name === "pageSize") out.push(["pageSize above 100", inQuery ? "101" : 101]);
     return out;
   }
@@ -217,7 +223,8 @@ export function invalidValues(schema: Schema, name: string, inQuery: boolean): A
       out.push(["a word", "abc"], ["NaN", "NaN"]);
       if (kind === "integer") out.push(["a fraction", inQuery ? "1.5" : 1.5]);
       if (minimum !== undefined) out.push(["below the minimum", inQuery ? String(minimum - 1) : minimum - 1]);
-      if (maximum !== undefined) out.push(["above the maximum", inQuery ? String(maximum + 1) : maximum + 1], ["1e308", inQuery ? "1e308" : 1e308]);
+      if (maximum !== undefined)
+        out.push(["above the maximum", inQuery ? String(maximum + 1) : maximum + 1], ["1e308", inQuery ? "1e308" : 1e308]);
       // biome-ignore lint/correctness/noPrecisionLoss: the literal is meant to lose precision
       if (!inQuery) out.push(["a huge integer literal", 99999999999999999999999]);
       break;
@@ -231,7 +238,8 @@ export function invalidValues(schema: Schema, name: string, inQuery: boolean): A
       if ((schema.minLength ?? 0) >= 1) out.push(["empty", ""]);
       if (schema.maxLength !== undefined) out.push([`longer than ${schema.maxLength}`, "x".repeat(schema.maxLength + 1)]);
       if (schema.pattern) out.push(["against the pattern", "!!!"], ["against the pattern (injection)", "' OR 1=1 --"]);
-      if (schema.format === "uuid") out.push(["not a uuid", "not-a-uuid"], ["uuid with injection", "00000000-0000-0000-0000-000000000000' OR '1'='1"]);
+      if (schema.format === "uuid")
+        out.push(["not a uuid", "not-a-uuid"], ["uuid with injection", "00000000-0000-0000-0000-000000000000' OR '1'='1"]);
       if (schema.format === "date-time") out.push(["not a date", "yesterday"], ["impossible date", "2026-13-45T99:99:99Z"]);
       break;
     case "array":
@@ -272,7 +280,12 @@ interface BodyMutation {
 /** One-thing-wrong mutations of a valid body, recursing into objects and the first item of lists. */
 function bodyMutations(schema: Schema, valid: unknown, path: Array<string | number>, pick: <T>(xs: T[], n: number) => T[]): BodyMutation[] {
   const out: BodyMutation[] = [];
-  const where = path.length ? path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") : "body";
+  const where = path.length
+    ? path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+        .join("")
+        .replace(/^\./, "")
+    : "body";
   const name = String(path[path.length - 1] ?? "");
   for (const [label, value] of invalidValues(schema, name, false)) {
     out.push({ label: `${where}: ${label}`, expect: "reject", value: setAt(valid, path, value) });
@@ -280,10 +293,15 @@ function bodyMutations(schema: Schema, valid: unknown, path: Array<string | numb
   const kind = kindOf(schema);
   if (kind === "object") {
     const current = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], valid);
-    for (const key of schema.required ?? []) out.push({ label: `${where}: missing ${key}`, expect: "reject", value: setAt(valid, [...path, key], undefined) });
+    for (const key of schema.required ?? [])
+      out.push({ label: `${where}: missing ${key}`, expect: "reject", value: setAt(valid, [...path, key], undefined) });
     if (schema.additionalProperties === false) {
       // Elysia's normalize drops unknown properties instead of refusing them: taken, but never stored.
-      out.push({ label: `${where}: unknown property`, expect: "any", value: setAt(valid, path, { ...(current as object), isAdmin: true }) });
+      out.push({
+        label: `${where}: unknown property`,
+        expect: "any",
+        value: setAt(valid, path, { ...(current as object), isAdmin: true }),
+      });
       const polluted = { ...(current as object), ...(JSON.parse(`{"__proto__": {"isAdmin": true}}`) as object) };
       out.push({ label: `${where}: __proto__ property`, expect: "any", value: setAt(valid, path, polluted) });
     }
@@ -291,13 +309,25 @@ function bodyMutations(schema: Schema, valid: unknown, path: Array<string | numb
   } else if (kind === "array" && schema.items) {
     const current = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], valid) as unknown[];
     if (schema.maxItems !== undefined) {
-      out.push({ label: `${where}: more than ${schema.maxItems} items`, expect: "reject", value: setAt(valid, path, Array.from({ length: schema.maxItems + 1 }, () => current[0])) });
+      out.push({
+        label: `${where}: more than ${schema.maxItems} items`,
+        expect: "reject",
+        value: setAt(
+          valid,
+          path,
+          Array.from({ length: schema.maxItems + 1 }, () => current[0]),
+        ),
+      });
     }
     out.push(...bodyMutations(schema.items, valid, [...path, 0], pick));
   } else if (isFreeText(schema)) {
     const max = schema.maxLength ?? 10_000;
     for (const text of [...pick(INJECTIONS, 4), ...pick(UNICODE, 4)]) {
-      out.push({ label: `${where}: odd text ${JSON.stringify(text).slice(0, 40)}`, expect: "any", value: setAt(valid, path, text.slice(0, max)) });
+      out.push({
+        label: `${where}: odd text ${JSON.stringify(text).slice(0, 40)}`,
+        expect: "any",
+        value: setAt(valid, path, text.slice(0, max)),
+      });
     }
   }
   return out;
@@ -340,14 +370,33 @@ export function casesFor(op: Operation, ctx: FuzzContext, token: string): FuzzCa
   const { authorization: _, ...anonymous } = validHeaders();
   const unauthenticated = op.anonymous ? "any" : "reject";
   add({ label: "no token", expect: unauthenticated, target: render(validPath), headers: anonymous, ...withBody(validBody) });
-  add({ label: "garbage token", expect: unauthenticated, target: render(validPath), headers: { ...validHeaders(), authorization: "Bearer ' OR 1=1 --" }, ...withBody(validBody) });
+  add({
+    label: "garbage token",
+    expect: unauthenticated,
+    target: render(validPath),
+    headers: { ...validHeaders(), authorization: "Bearer ' OR 1=1 --" },
+    ...withBody(validBody),
+  });
 
   // Path parameters: bad ids.
   for (const p of pathParams) {
     const invalid = invalidValues(p.schema, p.name, true).filter(([, v]) => v !== "");
-    for (const [label, value] of invalid) add({ label: `path ${p.name}: ${label}`, expect: "reject", target: render({ ...validPath, [p.name]: String(value) }), headers: validHeaders(), ...withBody(validBody) });
+    for (const [label, value] of invalid)
+      add({
+        label: `path ${p.name}: ${label}`,
+        expect: "reject",
+        target: render({ ...validPath, [p.name]: String(value) }),
+        headers: validHeaders(),
+        ...withBody(validBody),
+      });
     for (const raw of ["%00", "..%2F..%2Fetc%2Fpasswd", "%ZZ", "x".repeat(4096), encodeURIComponent("💥")]) {
-      add({ label: `path ${p.name}: raw ${raw.slice(0, 24)}`, expect: "reject", target: render(validPath, { [p.name]: raw }), headers: validHeaders(), ...withBody(validBody) });
+      add({
+        label: `path ${p.name}: raw ${raw.slice(0, 24)}`,
+        expect: "reject",
+        target: render(validPath, { [p.name]: raw }),
+        headers: validHeaders(),
+        ...withBody(validBody),
+      });
     }
   }
 
@@ -355,25 +404,74 @@ export function casesFor(op: Operation, ctx: FuzzContext, token: string): FuzzCa
   const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
   for (const p of queryParams) {
     for (const [label, value] of invalidValues(p.schema, p.name, true)) {
-      add({ label: `query ${p.name}: ${label}`, expect: "reject", target: render(validPath) + q({ [p.name]: String(value) }), headers: validHeaders(), ...withBody(validBody) });
+      add({
+        label: `query ${p.name}: ${label}`,
+        expect: "reject",
+        target: render(validPath) + q({ [p.name]: String(value) }),
+        headers: validHeaders(),
+        ...withBody(validBody),
+      });
     }
     if (isFreeText(p.schema)) {
       for (const text of [...pick(INJECTIONS, 5), ...pick(UNICODE, 3)]) {
         const v = p.schema.maxLength ? text.slice(0, p.schema.maxLength) : text;
-        add({ label: `query ${p.name}: odd text ${JSON.stringify(v).slice(0, 40)}`, expect: "any", target: render(validPath) + q({ [p.name]: v }), headers: validHeaders(), ...withBody(validBody) });
+        add({
+          label: `query ${p.name}: odd text ${JSON.stringify(v).slice(0, 40)}`,
+          expect: "any",
+          target: render(validPath) + q({ [p.name]: v }),
+          headers: validHeaders(),
+          ...withBody(validBody),
+        });
       }
     }
-    add({ label: `query ${p.name}: repeated`, expect: "any", target: `${render(validPath)}?${p.name}=1&${p.name}=2`, headers: validHeaders(), ...withBody(validBody) });
-    add({ label: `query ${p.name}: broken percent-encoding`, expect: "any", target: `${render(validPath)}?${p.name}=%ZZ%`, headers: validHeaders(), ...withBody(validBody) });
-    add({ label: `query ${p.name}: 8 KiB value`, expect: "any", target: render(validPath) + q({ [p.name]: "9".repeat(8192) }), headers: validHeaders(), ...withBody(validBody) });
+    add({
+      label: `query ${p.name}: repeated`,
+      expect: "any",
+      target: `${render(validPath)}?${p.name}=1&${p.name}=2`,
+      headers: validHeaders(),
+      ...withBody(validBody),
+    });
+    add({
+      label: `query ${p.name}: broken percent-encoding`,
+      expect: "any",
+      target: `${render(validPath)}?${p.name}=%ZZ%`,
+      headers: validHeaders(),
+      ...withBody(validBody),
+    });
+    add({
+      label: `query ${p.name}: 8 KiB value`,
+      expect: "any",
+      target: render(validPath) + q({ [p.name]: "9".repeat(8192) }),
+      headers: validHeaders(),
+      ...withBody(validBody),
+    });
   }
-  add({ label: "unknown query parameter with injection", expect: "any", target: render(validPath) + q({ "x' OR 1=1 --": "1", __proto__: "x" }), headers: validHeaders(), ...withBody(validBody) });
+  add({
+    label: "unknown query parameter with injection",
+    expect: "any",
+    target: render(validPath) + q({ "x' OR 1=1 --": "1", __proto__: "x" }),
+    headers: validHeaders(),
+    ...withBody(validBody),
+  });
 
   // Headers the operation declares.
   for (const p of headerParams) {
-    if (p.required) add({ label: `header ${p.name}: missing`, expect: "reject", target: render(validPath), headers: Object.fromEntries(Object.entries(validHeaders()).filter(([k]) => k !== p.name)), ...withBody(validBody) });
+    if (p.required)
+      add({
+        label: `header ${p.name}: missing`,
+        expect: "reject",
+        target: render(validPath),
+        headers: Object.fromEntries(Object.entries(validHeaders()).filter(([k]) => k !== p.name)),
+        ...withBody(validBody),
+      });
     for (const [label, value] of invalidValues(p.schema, p.name, true).filter(([, v]) => v !== "")) {
-      add({ label: `header ${p.name}: ${label}`, expect: "reject", target: render(validPath), headers: { ...validHeaders(), [p.name]: String(value) }, ...withBody(validBody) });
+      add({
+        label: `header ${p.name}: ${label}`,
+        expect: "reject",
+        target: render(validPath),
+        headers: { ...validHeaders(), [p.name]: String(value) },
+        ...withBody(validBody),
+      });
     }
   }
 
@@ -401,12 +499,36 @@ export function casesFor(op: Operation, ctx: FuzzContext, token: string): FuzzCa
     const optionsOnly = !op.body.required?.length;
     const lenient = new Set(optionsOnly ? ["empty body", "duplicate keys", "deep JSON object (2 000 levels)"] : []);
     for (const [label, body] of whole) {
-      add({ label: `body: ${label}`, expect: lenient.has(label) ? "any" : "reject", target: render(validPath), headers: validHeaders(), body });
+      add({
+        label: `body: ${label}`,
+        expect: lenient.has(label) ? "any" : "reject",
+        target: render(validPath),
+        headers: validHeaders(),
+        body,
+      });
     }
-    add({ label: "body: JSON sent as text/plain", expect: "any", target: render(validPath), headers: { ...validHeaders(), "content-type": "text/plain" }, body: JSON.stringify(validBody) });
-    add({ label: "body: wrong content type with garbage", expect: "reject", target: render(validPath), headers: { ...validHeaders(), "content-type": "application/xml" }, body: "<a>&xxe;</a>" });
+    add({
+      label: "body: JSON sent as text/plain",
+      expect: "any",
+      target: render(validPath),
+      headers: { ...validHeaders(), "content-type": "text/plain" },
+      body: JSON.stringify(validBody),
+    });
+    add({
+      label: "body: wrong content type with garbage",
+      expect: "reject",
+      target: render(validPath),
+      headers: { ...validHeaders(), "content-type": "application/xml" },
+      body: "<a>&xxe;</a>",
+    });
   } else if (op.method !== "GET") {
-    add({ label: "unexpected 1 MiB body", expect: "any", target: render(validPath), headers: { ...validHeaders(), "content-type": "application/json" }, body: JSON.stringify({ x: "y".repeat(1024 * 1024) }) });
+    add({
+      label: "unexpected 1 MiB body",
+      expect: "any",
+      target: render(validPath),
+      headers: { ...validHeaders(), "content-type": "application/json" },
+      body: JSON.stringify({ x: "y".repeat(1024 * 1024) }),
+    });
   }
   return cases;
 }

@@ -42,10 +42,14 @@ beforeAll(async () => {
   redis = new Redis(fixture.platform.redisUrl, { maxRetriesPerRequest: 2 });
   probe = await openQueueProbe(fixture.platform.rabbitmqUrl);
   queueNames = [...(await queueDepths(fixture.platform.id)).keys()];
-  const placed = await placeOrder(fixture.platform.gatewayUrl, fixture.tokens.admin, `hostile-seed-order-${SEED}`, [{ sku: "HOSTILE-001", quantity: 1 }]);
+  const placed = await placeOrder(fixture.platform.gatewayUrl, fixture.tokens.admin, `hostile-seed-order-${SEED}`, [
+    { sku: "HOSTILE-001", quantity: 1 },
+  ]);
   if (!placed.orderId) throw new Error(`could not place the seed order: ${placed.status} ${placed.body}`);
   orderId = placed.orderId;
-  const routes = (JSON.parse(readFileSync(resolve(REPO_ROOT, "gateway/ocelot.json"), "utf8")) as { Routes: Parameters<typeof operationsOf>[2] }).Routes;
+  const routes = (
+    JSON.parse(readFileSync(resolve(REPO_ROOT, "gateway/ocelot.json"), "utf8")) as { Routes: Parameters<typeof operationsOf>[2] }
+  ).Routes;
   for (const service of SERVICES) {
     const res = await fetch(`${fixture.platform.url(service)}/openapi/json`);
     if (!res.ok) throw new Error(`${service} /openapi/json answered ${res.status}`);
@@ -84,13 +88,19 @@ async function redisDigest(out: Record<string, string>): Promise<void> {
   for (const key of keys) {
     const type = await redis.type(key);
     const value =
-      type === "string" ? await redis.get(key)
-      : type === "hash" ? JSON.stringify(Object.entries(await redis.hgetall(key)).sort())
-      : type === "list" ? JSON.stringify(await redis.lrange(key, 0, -1))
-      : type === "set" ? JSON.stringify((await redis.smembers(key)).sort())
-      : type === "zset" ? JSON.stringify(await redis.call("zrange", key, "0", "-1", "WITHSCORES"))
-      : type === "stream" ? JSON.stringify(await redis.xrange(key, "-", "+"))
-      : type;
+      type === "string"
+        ? await redis.get(key)
+        : type === "hash"
+          ? JSON.stringify(Object.entries(await redis.hgetall(key)).sort())
+          : type === "list"
+            ? JSON.stringify(await redis.lrange(key, 0, -1))
+            : type === "set"
+              ? JSON.stringify((await redis.smembers(key)).sort())
+              : type === "zset"
+                ? JSON.stringify(await redis.call("zrange", key, "0", "-1", "WITHSCORES"))
+                : type === "stream"
+                  ? JSON.stringify(await redis.xrange(key, "-", "+"))
+                  : type;
     out[`redis.${key}`] = `${type}:${value}`;
   }
 }
@@ -109,7 +119,9 @@ async function digest(): Promise<Record<string, string>> {
 
 function changes(before: Record<string, string>, after: Record<string, string>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]?.split(":")[0] ?? "∅"} → ${after[k]?.split(":")[0] ?? "∅"}`);
+  return [...keys]
+    .filter((k) => before[k] !== after[k])
+    .map((k) => `${k} ${before[k]?.split(":")[0] ?? "∅"} → ${after[k]?.split(":")[0] ?? "∅"}`);
 }
 
 /** Outbox messages written but not yet published by a relay (orders and inventory). */
@@ -141,7 +153,9 @@ async function settled(): Promise<{ digest: Record<string, string>; parked: Map<
         const waiting = [...ready].filter(([queue, depth]) => depth > 0 && !queue.endsWith(".error"));
         const changed = changes(previous, now);
         previous = now;
-        why = [...waiting.map(([q, d]) => `${q} holds ${d}`), ...(unsent ? [`${unsent} outbox messages unsent`] : []), ...changed].join(", ");
+        why = [...waiting.map(([q, d]) => `${q} holds ${d}`), ...(unsent ? [`${unsent} outbox messages unsent`] : []), ...changed].join(
+          ", ",
+        );
         quiet = waiting.length || unsent || changed.length ? 0 : quiet + 1;
         // Two quiet looks in a row: some consequences start a moment after the answer (relays, fan-out).
         if (quiet < 2) return undefined;
@@ -204,7 +218,8 @@ async function send(c: FuzzCase, where: string, failures: string[]): Promise<Out
 function judge(c: FuzzCase, o: Outcome): string | undefined {
   if (o.status >= 500) return `answered ${o.status}: ${o.body.slice(0, 200)}`;
   if (o.status >= 400) {
-    if (!o.contentType.startsWith("application/problem+json")) return `answered ${o.status} as ${o.contentType || "no content type"}, not problem+json: ${o.body.slice(0, 120)}`;
+    if (!o.contentType.startsWith("application/problem+json"))
+      return `answered ${o.status} as ${o.contentType || "no content type"}, not problem+json: ${o.body.slice(0, 120)}`;
     try {
       const problem = JSON.parse(o.body) as { status?: number; title?: string };
       if (problem.status !== o.status || !problem.title) return `problem+json without matching status/title: ${o.body.slice(0, 160)}`;
@@ -250,7 +265,10 @@ async function fuzz(service: (typeof SERVICES)[number]): Promise<{ cases: number
         });
         if (!after) break eachOperation;
         for (const [queue, depth] of after.parked) {
-          if (depth > (parked.get(queue) ?? 0)) failures.push(`${where}: accepted with ${outcome.status}, but a consequence was dead-lettered to ${queue} (see its consumer's log)`);
+          if (depth > (parked.get(queue) ?? 0))
+            failures.push(
+              `${where}: accepted with ${outcome.status}, but a consequence was dead-lettered to ${queue} (see its consumer's log)`,
+            );
         }
         ({ digest: baseline, parked } = after);
       } else {
@@ -272,20 +290,18 @@ describe("hostile input through the gateway", () => {
     const unrouted = all.filter((op) => !op.gatewayPath).map((op) => `${op.method} ${op.path}`);
     expect(unrouted).toEqual([]);
     // Anonymous operations (the public catalogue) may only read: a write open to anyone would be a hole.
-    const anonymousWrites = all.filter((op) => op.anonymous && op.method !== "GET" && op.method !== "HEAD").map((op) => `${op.method} ${op.path}`);
+    const anonymousWrites = all
+      .filter((op) => op.anonymous && op.method !== "GET" && op.method !== "HEAD")
+      .map((op) => `${op.method} ${op.path}`);
     expect(anonymousWrites).toEqual([]);
   });
 
   for (const service of SERVICES) {
-    test(
-      `when every ${service} operation gets hostile input, then no 5xx, 4xx are problem+json, invalid input is refused and refusals write nothing`,
-      async () => {
-        const { cases, accepted, failures } = await fuzz(service);
-        console.log(`[hostile] ${service}: ${cases} cases, ${accepted} accepted writes, ${failures.length} failures`);
-        expect(cases).toBeGreaterThan(30);
-        expect(failures).toEqual([]);
-      },
-      240_000,
-    );
+    test(`when every ${service} operation gets hostile input, then no 5xx, 4xx are problem+json, invalid input is refused and refusals write nothing`, async () => {
+      const { cases, accepted, failures } = await fuzz(service);
+      console.log(`[hostile] ${service}: ${cases} cases, ${accepted} accepted writes, ${failures.length} failures`);
+      expect(cases).toBeGreaterThan(30);
+      expect(failures).toEqual([]);
+    }, 240_000);
   }
 });
