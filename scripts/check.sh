@@ -2,7 +2,7 @@
 # Static checks of the Bun code, run by `bun run test` (scripts/test.sh) and alone as `bun run check`:
 #   typecheck   tsc --noEmit in every Bun workspace (strict, as tsconfig.json at the root says)
 #   lint        Biome's linter with the one biome.json at the root
-#   format      Biome's formatter check (report-only until MERIDIAN_FORMAT_STRICT=1; see docs/conventions.md)
+#   format      Biome's formatter check (TypeScript and JSON; Markdown and YAML are left to their authors and yamllint)
 #   deps        dependency rules (scripts/dependency-rules.ts)
 # Prints one line per check and ends with "check: N passed, N failed"; exits 1 when a check failed.
 # MERIDIAN_CHECK_ONLY="lint deps" narrows the run.
@@ -51,14 +51,8 @@ fi
 
 if wanted format; then
   log="$log_dir/format.log"
-  "$bin/biome" format --max-diagnostics=0 . >"$log" 2>&1
-  status=$?
-  if [ "$status" -ne 0 ] && [ "${MERIDIAN_FORMAT_STRICT:-0}" != "1" ]; then
-    # Report-only until the one repository-wide format commit; then MERIDIAN_FORMAT_STRICT defaults to 1.
-    say "check format: $(grep -oE 'Found [0-9]+ errors?' "$log" | head -1 | sed 's/Found //;s/errors*/files/') not formatted (report-only; biome format --write <file>)"
-  else
-    record format "$log" "$status" "format the files above (biome format --write <file>)"
-  fi
+  "$bin/biome" format --max-diagnostics=20 . >"$log" 2>&1
+  record format "$log" $? "format the files above (biome format --write <file>)"
 fi
 
 if wanted deps; then

@@ -14,7 +14,16 @@ import postgres from "postgres";
 import Redis from "ioredis";
 import { REPO_ROOT, TEST_POSTGRES_URL, TEST_REDIS_URL } from "@meridian/kit/testing";
 import { rabbitmqctl } from "../src/platform-client";
-import { errorQueueDepths, expectConsistent, OrderLoad, startFixture, Supervisor, TEST_CLIENT_NAME, type Fixture, type RequestSample } from "./support";
+import {
+  errorQueueDepths,
+  expectConsistent,
+  OrderLoad,
+  startFixture,
+  Supervisor,
+  TEST_CLIENT_NAME,
+  type Fixture,
+  type RequestSample,
+} from "./support";
 
 const SCARCE = "FAULT-SCARCE";
 const PRODUCTS = [
@@ -51,8 +60,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture?.stop();
   if (reports.length === 0) return;
-  const table = reports.map((r) => `| ${r.scenario} | ${r.intakeBackMs} | ${r.settledMs} | ${r.slowestAfterMs} | ${Object.entries(r.answers).map(([k, v]) => `${k}×${v}`).join(", ")} |`);
-  console.log(["[faults] recovery per scenario (ms after the fault ended)", "| fault | intake back | settled | slowest request after | answers |", "|---|---|---|---|---|", ...table].join("\n"));
+  const table = reports.map(
+    (r) =>
+      `| ${r.scenario} | ${r.intakeBackMs} | ${r.settledMs} | ${r.slowestAfterMs} | ${Object.entries(r.answers)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(", ")} |`,
+  );
+  console.log(
+    [
+      "[faults] recovery per scenario (ms after the fault ended)",
+      "| fault | intake back | settled | slowest request after | answers |",
+      "|---|---|---|---|---|",
+      ...table,
+    ].join("\n"),
+  );
   const dir = resolve(REPO_ROOT, ".run");
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, "faults-report.json"), JSON.stringify({ at: new Date().toISOString(), reports }, null, 2));
@@ -108,7 +129,9 @@ async function underLoad(
   } finally {
     await supervisor.stop();
     reports.push(report);
-    console.log(`[faults] ${scenario}: intake back ${report.intakeBackMs} ms, settled ${report.settledMs} ms, slowest request after ${report.slowestAfterMs} ms, answers ${JSON.stringify(report.answers)}`);
+    console.log(
+      `[faults] ${scenario}: intake back ${report.intakeBackMs} ms, settled ${report.settledMs} ms, slowest request after ${report.slowestAfterMs} ms, answers ${JSON.stringify(report.answers)}`,
+    );
   }
   expect(supervisor.crashed).toEqual([]);
   return report;
@@ -122,176 +145,136 @@ function pidOf(name: Parameters<Fixture["platform"]["kill"]>[0]): number {
 }
 
 describe("fault injection under a steady order load", () => {
-  test(
-    "when RabbitMQ stops for a few seconds, then every accepted order settles and every event is audited once",
-    async () => {
-      await underLoad("RabbitMQ stopped 4 s", 1, async () => {
-        try {
-          await rabbitmqctl("stop_app");
-          await Bun.sleep(4000);
-        } finally {
-          await rabbitmqctl("start_app");
-        }
-      });
-    },
-    120_000,
-  );
-
-  test(
-    "when the inventory worker is killed (SIGKILL) and started again, then no reservation is lost or doubled",
-    async () => {
-      await underLoad("inventory worker SIGKILL, restarted after 3 s", 2, async () => {
-        try {
-          await fixture.platform.kill("inventory-worker", "SIGKILL");
-          await Bun.sleep(3000);
-        } finally {
-          await fixture.platform.start("inventory-worker");
-        }
-      });
-    },
-    120_000,
-  );
-
-  test(
-    "when the orders service restarts, then accepted orders are kept and retried requests place no second order",
-    async () => {
-      const report = await underLoad("orders SIGTERM, restarted after 1 s", 3, async () => {
-        try {
-          await fixture.platform.kill("orders", "SIGTERM");
-          await Bun.sleep(1000);
-        } finally {
-          await fixture.platform.start("orders");
-        }
-      });
-      // Intake is back within 3 s of the process being ready again (the gateway's breaker must not hold it shut).
-      expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
-    },
-    120_000,
-  );
-
-  test(
-    "when PostgreSQL refuses connections for a few seconds, then the services recover and the books still balance",
-    async () => {
-      const proxy = fixture.platform.postgresProxy!;
-      const report = await underLoad("PostgreSQL refuses connections 5 s", 4, async () => {
-        try {
-          await proxy.refuse();
-          expect(proxy.accepting).toBe(false);
-          await Bun.sleep(5000);
-        } finally {
-          await proxy.accept();
-        }
-      });
-      expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
-    },
-    120_000,
-  );
-
-  test(
-    "when PostgreSQL terminates the services' backends for 10 s, three times, then no process exits, every answer is 2xx or 503, and no request waits more than 5 s afterwards",
-    async () => {
-      const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
-      const names = Object.values(fixture.platform.databases).map((d) => d.name);
-      const storm = async () => {
-        const until = Date.now() + 10_000;
-        while (Date.now() < until) {
-          await admin`select pg_terminate_backend(pid) from pg_stat_activity
-            where datname in ${admin(names)} and pid <> pg_backend_pid() and application_name <> ${TEST_CLIENT_NAME}`;
-          await Bun.sleep(50 + Math.random() * 100);
-        }
-      };
+  test("when RabbitMQ stops for a few seconds, then every accepted order settles and every event is audited once", async () => {
+    await underLoad("RabbitMQ stopped 4 s", 1, async () => {
       try {
-        for (const round of [1, 2, 3]) {
-          const report = await underLoad(`PostgreSQL terminates backends 10 s (round ${round})`, 10 + round, storm);
-          const refused = Object.keys(report.answers).filter((status) => !["200", "201", "503"].includes(status));
-          expect(refused).toEqual([]);
-          expect(report.slowestAfterMs).toBeLessThan(5_000);
-        }
+        await rabbitmqctl("stop_app");
+        await Bun.sleep(4000);
       } finally {
-        await admin.end();
+        await rabbitmqctl("start_app");
       }
-    },
-    400_000,
-  );
+    });
+  }, 120_000);
 
-  test(
-    "when orders is killed (SIGKILL) in the middle of a burst, then accepted orders are kept and retried requests place no second order",
-    async () => {
-      const report = await underLoad(
-        "orders SIGKILL mid-burst, restarted at once",
-        20,
-        async () => {
-          await fixture.platform.kill("orders", "SIGKILL");
-          await fixture.platform.start("orders");
-        },
-        { clients: 6, pauseMs: 10 },
-      );
-      expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
-    },
-    120_000,
-  );
+  test("when the inventory worker is killed (SIGKILL) and started again, then no reservation is lost or doubled", async () => {
+    await underLoad("inventory worker SIGKILL, restarted after 3 s", 2, async () => {
+      try {
+        await fixture.platform.kill("inventory-worker", "SIGKILL");
+        await Bun.sleep(3000);
+      } finally {
+        await fixture.platform.start("inventory-worker");
+      }
+    });
+  }, 120_000);
 
-  test(
-    "when the inventory worker is frozen (SIGSTOP) for 5 s, then its messages wait and everything settles after SIGCONT",
-    async () => {
-      await underLoad("inventory worker SIGSTOP 5 s", 21, async () => {
-        const pid = pidOf("inventory-worker");
-        process.kill(pid, "SIGSTOP");
-        try {
-          await Bun.sleep(5000);
-        } finally {
-          process.kill(pid, "SIGCONT");
-        }
-      });
-    },
-    120_000,
-  );
+  test("when the orders service restarts, then accepted orders are kept and retried requests place no second order", async () => {
+    const report = await underLoad("orders SIGTERM, restarted after 1 s", 3, async () => {
+      try {
+        await fixture.platform.kill("orders", "SIGTERM");
+        await Bun.sleep(1000);
+      } finally {
+        await fixture.platform.start("orders");
+      }
+    });
+    // Intake is back within 3 s of the process being ready again (the gateway's breaker must not hold it shut).
+    expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
+  }, 120_000);
 
-  test(
-    "when RabbitMQ closes every connection of the platform, then publishers and consumers reconnect and nothing is lost or doubled",
-    async () => {
-      await underLoad("RabbitMQ closes the platform's connections", 22, async () => {
-        const listing = await rabbitmqctl("list_connections", "pid", "vhost");
-        const pids = listing
-          .split("\n")
-          .map((line) => line.split("\t"))
-          .filter(([, vhost]) => vhost === fixture.platform.id)
-          .map(([pid]) => pid!);
-        expect(pids.length).toBeGreaterThan(0);
-        for (const pid of pids) await rabbitmqctl("close_connection", pid, "fault test").catch(() => undefined);
-      });
-    },
-    120_000,
-  );
+  test("when PostgreSQL refuses connections for a few seconds, then the services recover and the books still balance", async () => {
+    const proxy = fixture.platform.postgresProxy!;
+    const report = await underLoad("PostgreSQL refuses connections 5 s", 4, async () => {
+      try {
+        await proxy.refuse();
+        expect(proxy.accepting).toBe(false);
+        await Bun.sleep(5000);
+      } finally {
+        await proxy.accept();
+      }
+    });
+    expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
+  }, 120_000);
 
-  test(
-    "when Redis drops the notifications service's connections, then it reconnects and the order flow is unaffected",
-    async () => {
-      await underLoad("Redis kills notifications' clients", 23, async () => {
-        const killed = await killRedisClientsOf(pidOf("notifications"));
-        expect(killed).toBeGreaterThan(0);
-      });
-      const ready = await fetch(`${fixture.platform.url("notifications")}/health/ready`);
-      expect(ready.status).toBe(200);
-    },
-    120_000,
-  );
+  test("when PostgreSQL terminates the services' backends for 10 s, three times, then no process exits, every answer is 2xx or 503, and no request waits more than 5 s afterwards", async () => {
+    const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
+    const names = Object.values(fixture.platform.databases).map((d) => d.name);
+    const storm = async () => {
+      const until = Date.now() + 10_000;
+      while (Date.now() < until) {
+        await admin`select pg_terminate_backend(pid) from pg_stat_activity
+            where datname in ${admin(names)} and pid <> pg_backend_pid() and application_name <> ${TEST_CLIENT_NAME}`;
+        await Bun.sleep(50 + Math.random() * 100);
+      }
+    };
+    try {
+      for (const round of [1, 2, 3]) {
+        const report = await underLoad(`PostgreSQL terminates backends 10 s (round ${round})`, 10 + round, storm);
+        const refused = Object.keys(report.answers).filter((status) => !["200", "201", "503"].includes(status));
+        expect(refused).toEqual([]);
+        expect(report.slowestAfterMs).toBeLessThan(5_000);
+      }
+    } finally {
+      await admin.end();
+    }
+  }, 400_000);
 
-  test(
-    "when the link between the services and RabbitMQ has 200 ms latency and 5 % loss for 10 s, then nothing is lost or doubled and the flow recovers",
-    async () => {
-      const proxy = fixture.platform.rabbitmqProxy!;
-      await underLoad("RabbitMQ link +200 ms, 5 % loss for 10 s", 24, async () => {
-        proxy.impair({ latencyMs: 200, lossPercent: 5 });
-        try {
-          await Bun.sleep(10_000);
-        } finally {
-          proxy.impair(null);
-        }
-      });
-    },
-    150_000,
-  );
+  test("when orders is killed (SIGKILL) in the middle of a burst, then accepted orders are kept and retried requests place no second order", async () => {
+    const report = await underLoad(
+      "orders SIGKILL mid-burst, restarted at once",
+      20,
+      async () => {
+        await fixture.platform.kill("orders", "SIGKILL");
+        await fixture.platform.start("orders");
+      },
+      { clients: 6, pauseMs: 10 },
+    );
+    expect(report.intakeBackMs).toBeLessThan(INTAKE_BACK_WITHIN_MS);
+  }, 120_000);
+
+  test("when the inventory worker is frozen (SIGSTOP) for 5 s, then its messages wait and everything settles after SIGCONT", async () => {
+    await underLoad("inventory worker SIGSTOP 5 s", 21, async () => {
+      const pid = pidOf("inventory-worker");
+      process.kill(pid, "SIGSTOP");
+      try {
+        await Bun.sleep(5000);
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+    });
+  }, 120_000);
+
+  test("when RabbitMQ closes every connection of the platform, then publishers and consumers reconnect and nothing is lost or doubled", async () => {
+    await underLoad("RabbitMQ closes the platform's connections", 22, async () => {
+      const listing = await rabbitmqctl("list_connections", "pid", "vhost");
+      const pids = listing
+        .split("\n")
+        .map((line) => line.split("\t"))
+        .filter(([, vhost]) => vhost === fixture.platform.id)
+        .map(([pid]) => pid!);
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) await rabbitmqctl("close_connection", pid, "fault test").catch(() => undefined);
+    });
+  }, 120_000);
+
+  test("when Redis drops the notifications service's connections, then it reconnects and the order flow is unaffected", async () => {
+    await underLoad("Redis kills notifications' clients", 23, async () => {
+      const killed = await killRedisClientsOf(pidOf("notifications"));
+      expect(killed).toBeGreaterThan(0);
+    });
+    const ready = await fetch(`${fixture.platform.url("notifications")}/health/ready`);
+    expect(ready.status).toBe(200);
+  }, 120_000);
+
+  test("when the link between the services and RabbitMQ has 200 ms latency and 5 % loss for 10 s, then nothing is lost or doubled and the flow recovers", async () => {
+    const proxy = fixture.platform.rabbitmqProxy!;
+    await underLoad("RabbitMQ link +200 ms, 5 % loss for 10 s", 24, async () => {
+      proxy.impair({ latencyMs: 200, lossPercent: 5 });
+      try {
+        await Bun.sleep(10_000);
+      } finally {
+        proxy.impair(null);
+      }
+    });
+  }, 150_000);
 });
 
 /** Kills (CLIENT KILL) every Redis connection of one process, found by its local ports (ss). */
@@ -307,7 +290,13 @@ async function killRedisClientsOf(pid: number): Promise<number> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     let killed = 0;
-    for (const address of addresses) killed += Number(await redis.call("CLIENT", "KILL", "ADDR", address).then(() => 1, () => 0));
+    for (const address of addresses)
+      killed += Number(
+        await redis.call("CLIENT", "KILL", "ADDR", address).then(
+          () => 1,
+          () => 0,
+        ),
+      );
     return killed;
   } finally {
     redis.disconnect();

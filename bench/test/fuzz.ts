@@ -488,11 +488,11 @@ export function casesFor(op: Operation, ctx: FuzzContext, token: string): FuzzCa
       ["JSON array", "[]"],
       ["JSON string", '"x"'],
       ["deep JSON (10 000 levels)", deepJson(10_000)],
-      ["deep JSON object (2 000 levels)", '{"a":'.repeat(2000) + "1" + "}".repeat(2000)],
+      ["deep JSON object (2 000 levels)", `${'{"a":'.repeat(2000)}1${"}".repeat(2000)}`],
       ["2 MiB body", JSON.stringify({ ...(validBody as object), padding: "x".repeat(2 * 1024 * 1024) })],
       ["duplicate keys", `{"a":1,"a":2}`],
       ["NaN literal", `{"x": NaN}`],
-      ["trailing garbage", JSON.stringify(validBody) + "garbage"],
+      ["trailing garbage", `${JSON.stringify(validBody)}garbage`],
       ["invalid UTF-8", new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x22, 0x7d])],
     ];
     // With no required property, "no body" and an object of unknown properties (dropped by Elysia) mean "no options".

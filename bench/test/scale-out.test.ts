@@ -33,7 +33,10 @@ function watchRelayLocks(): { stop(): Promise<Record<string, number>> } {
   let running = true;
   const loop = (async () => {
     while (running) {
-      for (const [name, sql] of [["orders", fixture.sql.orders], ["inventory", fixture.sql.inventory]] as const) {
+      for (const [name, sql] of [
+        ["orders", fixture.sql.orders],
+        ["inventory", fixture.sql.inventory],
+      ] as const) {
         const [row] = await sql<{ n: number }[]>`
           select count(*)::int as n from pg_locks
           where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`;
@@ -65,7 +68,9 @@ describe("three replicas per consumer and API under the order load", () => {
     for (const id of load.stats.accepted) accepted.add(id);
     const mostLocks = await locks.stop();
     await expectConsistent(fixture, accepted, 120_000);
-    console.log(`[scale-out] ${accepted.size} orders accepted; answers ${JSON.stringify(Object.fromEntries(load.stats.failures))}; most relay locks held at once ${JSON.stringify(mostLocks)}`);
+    console.log(
+      `[scale-out] ${accepted.size} orders accepted; answers ${JSON.stringify(Object.fromEntries(load.stats.failures))}; most relay locks held at once ${JSON.stringify(mostLocks)}`,
+    );
     expect(mostLocks.orders).toBeLessThanOrEqual(1);
     expect(mostLocks.inventory).toBeLessThanOrEqual(1);
   }, 300_000);
@@ -95,7 +100,9 @@ describe("three replicas per consumer and API under the order load", () => {
       await sql.inventory`select pg_notify('messaging_outbox', '')`;
     }
     await expectConsistent(fixture, accepted, 90_000);
-    const after = await sql.orders<{ id: string; status: string }[]>`select id, status from orders where id in ${sql.orders(stale.map((o) => o.id))}`;
+    const after = await sql.orders<
+      { id: string; status: string }[]
+    >`select id, status from orders where id in ${sql.orders(stale.map((o) => o.id))}`;
     expect(Object.fromEntries(after.map((o) => [o.id, o.status]))).toEqual({ [cancelled!.id]: "cancelled", [confirmed!.id]: "confirmed" });
   }, 180_000);
 });

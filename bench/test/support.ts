@@ -50,7 +50,11 @@ export async function startFixture(products: SeedProduct[], options: Partial<Pla
   console.log(`[fixture] platform ${platform.id}, logs in ${platform.processes.get("gateway")?.log.replace(/\/[^/]+$/, "")}`);
   // Named, so fault scenarios that terminate the services' backends spare the test's own connections.
   const open = (url: string) => postgres(url, { max: 2, onnotice: () => {}, connection: { application_name: TEST_CLIENT_NAME } });
-  const sql = { orders: open(platform.databases.orders.url), inventory: open(platform.databases.inventory.url), audit: open(platform.databases.audit.url) };
+  const sql = {
+    orders: open(platform.databases.orders.url),
+    inventory: open(platform.databases.inventory.url),
+    audit: open(platform.databases.audit.url),
+  };
   const stop = async () => {
     await Promise.allSettled([sql.orders.end(), sql.inventory.end(), sql.audit.end()]);
     await platform.stop();
@@ -120,7 +124,9 @@ export class OrderLoad {
       n += 1;
       const key = `fault-${this.options.seed}-${index}-${n}`;
       const first = skus[Math.floor(random() * skus.length)]!;
-      const lines = [{ sku: random() < 0.1 && this.options.scarceSku ? this.options.scarceSku : first, quantity: 1 + Math.floor(random() * 3) }];
+      const lines = [
+        { sku: random() < 0.1 && this.options.scarceSku ? this.options.scarceSku : first, quantity: 1 + Math.floor(random() * 3) },
+      ];
       if (random() < 0.3) {
         const second = skus[Math.floor(random() * skus.length)]!;
         if (second !== lines[0]!.sku) lines.push({ sku: second, quantity: 1 });
@@ -207,7 +213,10 @@ export async function inconsistencies(fixture: Fixture, accepted: ReadonlySet<st
     }
     const held = heldBy.get(p.sku) ?? 0;
     if (row.on_hand !== p.stock) problems.push(`${p.sku}: on hand ${row.on_hand}, expected ${p.stock}`);
-    if (row.reserved !== held) problems.push(`${p.sku}: reserved ${row.reserved}, confirmed orders hold ${held} (available ${row.on_hand - row.reserved}, expected ${p.stock - held})`);
+    if (row.reserved !== held)
+      problems.push(
+        `${p.sku}: reserved ${row.reserved}, confirmed orders hold ${held} (available ${row.on_hand - row.reserved}, expected ${p.stock - held})`,
+      );
   }
   const reservations = await sql.inventory<{ order_id: string; status: string }[]>`select order_id, status from reservations`;
   for (const r of reservations) {
@@ -221,15 +230,22 @@ export async function inconsistencies(fixture: Fixture, accepted: ReadonlySet<st
 
   // 3. Every event the services wrote was published and is in the audit exactly once.
   const outbox = [
-    ...(await sql.orders<{ message_id: string; sent: boolean }[]>`select message_id::text, sent_at is not null as sent from messaging_outbox`),
-    ...(await sql.inventory<{ message_id: string; sent: boolean }[]>`select message_id::text, sent_at is not null as sent from messaging_outbox`),
+    ...(await sql.orders<
+      { message_id: string; sent: boolean }[]
+    >`select message_id::text, sent_at is not null as sent from messaging_outbox`),
+    ...(await sql.inventory<
+      { message_id: string; sent: boolean }[]
+    >`select message_id::text, sent_at is not null as sent from messaging_outbox`),
   ];
   const unsent = outbox.filter((m) => !m.sent).length;
   if (unsent) problems.push(`${unsent} outbox messages not published`);
-  const audited = await sql.audit<{ message_id: string; n: number }[]>`select message_id::text, count(*)::int as n from emt_messages group by message_id`;
+  const audited = await sql.audit<
+    { message_id: string; n: number }[]
+  >`select message_id::text, count(*)::int as n from emt_messages group by message_id`;
   const auditCount = new Map(audited.map((a) => [a.message_id, a.n]));
   const notAudited = outbox.filter((m) => !auditCount.has(m.message_id));
-  if (notAudited.length) problems.push(`${notAudited.length} of ${outbox.length} events not in the audit, e.g. ${notAudited[0]!.message_id}`);
+  if (notAudited.length)
+    problems.push(`${notAudited.length} of ${outbox.length} events not in the audit, e.g. ${notAudited[0]!.message_id}`);
   const twice = audited.filter((a) => a.n > 1);
   if (twice.length) problems.push(`${twice.length} events in the audit more than once, e.g. ${twice[0]!.message_id}`);
   const published = new Set(outbox.map((m) => m.message_id));
@@ -289,7 +305,11 @@ export class Supervisor {
     try {
       for (const p of this.fixture.platform.processes.values()) {
         if (isAlive(p.pid)) continue;
-        const tail = readFileSync(p.log, "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("{")).slice(0, 8).join(" | ");
+        const tail = readFileSync(p.log, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() && !l.startsWith("{"))
+          .slice(0, 8)
+          .join(" | ");
         this.crashed.push(`${p.name} exited: ${tail.slice(0, 400)}`);
         await this.fixture.platform.start(p.name).catch(() => undefined);
       }
@@ -311,7 +331,9 @@ export function diagnose(fixture: Fixture): string {
     const alive = isAlive(p.pid);
     const log = readFileSync(p.log, "utf8").split("\n");
     const bad = log.filter((l) => !l.startsWith('{"level":"info"') && !l.startsWith('{"level":"debug"') && l.trim()).slice(-4);
-    lines.push(`  ${p.name} (${alive ? "running" : "NOT RUNNING"}, log ${p.log})${bad.length ? ":\n    " + bad.map((l) => l.slice(0, 300)).join("\n    ") : ""}`);
+    lines.push(
+      `  ${p.name} (${alive ? "running" : "NOT RUNNING"}, log ${p.log})${bad.length ? `:\n    ${bad.map((l) => l.slice(0, 300)).join("\n    ")}` : ""}`,
+    );
   }
   return lines.join("\n");
 }
