@@ -72,7 +72,7 @@ export function rabbitmqCheck(name: string, target: string | (() => Promise<void
 
 /**
  * SQL Server: `select 1` through the service's own mssql pool. The kit does not load the driver itself:
- * only the orders service uses SQL Server, and only its image carries mssql.
+ * only a service that stores in SQL Server carries mssql in its image.
  */
 export function mssqlCheck(name: string, pool: { request(): { query(sql: string): Promise<unknown> } }): HealthCheck {
   return healthCheck(name, () => pool.request().query("select 1 as ok"));

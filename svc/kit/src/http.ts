@@ -1,5 +1,5 @@
 /**
- * The HTTP app factory every service and the gateway start from: tracing (traceparent in and out), request
+ * The HTTP app factory every service and the edge proxy start from: tracing (traceparent in and out), request
  * logging and metrics, problem+json errors, the body limit, the shared input rules, OpenAPI, and the management
  * routes (health, metrics) — on the app itself, or apart for a management port (startService, serve).
  */
@@ -36,7 +36,7 @@ const managementApps = new WeakMap<object, ReturnType<typeof managementRoutes>>(
 
 /**
  * Names the route a request is measured and logged under when the Elysia route is a catch-all
- * (the gateway's `/*` serves every upstream template).
+ * (a proxy's `/*` serves every upstream template).
  */
 export function setHttpRoute(request: Request, route: string): void {
   routeOverrides.set(request, route);
@@ -61,7 +61,7 @@ function requestObservation(telemetry: Telemetry, logger: Logger, bodyLimitBytes
     advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
   });
   return {
-    // @elysiajs/opentelemetry opens a span per lifecycle hook, which cut throughput threefold (bench/ gateway-overhead).
+    // @elysiajs/opentelemetry opens a span per lifecycle hook, which cut throughput threefold (bench/).
     wrap(handle: (...args: unknown[]) => unknown, received: Request) {
       // A streamed body is counted as it is read: past the limit, reading it fails with the 413 problem.
       const request = isStreamedBody(received) ? withBoundedBody(received, bodyLimitBytes) : received;

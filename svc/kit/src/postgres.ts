@@ -41,7 +41,7 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"
 /** SQLSTATEs meaning "the server (or this backend) is going away or not there yet". */
 const SERVER_UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006", "08007"]);
 /**
- * node-postgres (used by audit through Emmett/Pongo) reports a lost connection without a code: by its message.
+ * node-postgres (under Emmett/Pongo event stores) reports a lost connection without a code: by its message.
  */
 const NODE_POSTGRES_CONNECTION_MESSAGES = [
   "Connection terminated unexpectedly",

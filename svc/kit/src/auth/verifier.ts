@@ -88,7 +88,7 @@ function stringList(value: unknown): string[] {
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
- * The platform's one scope rule, used by the gateway and every service (docs/conventions.md › Tokens):
+ * The platform's one scope rule, used by the edge proxy and every service (docs/conventions.md › Tokens):
  * - `scope` as a string is split on white space (RFC 8693 §4.2, RFC 9068 §2.2.3);
  * - `scope` as an array (or `scp`, Azure AD/Okta style) gives one scope per element; an element is never split:
  *   one holding white space (`["orders.read orders.write"]`) is not a scope-token and grants nothing;
@@ -219,7 +219,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   return { issuer, verify };
 }
 
-/** The OIDC variables of `oidcConfig()`; optional where a process may run without them (the gateway). */
+/** The OIDC variables of `oidcConfig()`; optional where a process may run without them (a proxy that takes its providers from its route table). */
 export interface OidcVerifierConfig {
   OIDC_ISSUER: string;
   OIDC_JWKS_URL?: string;

@@ -12,7 +12,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ServiceProcessOptions {
-  /** Entry file relative to the repository root (e.g. `gateway/src/main.ts`), run from the root. */
+  /** Entry file relative to the repository root (e.g. `svc/<name>/src/main.ts`), run from the root. */
   entry: string;
   /** Variables on top of this process's environment; PORT and HOST (127.0.0.1) are set here. */
   env?: Record<string, string | undefined>;

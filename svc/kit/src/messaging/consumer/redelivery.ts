@@ -112,7 +112,7 @@ export class Redelivery {
     if (!ok) return;
     instruments().deadLettered.add(1, attrs(routingKey, { reason: kind }));
     instruments().consumed.add(1, attrs(routingKey, { outcome: "dead_letter" }));
-    // Tell the platform (notifications, audit, the aggregate's owner); never about a dead-letter notice itself.
+    // Tell the platform (whoever watches dead letters, the aggregate's owner); never about a dead-letter notice itself.
     if (routingKey !== "system.message-dead-lettered.v1") this.announce(msg, parked);
   }
 
