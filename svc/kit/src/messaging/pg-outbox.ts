@@ -62,24 +62,25 @@ export const pgOutbox = {
     return {
       async relayBatch(limit: number, publish: PublishBatch): Promise<number | null> {
         return db.transaction(async (tx) => {
-          // One relay at a time per database keeps the publish order; others just wait for their turn. The lock
-          // and the pending rows in one round trip: the rows are read only when the lock was granted.
-          const rows = await tx.execute<PendingRow>(
-            sql`
-              with relay_lock as (select pg_try_advisory_xact_lock(hashtext(${RELAY_LOCK})) as locked)
-              select relay_lock.locked, pending.*
-              from relay_lock left join lateral (
-                select id, message_id, type, aggregate_id, correlation_id, causation_id, traceparent, body,
-                       to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
-                from messaging_outbox
-                where sent_at is null and relay_lock.locked
-                order by id
-                limit ${limit}
-              ) pending on true`,
+          // One relay at a time per database keeps the publish order; others just wait for their turn. The lock is
+          // its own statement: a statement reads the snapshot taken when it started, so rows read in the statement
+          // that takes the lock may predate the commit of the relay that just released it, and be published twice.
+          const [lock] = await tx.execute<{ locked: boolean }>(
+            sql`select pg_try_advisory_xact_lock(hashtext(${RELAY_LOCK})) as locked`,
             "objects",
           );
-          if (!rows[0]?.locked) return null;
-          if (rows[0].id === null) return 0;
+          if (!lock?.locked) return null;
+          const rows = await tx.execute<PendingRow>(
+            sql`
+              select id, message_id, type, aggregate_id, correlation_id, causation_id, traceparent, body,
+                     to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
+              from messaging_outbox
+              where sent_at is null
+              order by id
+              limit ${limit}`,
+            "objects",
+          );
+          if (rows.length === 0) return 0;
           const batch: OutboxRow[] = rows.map(toOutboxRow);
           const result = await publish(batch);
           const sentIds = batch.slice(0, result.sent).map((r) => r.id);
@@ -126,10 +127,9 @@ export const pgOutbox = {
   },
 };
 
-/** A row of the relay's read: the lock flag, then the pending row's columns (null when there is none). */
+/** A pending row as the relay reads it. */
 interface PendingRow {
-  locked: boolean;
-  id: string | number | null;
+  id: string | number;
   message_id: string;
   type: string;
   aggregate_id: string | null;
