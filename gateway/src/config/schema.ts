@@ -33,6 +33,19 @@ const QoSOptions = t.Object({
   Timeout: t.Optional(Num),
   RouteKeys: t.Optional(StrList),
 });
+/** What a route's and the global RateLimitOptions both set: the refusal and its headers, the counter's key. */
+const rateLimitResponseFields = {
+  ClientIdHeader: t.Optional(Str),
+  QuotaExceededMessage: t.Optional(Str),
+  QuotaMessage: t.Optional(Str),
+  HttpStatusCode: t.Optional(Num),
+  StatusCode: t.Optional(Num),
+  DisableRateLimitHeaders: t.Optional(t.Boolean()),
+  EnableHeaders: t.Optional(t.Boolean()),
+  RateLimitCounterPrefix: t.Optional(Str),
+  KeyPrefix: t.Optional(Str),
+};
+
 const RouteRateLimitOptions = t.Object({
   ClientWhitelist: t.Optional(StrList),
   EnableRateLimiting: t.Optional(t.Boolean()),
@@ -40,29 +53,11 @@ const RouteRateLimitOptions = t.Object({
   PeriodTimespan: t.Optional(Num),
   Wait: t.Optional(Str),
   Limit: t.Optional(Num),
-  ClientIdHeader: t.Optional(Str),
-  QuotaExceededMessage: t.Optional(Str),
-  QuotaMessage: t.Optional(Str),
-  HttpStatusCode: t.Optional(Num),
-  StatusCode: t.Optional(Num),
-  DisableRateLimitHeaders: t.Optional(t.Boolean()),
-  EnableHeaders: t.Optional(t.Boolean()),
-  RateLimitCounterPrefix: t.Optional(Str),
-  KeyPrefix: t.Optional(Str),
+  ...rateLimitResponseFields,
   /** Meridian extension: what a counter belongs to (see PartitionKey). */
   MeridianPartitionKey: t.Optional(t.Union([t.Literal("ClientIdHeader"), t.Literal("Subject"), t.Literal("ClientAddress")])),
 });
-const GlobalRateLimitOptions = t.Object({
-  ClientIdHeader: t.Optional(Str),
-  QuotaExceededMessage: t.Optional(Str),
-  QuotaMessage: t.Optional(Str),
-  HttpStatusCode: t.Optional(Num),
-  StatusCode: t.Optional(Num),
-  DisableRateLimitHeaders: t.Optional(t.Boolean()),
-  EnableHeaders: t.Optional(t.Boolean()),
-  RateLimitCounterPrefix: t.Optional(Str),
-  KeyPrefix: t.Optional(Str),
-});
+const GlobalRateLimitOptions = t.Object(rateLimitResponseFields);
 
 const FileRoute = t.Object({
   UpstreamPathTemplate: Str,
