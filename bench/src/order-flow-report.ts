@@ -165,8 +165,7 @@ export function orderFlowCostMarkdown(r: OrderFlowResult, before?: OrderFlowReco
       "Per confirmed order, per database: transactions (commits + rollbacks) / rows written (inserted + updated + deleted) / table scans " +
         "(index + sequential: every statement that reads or locks a row makes at least one) / ms PostgreSQL spent executing statements " +
         "(pg_stat_database.active_time); messages published (broker-confirmed, all services) and consumed (all outcomes), from the services' " +
-        "`messaging_published_total` / `messaging_consumed_total`. Statements themselves need pg_stat_statements, which must be preloaded " +
-        "(a restart of the shared server), so they are not counted here.",
+        "`messaging_published_total` / `messaging_consumed_total`. Statements are counted in the profiling step below.",
       "",
       table(["connections", "orders db", "inventory db", "audit db", "published", "consumed"], countRows(steps)),
     );
@@ -185,6 +184,22 @@ export function orderFlowCostMarkdown(r: OrderFlowResult, before?: OrderFlowReco
     for (const name of ["orders", "inventory-worker", "audit"] as const) {
       parts.push("", profileTables(name, b?.byProcess[name], r.profiles?.byProcess[name]));
     }
+    parts.push("", statementsLine(r.profiles?.statementsPerOrder, b?.statementsPerOrder));
   }
   return `${parts.join("\n")}\n`;
+}
+
+/** Statements per confirmed order in the profiling step (PostgreSQL's log with log_statement = 'all'; see statement-log.ts). */
+function statementsLine(now?: Record<string, number>, before?: Record<string, number>): string {
+  if (!now)
+    return "Statements per order: not counted (PostgreSQL's log is not readable by the benchmark, or has no database in its line prefix).";
+  const per = (counts: Record<string, number>) =>
+    `${Object.entries(counts)
+      .map(([db, n]) => `${db} ${n}`)
+      .join(", ")} (all ${Math.round(Object.values(counts).reduce((a, b) => a + b, 0) * 100) / 100})`;
+  return (
+    "SQL statements per confirmed order in the profiling step, by database, from PostgreSQL's log (`log_statement = 'all'` on this run's " +
+    `databases; BEGIN and COMMIT count, each statement is a round trip): ${per(now)}` +
+    (before ? `; before: ${per(before)}.` : ".")
+  );
 }

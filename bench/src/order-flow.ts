@@ -22,6 +22,7 @@ import {
 } from "./infra-usage";
 import { seedCatalogue, tokensFor } from "./platform-client";
 import { cpuSeconds, machineCpu, rssMiB } from "./proc";
+import { logStatements } from "./statement-log";
 import { wrk, type LoadResult } from "./wrk";
 
 export interface Percentiles {
@@ -55,6 +56,10 @@ export interface OrderFlowStep {
   processes: Partial<Record<ProcessName, ProcessUsage>>;
   /** The whole machine's CPU use while the load ran (100 = all cores), PostgreSQL, RabbitMQ and other tenants included. */
   machineCpuPercent: number;
+  /** The kernel's share (system, irq, softirq) of the machine's busy CPU while the load ran, %. */
+  machineKernelPercent?: number;
+  /** Machine-wide context switches per order placed while the load ran (every wake-up of a process costs one). */
+  contextSwitchesPerOrder?: number;
   /** 1-minute load average at the step's start (the machine is shared). */
   loadAverage?: number;
   /** CPU ms per confirmed order of PostgreSQL and RabbitMQ, from load start until drained (see infra-usage.ts). */
@@ -76,7 +81,13 @@ export interface OrderFlowResult {
   saturatedAt: number | null;
   bestPlacedPerSecond: number;
   /** CPU profiles (`bun --cpu-prof`) of orders, inventory-worker and audit under a further step of load. */
-  profiles?: { connections: number; seconds: number; byProcess: Partial<Record<ProcessName, ProfileSummary>> };
+  profiles?: {
+    connections: number;
+    seconds: number;
+    byProcess: Partial<Record<ProcessName, ProfileSummary>>;
+    /** Statements per confirmed order per database (orders, inventory, audit), from PostgreSQL's log; absent if unreadable. */
+    statementsPerOrder?: Record<string, number>;
+  };
 }
 
 const MEASURED: ProcessName[] = ["gateway", "orders", "inventory-worker", "audit", "notifications", "inventory"];
@@ -90,9 +101,13 @@ export function percentiles(values: number[]): Percentiles {
   return { count: sorted.length, p50Ms: r(at(50)), p95Ms: r(at(95)), p99Ms: r(at(99)), maxMs: r(sorted[sorted.length - 1] ?? NaN) };
 }
 
-function luaScript(token: string, skus: string[], run: string): string {
+/** Customers the load is spread over: many, as in production (the orders route limits each subject's rate). */
+const CUSTOMERS = 16;
+
+function luaScript(tokens: string[], skus: string[], run: string): string {
   return `
 local skus = { ${skus.map((s) => `"${s}"`).join(", ")} }
+local tokens = { ${tokens.map((t) => `"${t}"`).join(", ")} }
 local counter = 0
 local thread_no = 0
 local threads = 0
@@ -109,10 +124,8 @@ function request()
   local body = '{"lines":[{"sku":"' .. sku .. '","quantity":1}]}'
   return wrk.format("POST", "/orders", {
     ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer ${token}",
-    ["Idempotency-Key"] = "${run}-" .. thread_no .. "-" .. counter,
-    -- many clients, as in production: the gateway's per-client rate limit is not what this measures
-    ["ClientId"] = "bench-" .. (counter % 256)
+    ["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1],
+    ["Idempotency-Key"] = "${run}-" .. thread_no .. "-" .. counter
   }, body)
 end
 `;
@@ -191,7 +204,9 @@ async function measureStep(
   script: string,
 ): Promise<OrderFlowStep> {
   const { orders: ordersSql, audit: auditSql } = dbs;
-  const [{ max: idBefore } = { max: null }] = await ordersSql<{ max: Date | null }[]>`select max(created_at) as max from orders`;
+  const [{ max: idBefore } = { max: null }] = await ordersSql<
+    { max: Date | null }[]
+  >`/* bench */ select max(created_at) as max from orders`;
   const since = idBefore ?? new Date(0);
   const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
   const countersBefore = await counters(platform, dbs);
@@ -206,7 +221,7 @@ async function measureStep(
   const loadEnded = performance.now();
 
   const ordersOfStep = () =>
-    ordersSql<{ id: string; status: string; created: Date; updated: Date }[]>`
+    ordersSql<{ id: string; status: string; created: Date; updated: Date }[]>`/* bench */
       select id, status, created_at as created, updated_at as updated from orders where created_at > ${since}`;
   let rows: OrderRow[] = [];
   let audited = new Map<string, { created?: number; confirmed?: number }>();
@@ -219,7 +234,7 @@ async function measureStep(
         updated: r.updated.getTime(),
       }));
       if (rows.some((r) => r.status === "pending")) return false;
-      const events = await auditSql<{ stream_id: string; message_type: string; created: Date }[]>`
+      const events = await auditSql<{ stream_id: string; message_type: string; created: Date }[]>`/* bench */
         select stream_id, message_type, created from emt_messages
         where message_type in ('orders.order-created.v1', 'orders.order-confirmed.v1') and created > ${since}`;
       audited = new Map();
@@ -267,6 +282,10 @@ async function measureStep(
     createdToAuditedConfirmed: percentiles(confirmed.map((r) => audited.get(r.id)!.confirmed! - r.created)),
     processes,
     machineCpuPercent: Math.round(((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 100),
+    machineKernelPercent: Math.round(
+      ((machineAfter.kernel - machineBefore.kernel) / Math.max(1, machineAfter.busy - machineBefore.busy)) * 100,
+    ),
+    contextSwitchesPerOrder: rows.length ? Math.round((machineAfter.contextSwitches - machineBefore.contextSwitches) / rows.length) : NaN,
     loadAverage,
     infraCpuMsPerOrder: perOrder(scale(infraCpu, 1000), {}, confirmed.length),
     attributedCpuMsPerOrder:
@@ -314,12 +333,12 @@ export async function orderFlow(
       tokens.admin,
       skus.map((sku, i) => ({ sku, price: 5 + i / 4, stock: STOCK })),
     );
-    const customer = await tokens.customer("bench-customer");
+    const customers = await Promise.all(Array.from({ length: CUSTOMERS }, (_, i) => tokens.customer(`bench-customer-${i}`)));
     const dir = mkdtempSync(join(tmpdir(), "meridian-order-flow-"));
 
     // Warm-up (JIT, connection pools, prepared statements), not measured.
     const warm = join(dir, "warm.lua");
-    writeFileSync(warm, luaScript(customer, skus, `warm-${Date.now()}`));
+    writeFileSync(warm, luaScript(customers, skus, `warm-${Date.now()}`));
     await wrk({ url: platform.gatewayUrl, seconds: 3, connections: 4, script: warm });
     await Bun.sleep(3000);
 
@@ -327,7 +346,7 @@ export async function orderFlow(
     let saturatedAt: number | null = null;
     for (const connections of steps) {
       const script = join(dir, `c${connections}.lua`);
-      writeFileSync(script, luaScript(customer, skus, `c${connections}-${Date.now()}`));
+      writeFileSync(script, luaScript(customers, skus, `c${connections}-${Date.now()}`));
       console.log(`[bench] order-flow: ${connections} connections for ${seconds}s`);
       const step = await measureStep(platform, dbs, connections, seconds, script);
       results.push(step);
@@ -350,7 +369,7 @@ export async function orderFlow(
     const profiles =
       process.env.BENCH_PROFILE === "0"
         ? undefined
-        : await profileStep(platform, dbs, envFor, join(dir, "profiles"), customer, skus, profileConnections, seconds);
+        : await profileStep(platform, dbs, envFor, join(dir, "profiles"), customers, skus, profileConnections, seconds);
     return {
       products: PRODUCTS,
       stockPerProduct: STOCK,
@@ -371,35 +390,47 @@ export async function orderFlow(
 const PROFILED: ProcessName[] = ["orders", "inventory-worker", "audit"];
 
 /**
- * Restarts orders, the worker and the audit under `bun --cpu-prof`, runs one more step of load (after a short warm-up)
- * until drained, and stops them so the profiles are written: where each process spends its CPU per order.
+ * Restarts orders, the worker and the audit under `bun --cpu-prof` (and inventory, so every database session is new),
+ * with PostgreSQL logging every statement of the platform's databases; runs one more step of load (after a short
+ * warm-up) until drained, and stops them so the profiles are written: where each process spends its CPU per order, and
+ * how many statements each database served per order.
  */
 async function profileStep(
   platform: Platform,
   dbs: Databases,
   envFor: Partial<Record<ProcessName, Record<string, string>>>,
   dir: string,
-  customer: string,
+  customers: string[],
   skus: string[],
   connections: number,
   seconds: number,
 ): Promise<NonNullable<OrderFlowResult["profiles"]>> {
   const startedAt = new Map<ProcessName, number>();
-  for (const name of PROFILED) {
-    envFor[name] = { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(dir, name)}` };
+  const statements = await logStatements(dbs.admin, Object.values(dbs.names));
+  for (const name of [...PROFILED, "inventory" as const]) {
+    if (PROFILED.includes(name)) envFor[name] = { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(dir, name)}` };
     await platform.kill(name, "SIGTERM");
     startedAt.set(name, performance.now());
     await platform.start(name);
   }
   const warm = join(dir, "warm.lua");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(warm, luaScript(customer, skus, `profile-warm-${Date.now()}`));
+  writeFileSync(warm, luaScript(customers, skus, `profile-warm-${Date.now()}`));
   await wrk({ url: platform.gatewayUrl, seconds: 2, connections, script: warm });
   const script = join(dir, "load.lua");
-  writeFileSync(script, luaScript(customer, skus, `profile-${Date.now()}`));
+  writeFileSync(script, luaScript(customers, skus, `profile-${Date.now()}`));
   console.log(`[bench] order-flow: profiling ${PROFILED.join(", ")} at ${connections} connections for ${seconds}s`);
   const loadStart = performance.now();
-  await measureStep(platform, dbs, connections, seconds, script);
+  const counting = await statements.begin();
+  const step = await measureStep(platform, dbs, connections, seconds, script);
+  const counted = await counting.stop();
+  const confirmed = step.statuses.confirmed ?? 0;
+  const statementsPerOrder =
+    counted && confirmed
+      ? Object.fromEntries(
+          Object.entries(dbs.names).map(([logical, db]) => [logical, Math.round(((counted[db] ?? 0) / confirmed) * 100) / 100]),
+        )
+      : undefined;
   const byProcess: Partial<Record<ProcessName, ProfileSummary>> = {};
   for (const name of PROFILED) {
     await platform.kill(name, "SIGTERM");
@@ -408,5 +439,5 @@ async function profileStep(
     delete envFor[name];
     await platform.start(name);
   }
-  return { connections, seconds, byProcess };
+  return { connections, seconds, byProcess, ...(statementsPerOrder ? { statementsPerOrder } : {}) };
 }

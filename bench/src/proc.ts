@@ -45,10 +45,16 @@ export function cpuSeconds(pid: number): number {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-/** Machine-wide CPU jiffies from /proc/stat: busy (everything but idle and iowait) and total. */
-export function machineCpu(): { busy: number; total: number } {
-  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+/**
+ * Machine-wide CPU jiffies from /proc/stat: busy (everything but idle and iowait), total, and the kernel's part of busy
+ * (system, irq, softirq); plus context switches so far (`ctxt`). Kernel time and switches grow with round trips.
+ */
+export function machineCpu(): { busy: number; total: number; kernel: number; contextSwitches: number } {
+  const stat = readFileSync("/proc/stat", "utf8");
+  const fields = stat.split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return { busy: total - idle, total };
+  const kernel = (fields[2] ?? 0) + (fields[5] ?? 0) + (fields[6] ?? 0);
+  const contextSwitches = Number(/^ctxt (\d+)$/m.exec(stat)?.[1] ?? NaN);
+  return { busy: total - idle, total, kernel, contextSwitches };
 }

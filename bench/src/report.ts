@@ -73,10 +73,16 @@ export function markdownFor(record: Record): string {
       );
       const names = [...new Set(r.steps.flatMap((s) => Object.keys(s.processes)))];
       const usage = table(
-        ["connections", "machine CPU %", ...names.map((n) => `${n} CPU % / ms per order / RSS MiB`)],
+        [
+          "connections",
+          "machine CPU % (kernel share %)",
+          "context switches per order",
+          ...names.map((n) => `${n} CPU % / ms per order / RSS MiB`),
+        ],
         r.steps.map((s) => [
           s.connections,
-          s.machineCpuPercent,
+          s.machineKernelPercent === undefined ? s.machineCpuPercent : `${s.machineCpuPercent} (${s.machineKernelPercent})`,
+          s.contextSwitchesPerOrder ?? "",
           ...names.map((n) => {
             const u = s.processes[n as keyof typeof s.processes];
             return u ? `${u.cpuPercent} / ${u.cpuMsPerOrder} / ${u.rssMiBMax}` : "";
@@ -93,7 +99,9 @@ export function markdownFor(record: Record): string {
         (r.saturatedAt
           ? `saturated at ${r.saturatedAt} connections (best step; two further doublings of the connections did not add 10% throughput, or errors appeared).\n\n`
           : "no saturation within the steps.\n\n") +
-        `CPU (100 % = one core) while the load ran; CPU ms per confirmed order from load start until drained; RSS maximum.\n\n` +
+        `CPU (100 % = one core) while the load ran, with the kernel's share of the machine's busy time (system, irq, softirq: ` +
+        `the cost of every round trip's syscalls and wake-ups) and the machine's context switches per order placed; CPU ms per ` +
+        `confirmed order from load start until drained; RSS maximum.\n\n` +
         usage +
         "\n\n" +
         orderFlowCostMarkdown(r, orderFlowBefore())
