@@ -78,7 +78,8 @@ describe('the customer shop against the running platform', { timeout: 600_000 },
 
   it('when an anonymous visitor opens the shop, then the seeded catalogue shows as cards with pictures, and search and filters work', async () => {
     await page.goto(platform.customerUrl);
-    await cards(page).first().waitFor({ timeout: 30_000 });
+    // The cards are built a few per task (catalogue.page.ts): wait for the first page's last one.
+    await cards(page).nth(23).waitFor({ timeout: 30_000 });
     assert.equal(new URL(page.url()).origin, platform.customerUrl, 'no sign-in is asked to browse');
     assert.ok((await cards(page).count()) >= 24, 'a full first page of products');
     assert.match((await page.getByTestId('result-count').textContent()) ?? '', /^(2[4-9]|[3-9]\d) products$/);
@@ -247,7 +248,7 @@ describe('the customer shop against the running platform', { timeout: 600_000 },
     try {
       const p = watchErrors(await mobile.newPage(), 'shop-phone', findings);
       await p.goto(platform.customerUrl);
-      await cards(p).first().waitFor({ timeout: 30_000 });
+      await cards(p).nth(23).waitFor({ timeout: 30_000 });
       assert.ok((await horizontalOverflow(p)) <= 1, 'no sideways scrolling on the catalogue');
       assert.equal(await p.getByRole('link', { name: 'Shop', exact: true }).isVisible(), false, 'the menu is folded');
       await p.getByRole('button', { name: 'Menu' }).click();

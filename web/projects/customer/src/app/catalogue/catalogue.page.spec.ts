@@ -62,4 +62,19 @@ describe('CataloguePage (signed out)', () => {
     expect(button.disabled).toBe(true);
     expect(button.textContent?.trim()).toBe('All available in cart');
   });
+
+  it('when a full page of products arrives, then the first cards show at once and the rest follow a few per task until all show', async () => {
+    const fixture = TestBed.createComponent(CataloguePage);
+    await fixture.whenStable();
+    http.expectOne('/api/catalogue/facets').flush({ categories: [], brands: [] });
+    const items = Array.from({ length: 24 }, (_, i) => item(`SKU-${i}`, `Product ${i}`));
+    http.expectOne((r) => r.url === '/api/catalogue').flush({ items, page: 1, pageSize: 24, total: 24 });
+    fixture.detectChanges();
+    const first = fixture.nativeElement.querySelectorAll('li.product-card').length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(6);
+    await fixture.whenStable();
+    const cards = [...fixture.nativeElement.querySelectorAll('li.product-card')] as HTMLElement[];
+    expect(cards.map((c) => c.dataset['sku'])).toEqual(items.map((i) => i.sku));
+  });
 });

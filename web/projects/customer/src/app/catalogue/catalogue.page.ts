@@ -1,5 +1,5 @@
 import { CurrencyPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, OnInit, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, OnInit, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { EMPTY, Subject, catchError, debounceTime, distinctUntilChanged, switchMap, tap } from 'rxjs';
@@ -9,8 +9,11 @@ import { RUNTIME_CONFIG } from '../config';
 import { ShopApi } from '../shop-api.service';
 import { CatalogueFacets, CatalogueItem, CatalogueQuery, availabilityLabel } from '../shop-models';
 import { ProductImage } from './product-image';
+import { StepwiseCount } from './stepwise';
 
 const pageSize = 24;
+/** Cards built per main-thread task (the first step fills a phone's screen). */
+const cardsPerStep = 4;
 
 function queryOf(params: Record<string, string | undefined>): CatalogueQuery {
   const sort = params['sort'];
@@ -67,7 +70,7 @@ function queryOf(params: Record<string, string | undefined>): CatalogueQuery {
     } @else {
       <p class="muted" data-testid="result-count">{{ total() }} {{ total() === 1 ? 'product' : 'products' }}</p>
       <ul class="grid" aria-label="Products" [attr.aria-busy]="loading()">
-        @for (item of items(); track item.sku; let i = $index) {
+        @for (item of shownItems(); track item.sku; let i = $index) {
           <li class="product-card" [attr.data-sku]="item.sku">
             <a [routerLink]="['/products', item.sku]" class="card-link">
               <app-product-image [src]="item.image" [name]="item.name" [eager]="i < 4" [width]="320" />
@@ -103,6 +106,8 @@ export class CataloguePage implements OnInit {
   readonly loading = signal(true);
   readonly error = signal('');
   readonly added = signal('');
+  private readonly shownCount = new StepwiseCount(cardsPerStep);
+  readonly shownItems = computed(() => this.items().slice(0, this.shownCount.count()));
   private readonly typed = new Subject<string>();
 
   ngOnInit(): void {
@@ -177,7 +182,9 @@ export class CataloguePage implements OnInit {
   }
 
   private show(items: CatalogueItem[], total: number, append: boolean): void {
+    const kept = append ? this.items().length : 0;
     this.items.set(append ? [...this.items(), ...items] : items);
+    this.shownCount.grow(this.items().length, kept);
     this.total.set(total);
     this.error.set('');
     this.loading.set(false);
