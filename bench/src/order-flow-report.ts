@@ -86,6 +86,29 @@ const allCpu = (s: OrderFlowStep): number | undefined => {
   return Object.values(s.processes).reduce((sum, p) => sum + p.cpuMsPerOrder, 0) + i.postgresBackends + i.postgresShared + i.rabbitmq;
 };
 
+/** What bounds the CPU per order, from this run's own counts: statements, messages, kernel share, context switches. */
+function roundTrips(r: OrderFlowResult): string {
+  const b = r.steps.reduce((a, c) => (c.placedPerSecond > a.placedPerSecond ? c : a));
+  const statements = r.profiles?.statementsPerOrder;
+  const all = statements ? r2(Object.values(statements).reduce((a, c) => a + c, 0)) : undefined;
+  const messages = b.messagesPerOrder
+    ? Object.values(b.messagesPerOrder).reduce(
+        (sum, m) => ({ published: sum.published + (m?.published ?? 0), consumed: sum.consumed + (m?.consumed ?? 0) }),
+        { published: 0, consumed: 0 },
+      )
+    : undefined;
+  return (
+    "Round trips, each a syscall and a wake-up on both sides: " +
+    (all !== undefined ? `${all} SQL statements per order (BEGIN and COMMIT included), ` : "") +
+    (messages ? `${r2(messages.published)} messages published and ${r2(messages.consumed)} consumed, ` : "") +
+    (b.contextSwitchesPerOrder !== undefined ? `~${b.contextSwitchesPerOrder} context switches per order machine-wide, ` : "") +
+    (b.machineKernelPercent !== undefined ? `and the kernel takes ${b.machineKernelPercent} % of the busy CPU. ` : ". ") +
+    "The largest self time in every consumer's profile is the socket write of each statement (`writeBuffered`), and PostgreSQL's backends and RabbitMQ cost about as much as the Bun processes. " +
+    "Next: handle a consumer's prefetched deliveries in one transaction (inbox rows, effects and outbox rows of up to N messages, one commit, then one ack with `multiple`), " +
+    "and pipeline a transaction's independent statements (BEGIN with the first statement, the outbox row with the state change)."
+  );
+}
+
 /** The issue 15 rows of the order flow: this run, the run before the work, what bounds a row not met, the next step. */
 function targetRows(r: OrderFlowResult, before?: OrderFlowResult): string {
   const best = (x: OrderFlowResult) => x.steps.reduce((a, b) => (b.placedPerSecond > a.placedPerSecond ? b : a));
@@ -102,8 +125,7 @@ function targetRows(r: OrderFlowResult, before?: OrderFlowResult): string {
       (x) => r2(allCpu(best(x))),
       "≤ 6",
       (x) => (allCpu(best(x)) ?? Infinity) <= 6,
-      "Round trips: the largest self time in every consumer is the socket write of each statement (`writeBuffered`, 24–34 %), and PostgreSQL's backends and RabbitMQ cost as much again. " +
-        "Next: handle a consumer's prefetched deliveries in one transaction (inbox rows, effects and outbox rows of up to N messages, one commit, then one ack with `multiple`), and append the audit's events in one multi-row statement instead of Emmett's per-event append (dumbo is half of the audit's samples).",
+      roundTrips(r),
     ],
     [
       "orders/s at saturation",
@@ -117,14 +139,15 @@ function targetRows(r: OrderFlowResult, before?: OrderFlowResult): string {
       (x) => String(one(x)?.http.p50Ms ?? "—"),
       "≤ 6",
       (x) => (one(x)?.http.p50Ms ?? Infinity) <= 6,
-      "Waiting for a core: with a run queue of 10–25 on 2 cores each hop (gateway, orders, PostgreSQL) waits its turn. The path is a catalogue read and one transaction (order, lines, outbox row + NOTIFY) with the token from cache; measure it again on a quiet machine before changing more.",
+      `Waiting for a core: at 1 connection the machine is already ${one(r)?.machineCpuPercent ?? "?"} % busy (the relays, consumers and audit of the orders before run beside each request), so each hop (gateway, orders, PostgreSQL) waits its turn. ` +
+        "The request's own path is the token from cache, a catalogue read and one transaction (order, lines, outbox row + NOTIFY): the CPU per order above is what buys this row back.",
     ],
     [
       "created → confirmed p99 at half the saturation rate, ms",
       (x) => `${half(x).createdToConfirmed.p99Ms} (${half(x).connections} conn)`,
       "≤ 100",
       (x) => half(x).createdToConfirmed.p99Ms <= 100,
-      "Four processes in turn (orders' relay, the worker, orders' consumer; two broker hops), each queued for CPU here. Next: the batched consumer transaction above, then a quiet-machine run.",
+      "Four processes in turn (orders' relay, the worker with its relay, orders' consumer; two broker hops), each queued for a core on a machine already saturated by the same CPU per order. Next: the batched consumer transaction above.",
     ],
   ];
   const lines = [
