@@ -7,7 +7,7 @@ import { isExpectedVersionConflictError, projections, type ReadEvent } from "@ev
 import {
   getPostgreSQLEventStore,
   handleProjections,
-  pongoMultiStreamProjection,
+  postgreSQLProjection,
   readStream,
   type PostgresEventStore,
   type PostgresReadEventMetadata,
@@ -46,16 +46,31 @@ function recorded(event: AuditReadEvent): RecordedAuditEvent {
   };
 }
 
-/** One document per event, keyed by the event's messageId. */
-export const auditDocumentsProjection = pongoMultiStreamProjection<StoredDocument, AuditEmmettEvent>({
-  collectionName: DOCUMENTS_COLLECTION,
+/**
+ * One document per event, keyed by the event's messageId, inserted in one statement per append (or per replayed
+ * batch). A message is appended once (audit_message_id_unique) and a replay deletes before it projects, so there is
+ * never a document to read and evolve first; the collection is created by the store's migration, not per append.
+ */
+export const auditDocumentsProjection = postgreSQLProjection<AuditEmmettEvent>({
+  name: DOCUMENTS_COLLECTION,
+  // The kind existing databases have registered for it in emt_projections.
+  kind: "emt:projections:postgresql:pongo:multi_stream",
   canHandle: auditedEventTypes,
-  getDocumentId: (event) => event.metadata.messageId,
-  evolve: (_current: StoredDocument | null, event: ReadEvent<AuditEmmettEvent, PostgresReadEventMetadata>) => {
-    const { id: _id, ...document } = toAuditDocument(recorded(event));
-    return document;
+  handle: async (events, { connection: { connectionString, client } }) => {
+    // On the append's connection, inside its transaction; the ambient client is not closed by Pongo.
+    const pongo = pongoClient(connectionString, { schema: { autoMigration: "None" }, connectionOptions: { client } });
+    try {
+      await pongo.db().collection<StoredDocument>(DOCUMENTS_COLLECTION).insertMany(events.map(toStoredDocument));
+    } finally {
+      await pongo.close();
+    }
   },
 });
+
+function toStoredDocument(event: AuditReadEvent): StoredDocument {
+  const { id, ...document } = toAuditDocument(recorded(event));
+  return { ...document, _id: id };
+}
 
 export interface Paging {
   page: number;
@@ -177,36 +192,32 @@ export class AuditStore {
   }
 
   /**
-   * Appends the event to its aggregate's stream unless its messageId is recorded already. The append expects the
-   * stream version read just before it: a concurrent append to the same stream makes it fail (and the message is
-   * retried by the consumer); a concurrent append of the same message makes it a duplicate.
+   * Appends the event to its aggregate's stream unless its messageId is recorded already, in one transaction: Emmett's
+   * append reads the stream version inside it and updates the stream only if it is still that version, so a
+   * concurrent append to the same stream makes it fail (the consumer retries the message). A message recorded
+   * already (by a redelivery, or another replica at the same time) violates audit_message_id_unique, which Emmett
+   * reports as a version conflict too; only then is the message looked up, to answer "duplicate".
    */
   async append(envelope: AnyEnvelope): Promise<AppendOutcome> {
-    // Whether the message is recorded and the stream's version, in one round trip.
-    const result = await this.pool.execute.query<{ recorded: boolean; stream_position: string | number | bigint | null }>(
-      sql(
-        `SELECT EXISTS (SELECT 1 FROM emt_messages WHERE message_id = %L AND partition = %L) AS recorded,
-                (SELECT stream_position FROM emt_streams WHERE stream_id = %L AND partition = %L AND is_archived = FALSE) AS stream_position`,
-        envelope.messageId,
-        PARTITION,
-        streamOf(envelope).streamId,
-        PARTITION,
-      ),
-    );
-    const row = result.rows[0];
-    if (row?.recorded) return "duplicate";
-    return this.appendExpecting(envelope, row?.stream_position != null ? BigInt(row.stream_position) : 0n);
+    return this.appendExpecting(envelope);
   }
 
-  /** Appends expecting the stream to be at `expectedStreamVersion` (0 = new); throws ExpectedVersionConflictError if not. */
-  async appendExpecting(envelope: AnyEnvelope, expectedStreamVersion: bigint): Promise<AppendOutcome> {
+  /**
+   * Appends expecting the stream to be at `expectedStreamVersion` (0 = new), or at the version read in the append's
+   * transaction when none is given; throws ExpectedVersionConflictError if it is not.
+   */
+  async appendExpecting(envelope: AnyEnvelope, expectedStreamVersion?: bigint): Promise<AppendOutcome> {
     const event: AuditEmmettEvent = {
       type: envelope.type,
       data: envelope.body as Record<string, unknown>,
       metadata: { ...metadataOf(envelope), messageId: envelope.messageId },
     };
     try {
-      await this.events.appendToStream<AuditEmmettEvent>(streamOf(envelope).streamId, [event], { expectedStreamVersion });
+      await this.events.appendToStream<AuditEmmettEvent>(
+        streamOf(envelope).streamId,
+        [event],
+        expectedStreamVersion === undefined ? {} : { expectedStreamVersion },
+      );
       return "appended";
     } catch (err) {
       if (isExpectedVersionConflictError(err) && (await this.isRecorded(envelope.messageId))) return "duplicate";
