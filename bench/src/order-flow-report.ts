@@ -140,14 +140,21 @@ function targetRows(r: OrderFlowResult, before?: OrderFlowResult): string {
       "≤ 6",
       (x) => (one(x)?.http.p50Ms ?? Infinity) <= 6,
       `Waiting for a core: at 1 connection the machine is already ${one(r)?.machineCpuPercent ?? "?"} % busy (the relays, consumers and audit of the orders before run beside each request), so each hop (gateway, orders, PostgreSQL) waits its turn. ` +
-        "The request's own path is the token from cache, a catalogue read and one transaction (order, lines, outbox row + NOTIFY): the CPU per order above is what buys this row back.",
+        (r.isolated
+          ? `On its own (one order at a time on the idle platform) the same request takes ${r.isolated.http.p50Ms} ms at p50. `
+          : "") +
+        "The request's path is the token from cache, a catalogue read and one transaction (order, lines, outbox row + NOTIFY): the CPU per order above is what buys this row back.",
     ],
     [
       "created → confirmed p99 at half the saturation rate, ms",
       (x) => `${half(x).createdToConfirmed.p99Ms} (${half(x).connections} conn)`,
       "≤ 100",
       (x) => half(x).createdToConfirmed.p99Ms <= 100,
-      "Four processes in turn (orders' relay, the worker with its relay, orders' consumer; two broker hops), each queued for a core on a machine already saturated by the same CPU per order. Next: the batched consumer transaction above.",
+      "Four processes in turn (orders' relay, the worker with its relay, orders' consumer; two broker hops), each queued for a core on a machine already saturated by the same CPU per order" +
+        (r.isolated
+          ? ` (one order at a time on the idle platform: p50 / p99 ${r.isolated.createdToConfirmed.p50Ms} / ${r.isolated.createdToConfirmed.p99Ms} ms)`
+          : "") +
+        ". Next: the batched consumer transaction above.",
     ],
   ];
   const lines = [

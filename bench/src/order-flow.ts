@@ -23,6 +23,7 @@ import {
 import { seedCatalogue, tokensFor } from "./platform-client";
 import { cpuSeconds, machineCpu, rssMiB } from "./proc";
 import { logStatements } from "./statement-log";
+import { isolatedOrders, type IsolatedOrders } from "./isolated-orders";
 import { wrk, type LoadResult } from "./wrk";
 
 export interface Percentiles {
@@ -78,6 +79,8 @@ export interface OrderFlowResult {
   linesPerOrder: number;
   logLevel: string;
   steps: OrderFlowStep[];
+  /** Orders placed one at a time on the idle platform, before the load steps. */
+  isolated?: IsolatedOrders;
   saturatedAt: number | null;
   bestPlacedPerSecond: number;
   /** CPU profiles (`bun --cpu-prof`) of orders, inventory-worker and audit under a further step of load. */
@@ -342,6 +345,9 @@ export async function orderFlow(
     await wrk({ url: platform.gatewayUrl, seconds: 3, connections: 4, script: warm });
     await Bun.sleep(3000);
 
+    console.log("[bench] order-flow: orders one at a time on the idle platform");
+    const isolated = await isolatedOrders(platform.gatewayUrl, customers[0]!, skus, { orders: dbs.orders, audit: dbs.audit });
+
     const results: OrderFlowStep[] = [];
     let saturatedAt: number | null = null;
     for (const connections of steps) {
@@ -376,6 +382,7 @@ export async function orderFlow(
       linesPerOrder: 1,
       logLevel,
       steps: results,
+      isolated,
       saturatedAt,
       bestPlacedPerSecond: Math.max(...results.map((s) => s.placedPerSecond)),
       ...(profiles ? { profiles } : {}),

@@ -95,6 +95,11 @@ export function markdownFor(record: Record): string {
         `(${r.stockPerProduct} in stock each), services at LOG_LEVEL=${r.logLevel}. Latencies from the order's createdAt: to its confirmation ` +
         `(orders' updatedAt) and to the audit recording OrderCreated / OrderConfirmed; "drain" is how long the backlog took to settle after the load stopped.\n\n` +
         flow +
+        (r.isolated
+          ? `\n\nOne at a time on the idle platform (${r.isolated.count} orders, each placed once the one before was confirmed and audited): ` +
+            `HTTP p50 / p95 ${r.isolated.http.p50Ms} / ${r.isolated.http.p95Ms} ms, created → confirmed p50 / p95 / p99 ` +
+            `${r.isolated.createdToConfirmed.p50Ms} / ${r.isolated.createdToConfirmed.p95Ms} / ${r.isolated.createdToConfirmed.p99Ms} ms.`
+          : "") +
         `\n\nBest: ${r.bestPlacedPerSecond} orders/s; ` +
         (r.saturatedAt
           ? `saturated at ${r.saturatedAt} connections (best step; two further doublings of the connections did not add 10% throughput, or errors appeared).\n\n`
