@@ -1,7 +1,8 @@
 /** What the pipeline stages share about one request. */
 import type { AuthContext } from "@meridian/kit/auth";
-import type { Context } from "@opentelemetry/api";
+import type { SpanContext } from "@opentelemetry/api";
 import type { RouteConfig } from "./config";
+import type { CallDeadlines } from "./deadlines";
 import type { LoadBalancer } from "./loadbalancer";
 import type { CircuitBreaker } from "./qos";
 import type { Placeholder } from "./template";
@@ -11,6 +12,8 @@ export interface RouteRuntime {
   route: RouteConfig;
   balancer: LoadBalancer;
   breaker: CircuitBreaker;
+  /** Timeouts of the route's downstream calls in flight. */
+  deadlines: CallDeadlines;
   /** `scheme://host[:port]` per DownstreamHostAndPorts entry. */
   baseUrls: string[];
   /** Idle timeout for the client connection while this route waits (seconds; Bun's default is 10). */
@@ -26,8 +29,8 @@ export interface GatewayRequest {
   /** With its `?`, or "". */
   rawQuery: string;
   clientIp?: string;
-  /** Trace context of the request's server span (propagated downstream). */
-  trace: Context;
+  /** The request's server span (propagated downstream). */
+  span: SpanContext;
   rt: RouteRuntime;
   placeholders: Placeholder[];
   auth?: AuthContext;

@@ -2,11 +2,12 @@
  * The gateway: metrics, the route runtimes (load balancer, circuit breaker) and the request pipeline (pipeline.ts),
  * as one instrumented fetch handler; server.ts puts it on Bun.serve next to the kit app's own endpoints.
  */
-import { metrics, trace, type Context } from "@opentelemetry/api";
+import { metrics, type SpanContext } from "@opentelemetry/api";
 import { problemResponse, problems, type Logger } from "@meridian/kit";
 import { cachingVerifier, type TokenCacheOptions, type TokenVerifier } from "@meridian/kit/auth";
 import type { GatewayRoutes, RouteConfig } from "./config";
 import type { RouteRuntime } from "./context";
+import { CallDeadlines } from "./deadlines";
 import { GatewayError } from "./errors";
 import { LoadBalancer } from "./loadbalancer";
 import { createPipeline } from "./pipeline";
@@ -38,14 +39,15 @@ function runtimeOf(route: RouteConfig, logger: Logger): RouteRuntime {
     route,
     balancer: new LoadBalancer(route),
     breaker: new CircuitBreaker(route.qos.breaker, (state) => logger.warn({ route: route.id, state }, "circuit state changed")),
+    deadlines: new CallDeadlines(route.qos.timeoutMs),
     baseUrls: route.hosts.map((h) => `${route.scheme}://${h.host}${h.port ? `:${h.port}` : ""}`),
     idleTimeoutSec: Math.min(255, Math.ceil(route.qos.timeoutMs / 1000) + 5),
   };
 }
 
-function errorResponse(err: unknown, request: Request, traceContext: Context, logger: Logger): Response {
+function errorResponse(err: unknown, request: Request, span: SpanContext, logger: Logger): Response {
   const path = splitUrl(request.url).rawPath;
-  const traceId = trace.getSpanContext(traceContext)?.traceId;
+  const traceId = span.traceId;
   if (err instanceof GatewayError) return problemResponse(err.problem.toProblem(path, traceId), err.headers);
   logger.error({ err, path }, "gateway error");
   return problemResponse(problems.internal("the gateway failed to handle the request").toProblem(path, traceId));
@@ -81,7 +83,7 @@ export function createGateway(options: GatewayOptions) {
     verifier: cached,
     logger,
     metrics: { authFailures, rateLimited },
-    errorResponse: (err, request, connection) => errorResponse(err, request, connection.trace, logger),
+    errorResponse: (err, request, connection) => errorResponse(err, request, connection.span, logger),
   });
   const proxy = instrumentProxy(handle, {
     service: options.service ?? "gateway",

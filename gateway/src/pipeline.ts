@@ -56,7 +56,7 @@ export function createPipeline(options: PipelineOptions) {
     server?.timeout(request, sse ? 0 : rt.idleTimeoutSec);
     const peer = server?.requestIP(request)?.address;
     const clientIp = clientAddress(peer, request.headers.get("x-forwarded-for"), config.trustedProxies);
-    return { request, method, host, rawPath, rawQuery, clientIp, trace: connection.trace, rt, placeholders: [], responseHeaders: {} };
+    return { request, method, host, rawPath, rawQuery, clientIp, span: connection.span, rt, placeholders: [], responseHeaders: {} };
   }
 
   // One async function for the whole request: every extra async layer cost a promise and a microtask per request.

@@ -281,6 +281,8 @@ export function createDownstreamUrl(
     }
     return { path: path || "/", query: query === "?" ? "" : query };
   }
+  // Most requests have no query: nothing to rebuild, so no set of names to drop.
+  if (upstreamQuery.length <= 1) return { path: ds || "/", query: "" };
   const dropped = new Set(placeholdersOf(downstreamTemplate).map((p) => p.slice(1, -1).toLowerCase()));
   const query = rebuildQuery(upstreamQuery, dropped);
   return { path: ds || "/", query };

@@ -331,6 +331,29 @@ describe("forwarded headers", () => {
     expect(res.headers.getSetCookie()).toContain("a=1");
     const echo = (await res.json()) as { headers: Record<string, string> };
     expect(echo.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(res.headers.get("traceparent") ?? undefined).toBe(echo.headers.traceparent);
+  });
+
+  test("when the caller sends a traceparent, then the downstream and the answer continue its trace under the gateway's span", async () => {
+    const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const res = await gw.get("/public/h", { headers: { traceparent: caller, tracestate: "vendor=1" } });
+    const echo = (await res.json()) as { headers: Record<string, string> };
+    const [version, traceId, spanId, flags] = echo.headers.traceparent?.split("-") ?? [];
+    expect([version, traceId, flags]).toEqual(["00", "4bf92f3577b34da6a3ce929d0e0e4736", "01"]);
+    expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(spanId).not.toBe("00f067aa0ba902b7");
+    expect(echo.headers.tracestate).toBe("vendor=1");
+    expect(res.headers.get("traceparent") ?? undefined).toBe(echo.headers.traceparent);
+  });
+
+  test("when two requests arrive without trace context, then each starts its own trace", async () => {
+    const traceIds = await Promise.all(
+      [1, 2].map(
+        async () => ((await (await gw.get("/public/h")).json()) as { headers: Record<string, string> }).headers.traceparent?.split("-")[1],
+      ),
+    );
+    expect(traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceIds[0]).not.toBe(traceIds[1]);
   });
 });
 

@@ -29,6 +29,29 @@ describe("quality of service [qualityofservice.rst; errorcodes.rst]", () => {
     expect(performance.now() - started).toBeLessThan(2500);
   });
 
+  test("when calls of one route start at different times, then each times out TimeoutValue after its own start, and calls that answer in time are not cut", async () => {
+    // A downstream of its own: the abandoned slow calls keep its handlers busy after the test.
+    await using own = startDownstream("own");
+    await using gw = await startGateway({
+      Routes: [route(own, { UpstreamPathTemplate: "/q/{x}", DownstreamPathTemplate: "/{x}", QoSOptions: { TimeoutValue: 600 } })],
+    });
+    const timed = async (path: string) => {
+      const started = performance.now();
+      const res = await gw.get(path);
+      await res.arrayBuffer();
+      return { status: res.status, ms: performance.now() - started };
+    };
+    const first = timed("/q/slow/3000");
+    await Bun.sleep(300);
+    // Started 300 ms after the first: its deadline comes 300 ms after the first's, not with it.
+    const [late, inTime] = await Promise.all([timed("/q/slow/3000"), timed("/q/slow/100")]);
+    const early = await first;
+    expect([early.status, late.status, inTime.status]).toEqual([504, 504, 200]);
+    expect(early.ms).toBeGreaterThanOrEqual(550);
+    expect(late.ms).toBeGreaterThanOrEqual(550);
+    expect(late.ms).toBeLessThan(2500);
+  });
+
   test("when the downstream answers after Bun's 10 s idle timeout but within TimeoutValue, then the answer still arrives", async () => {
     await using gw = await startGateway({
       Routes: [route(a, { UpstreamPathTemplate: "/long/{x}", DownstreamPathTemplate: "/{x}", QoSOptions: { TimeoutValue: 20_000 } })],

@@ -3,7 +3,9 @@
  * (the HTTP-level behaviour is in routing/auth/resilience tests).
  */
 import { describe, expect, test } from "bun:test";
+import { waitFor } from "@meridian/kit/testing";
 import { breakerDefaults, resolveConfiguration, type RateLimitRule, type RouteConfig } from "../src/config";
+import { CallDeadlines, TimedCall } from "../src/deadlines";
 import { CircuitBreaker } from "../src/qos";
 import { RateLimiter } from "../src/ratelimit";
 import { clientAddress, splitUrl, validatePath } from "../src/request-line";
@@ -134,5 +136,45 @@ describe("query rebuild [DownstreamUrlCreatorMiddleware 25.0, Uri.EscapeDataStri
   });
   test("when every parameter is dropped, then there is no query", () => {
     expect(rebuildQuery("?id=1", new Set(["id"]))).toBe("");
+  });
+});
+
+describe("call deadlines (one timer per route)", () => {
+  class Call extends TimedCall {
+    expiredAt?: number;
+    expire(): void {
+      this.expiredAt = performance.now();
+    }
+  }
+
+  test("when a call finishes in time, then it never expires; when a later call outlives the timeout, then it expires on its own deadline", async () => {
+    const deadlines = new CallDeadlines(150);
+    const started = performance.now();
+    const done = new Call();
+    deadlines.add(done);
+    await Bun.sleep(80);
+    const late = new Call();
+    deadlines.add(late);
+    deadlines.remove(done);
+    await Bun.sleep(120);
+    // The first call's deadline has passed; the second's has not.
+    expect(done.expiredAt).toBeUndefined();
+    expect(late.expiredAt).toBeUndefined();
+    await waitFor(() => late.expiredAt, { timeoutMs: 2000, intervalMs: 5, what: "the late call to expire" });
+    expect((late.expiredAt as number) - started).toBeGreaterThanOrEqual(225);
+    expect(deadlines.size).toBe(0);
+  });
+
+  test("when calls are removed from the middle, the front and the back, then the others stay queued in order", () => {
+    const deadlines = new CallDeadlines(60_000);
+    const calls = [new Call(), new Call(), new Call(), new Call()];
+    for (const c of calls) deadlines.add(c);
+    deadlines.remove(calls[1] as Call);
+    deadlines.remove(calls[0] as Call);
+    deadlines.remove(calls[3] as Call);
+    deadlines.remove(calls[3] as Call);
+    expect(deadlines.size).toBe(1);
+    deadlines.remove(calls[2] as Call);
+    expect(deadlines.size).toBe(0);
   });
 });

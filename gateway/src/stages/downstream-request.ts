@@ -3,7 +3,7 @@
  * DownstreamUrlCreator middlewares): path and query from the templates, the client's headers minus hop-by-hop and
  * spoofable ones, claims, request id, X-Forwarded-*, trace context and header transforms.
  */
-import { propagation, trace, type TextMapSetter } from "@opentelemetry/api";
+import type { SpanContext } from "@opentelemetry/api";
 import type { GatewayRequest } from "../context";
 import { applyHeaderTransforms, downstreamRequestHeaders } from "../headers";
 import { createDownstreamUrl } from "../template";
@@ -17,7 +17,15 @@ export interface DownstreamRequest {
   vars?: Record<string, string | undefined>;
 }
 
-const headerSetter: TextMapSetter<Headers> = { set: (carrier, key, value) => carrier.set(key, value) };
+/**
+ * The request's trace context as W3C Trace Context headers, as the kit's propagator writes them. Written directly:
+ * the span context is one the gateway made or extracted (valid by construction), and the propagator's checks and
+ * context look-ups cost more than the header itself.
+ */
+function setTraceHeaders(span: SpanContext, headers: Headers): void {
+  headers.set("traceparent", `00-${span.traceId}-${span.spanId}-0${Number(span.traceFlags || 0).toString(16)}`);
+  if (span.traceState) headers.set("tracestate", span.traceState.serialize());
+}
 
 export function createDownstreamRequestStage(auth: AuthorizationStage, baseUrl: string | undefined) {
   function pathAndQuery(ctx: GatewayRequest): string {
@@ -39,7 +47,7 @@ export function createDownstreamRequestStage(auth: AuthorizationStage, baseUrl: 
       BaseUrl: baseUrl ?? origin,
       RemoteIpAddress: ctx.clientIp,
       UpstreamHost: ctx.host,
-      TraceId: trace.getSpanContext(ctx.trace)?.traceId,
+      TraceId: ctx.span.traceId,
     };
   }
 
@@ -54,7 +62,7 @@ export function createDownstreamRequestStage(auth: AuthorizationStage, baseUrl: 
     if (ctx.clientIp) headers.set("x-forwarded-for", ctx.clientIp);
     headers.set("x-forwarded-proto", ctx.request.url.startsWith("https:") ? "https" : "http");
     headers.set("x-forwarded-host", ctx.host);
-    propagation.inject(ctx.trace, headers, headerSetter);
+    setTraceHeaders(ctx.span, headers);
     const needsVars = route.upstreamHeaderTransform.length > 0 || route.downstreamHeaderTransform.length > 0;
     const vars = needsVars ? transformVars(ctx) : undefined;
     if (vars) applyHeaderTransforms(headers, route.upstreamHeaderTransform, vars);

@@ -5,6 +5,7 @@
  */
 import { ProblemError, problems, type Logger } from "@meridian/kit";
 import type { GatewayRequest } from "../context";
+import { TimedCall } from "../deadlines";
 import { GatewayError } from "../errors";
 import { applyHeaderTransforms, stripHopByHop } from "../headers";
 import { SERVER_ERROR_CODES } from "../qos";
@@ -15,18 +16,17 @@ const TIMED_OUT = new Error("downstream timeout");
 const CLIENT_GONE = new Error("client closed the request");
 
 /**
- * One downstream call's abort: on the route's timeout or when the client goes away. An object listener rather than
- * AbortSignal.any or a closure per request (AbortSignal.any cost ~9 µs per request in bench/).
+ * One downstream call's abort: on the route's timeout (its queue of deadlines) or when the client goes away. An object
+ * listener rather than AbortSignal.any or a closure per request (AbortSignal.any cost ~9 µs per request in bench/).
  */
-class CallAbort {
+class CallAbort extends TimedCall {
   readonly controller = new AbortController();
+  expire(): void {
+    this.controller.abort(TIMED_OUT);
+  }
   handleEvent(): void {
     this.controller.abort(CLIENT_GONE);
   }
-}
-
-function abortOnTimeout(abort: CallAbort): void {
-  abort.controller.abort(TIMED_OUT);
 }
 
 function requestInit(ctx: GatewayRequest, down: DownstreamRequest, abort: CallAbort): RequestInit {
@@ -83,7 +83,9 @@ export function createForwardStage(logger: Logger) {
     const index = rt.balancer.lease(request.headers);
     const baseUrl = rt.baseUrls[index] as string;
     const abort = new CallAbort();
-    const timer = setTimeout(abortOnTimeout, rt.route.qos.timeoutMs, abort);
+    rt.deadlines.add(abort);
+    // Left on the request past the answer's headers: a client that goes away while the body streams cancels the
+    // downstream's body too, and an abort after the answer is complete has nothing left to cancel.
     request.signal.addEventListener("abort", abort);
     let res: Response;
     try {
@@ -91,8 +93,7 @@ export function createForwardStage(logger: Logger) {
     } catch (err) {
       throw failure(ctx, abort, baseUrl + down.pathAndQuery, err);
     } finally {
-      clearTimeout(timer);
-      request.signal.removeEventListener("abort", abort);
+      rt.deadlines.remove(abort);
       rt.balancer.release(index);
     }
     if (SERVER_ERROR_CODES.has(res.status)) rt.breaker.failure();
