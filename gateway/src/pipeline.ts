@@ -44,18 +44,21 @@ export function createPipeline(options: PipelineOptions) {
   function route(request: Request, connection: ProxyConnection): GatewayRequest {
     const { rawPath, rawQuery } = splitUrl(request.url);
     const path = validatePath(rawPath);
+    const { headers } = request;
     const method = request.method.toUpperCase();
-    const host = request.headers.get("host") ?? "";
+    const host = headers.get("host") ?? "";
     const rt = table.find(method, host, path, rawQuery);
     if (!rt) throw new GatewayError(problems.notFound(`no route for ${method} ${rawPath}`));
     connection.route = rt.route.upstream.original;
     const { server } = connection;
     // Bun closes connections idle for 10 s; keep this one open as long as the route may wait, and for
     // server-sent events without limit.
-    const sse = request.headers.get("accept")?.includes("text/event-stream") ?? false;
+    const sse = headers.get("accept")?.includes("text/event-stream") ?? false;
     server?.timeout(request, sse ? 0 : rt.idleTimeoutSec);
     const peer = server?.requestIP(request)?.address;
-    const clientIp = clientAddress(peer, request.headers.get("x-forwarded-for"), config.trustedProxies);
+    // X-Forwarded-For is read only when proxies in front are trusted (otherwise it is the client's word).
+    const forwardedFor = config.trustedProxies > 0 ? headers.get("x-forwarded-for") : null;
+    const clientIp = clientAddress(peer, forwardedFor, config.trustedProxies);
     return { request, method, host, rawPath, rawQuery, clientIp, span: connection.span, rt, placeholders: [], responseHeaders: {} };
   }
 

@@ -78,7 +78,7 @@ const randomHex = new RandomHex();
 
 /** The context of a span that records nothing: the caller's trace continued (or a new one) under a fresh span id. */
 function propagatingSpan(parent: Context): SpanContext {
-  const caller = trace.getSpanContext(parent);
+  const caller = parent === ROOT_CONTEXT ? undefined : trace.getSpanContext(parent);
   return {
     traceId: caller?.traceId ?? randomHex.take(32),
     spanId: randomHex.take(16),
@@ -98,8 +98,8 @@ export function instrumentProxy(handler: ProxyHandler, options: InstrumentationO
     advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
   });
 
-  function tooLarge(request: Request): Response | undefined {
-    const length = Number(request.headers.get("content-length") ?? 0);
+  function tooLarge(request: Request, headers: Headers): Response | undefined {
+    const length = Number(headers.get("content-length") ?? 0);
     if (length <= bodyLimit) return undefined;
     const detail = `The body is ${length} bytes; the limit is ${bodyLimit}.`;
     return problemResponse(problems.payloadTooLarge(detail).toProblem(splitUrl(request.url).rawPath));
@@ -107,27 +107,27 @@ export function instrumentProxy(handler: ProxyHandler, options: InstrumentationO
 
   return async function serveProxy(request: Request, server?: Server<unknown>): Promise<Response> {
     const started = performance.now();
-    const parent: Context = request.headers.has("traceparent")
-      ? propagation.extract(ROOT_CONTEXT, request.headers, headerGetter)
-      : ROOT_CONTEXT;
-    const span = recordSpans ? telemetry.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent) : undefined;
+    // Request getters are native calls: each is read once.
+    const { method, headers } = request;
+    const parent: Context = headers.has("traceparent") ? propagation.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
+    const span = recordSpans ? telemetry.tracer.startSpan(method, { kind: SpanKind.SERVER }, parent) : undefined;
     const spanContext = span ? span.spanContext() : propagatingSpan(parent);
     const connection: ProxyConnection = { server, span: spanContext };
-    const response = tooLarge(request) ?? (await handler(request, connection));
+    const response = tooLarge(request, headers) ?? (await handler(request, connection));
     const route = connection.route ?? "unmatched";
     const status = response.status;
     response.headers.set("traceparent", traceparentOf(spanContext));
     if (span) {
-      span.updateName(`${request.method} ${route}`);
-      span.setAttributes({ "http.request.method": request.method, "http.route": route, "http.response.status_code": status });
+      span.updateName(`${method} ${route}`);
+      span.setAttributes({ "http.request.method": method, "http.route": route, "http.response.status_code": status });
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
     const ms = performance.now() - started;
-    duration.record(ms / 1000, { "http.request.method": request.method, "http.route": route, "http.response.status_code": status });
+    duration.record(ms / 1000, { "http.request.method": method, "http.route": route, "http.response.status_code": status });
     if (logger.isLevelEnabled("info")) {
       const path = splitUrl(request.url).rawPath;
-      logger.info({ method: request.method, route, path, status, ms: Math.round(ms * 10) / 10 }, "request");
+      logger.info({ method, route, path, status, ms: Math.round(ms * 10) / 10 }, "request");
     }
     return response;
   };
