@@ -3,9 +3,9 @@
  * authentication against OIDC_ISSUER, rate limiting, QoS and load balancing.
  */
 import { baseConfig, createHttpApp, createLogger, loadConfig, managementAppOf, serve, serveOptions, type Listenable } from "@meridian/kit";
+import { appFile } from "@meridian/kit/app-files";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { Type as t } from "@sinclair/typebox";
-import { resolve } from "node:path";
 import { GatewayConfigError, loadRoutesFile, type GatewayRoutes } from "./config";
 import { createGateway, gatewayListener } from "./gateway";
 
@@ -14,7 +14,7 @@ const VERSION = "0.1.0";
 const config = loadConfig(
   t.Object({
     ...baseConfig({ port: 8080 }),
-    GATEWAY_ROUTES: t.String({ minLength: 1, default: resolve(import.meta.dir, "../ocelot.json") }),
+    GATEWAY_ROUTES: t.String({ minLength: 1, default: appFile("gateway/ocelot.json", import.meta.dir) }),
     OIDC_ISSUER: t.Optional(t.String({ pattern: "^https?://" })),
     OIDC_JWKS_URL: t.Optional(t.String({ pattern: "^https?://" })),
     OIDC_AUDIENCE: t.Optional(t.String({ minLength: 1 })),

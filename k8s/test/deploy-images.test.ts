@@ -5,10 +5,12 @@
  * substitutes and scopes them as BuildKit does) and checked for the rules: pinned multi-stage bases, a
  * production-only install of its workspace, non-root, HEALTHCHECK for servers, an entry that exists. Then
  * each Bun image is built on this machine: the build context as .dockerignore leaves it, the manifests,
- * deps and sources stages' RUN lines run, the COPY lines copied — and the entry is bundled from the image
- * tree, which fails if any import the process makes at run time is missing from it. The gateway and
- * inventory images are started as the image's uid with its ENV until /health/ready answers, their
- * HEALTHCHECK command is run against them, and they stop on SIGTERM; the console runs its default command.
+ * deps, sources and bundle stages' RUN lines run (the bundle stage's `bun build` fails if any import the
+ * process makes at run time is missing from the image tree), the COPY lines copied. The runtime holds the
+ * bundle and the workspaces' run-time files, no sources and no node_modules. The gateway, inventory and
+ * inventory-worker images run that bundle as the image's uid (which owns nothing in the tree) with its ENV
+ * until /health/ready answers — the migrations and route table found from the bundle —, their HEALTHCHECK
+ * command is run against them, and they stop on SIGTERM; the console runs its default command.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -138,8 +140,12 @@ describe("Dockerfile rules", () => {
         OTEL_SERVICE_NAME: name,
       });
       expect(config.workdir).toBe(`/app/${d.source}`);
-      expect(config.entrypoint).toEqual(["bun", "src/main.ts"]);
+      // The bundle of the workspace's src/main.ts, built in the bundle stage.
+      expect(config.entrypoint).toEqual(["bun", "dist/main.js"]);
       expect(existsSync(join(REPO_ROOT, d.source, "src/main.ts"))).toBe(true);
+      const bundle = file.stage("bundle").instructions.find((i) => i.instr === "RUN" && i.args.includes("bundle.ts"))!;
+      expect(bundle.args).toContain(`bun /build/bundle.ts "\${WORKSPACE}" "/image/\${WORKSPACE}/dist"`);
+      expect(bundle.vars.WORKSPACE).toBe(d.source);
       if (d.port) {
         expect(config.env).toMatchObject({ HOST: "0.0.0.0", PORT: String(d.port) });
       } else {
@@ -210,10 +216,11 @@ test("when the build context is made, then it has the sources and every workspac
     "k8s/package.json",
     "e2e/package.json",
     "web/nginx.conf",
+    "scripts/bundle.ts",
   ]) {
     expect(existsSync(join(context, p)), p).toBe(true);
   }
-  for (const p of ["node_modules", "svc/orders/test", "svc/kit/node_modules", ".git", ".env", "k8s/charts", "docs"]) {
+  for (const p of ["node_modules", "svc/orders/test", "svc/kit/node_modules", ".git", ".env", "k8s/charts", "docs", "scripts/up.sh"]) {
     expect(existsSync(join(context, p)), p).toBe(false);
   }
 });
@@ -276,23 +283,11 @@ const OIDC = {
  * RabbitMQ of this machine, in a database and a vhost of its own) and the console (its default command).
  */
 const RUN_FROM_IMAGE: Record<string, (root: string, config: ImageConfig) => Promise<void>> = {
-  gateway: (root, config) => runServer("gateway", root, config, { GATEWAY_ROUTES: join(root, "app/gateway/ocelot.json"), ...OIDC }),
-  inventory: async (root, config) => {
-    const db = await createTestDatabase("image_inventory");
-    const vhost = uniqueName("image-inventory");
-    expect(run(["rabbitmqctl", "-q", "add_vhost", vhost]).code).toBe(0);
-    run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]);
-    try {
-      await runServer("inventory", root, config, {
-        DATABASE_URL: db.url,
-        RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
-        ...OIDC,
-      });
-    } finally {
-      run(["rabbitmqctl", "-q", "delete_vhost", vhost]);
-      await db.drop();
-    }
-  },
+  // GATEWAY_ROUTES unset: its default, the image's ocelot.json, is found from the bundle.
+  gateway: (root, config) => runServer("gateway", root, config, OIDC),
+  inventory: (root, config) => runWithInventoryDatabase("inventory", root, config),
+  // The worker migrates the inventory database too: from svc/inventory/drizzle, an extra workspace's files.
+  "inventory-worker": (root, config) => runWithInventoryDatabase("inventory-worker", root, config),
   "notifications-console": async (root, config) => {
     const child = spawnAsImage(root, config, [...config.entrypoint!, ...(config.cmd ?? [])], {});
     const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
@@ -301,13 +296,40 @@ const RUN_FROM_IMAGE: Record<string, (root: string, config: ImageConfig) => Prom
   },
 };
 
+/** A server on a fresh database of its own (migrated by its start) and a RabbitMQ vhost of its own. */
+async function runWithInventoryDatabase(name: string, root: string, config: ImageConfig): Promise<void> {
+  const db = await createTestDatabase(`image_${name}`);
+  const vhost = uniqueName(`image-${name}`);
+  expect(run(["rabbitmqctl", "-q", "add_vhost", vhost]).code).toBe(0);
+  run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]);
+  try {
+    await runServer(name, root, config, {
+      DATABASE_URL: db.url,
+      RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
+      ...OIDC,
+    });
+    const migrated = run(["psql", db.url, "-tAc", "SELECT count(*) FROM information_schema.tables WHERE table_name = 'products'"]);
+    expect(migrated.stdout.trim(), `${name} migrated the inventory database from its image`).toBe("1");
+  } finally {
+    run(["rabbitmqctl", "-q", "delete_vhost", vhost]);
+    await db.drop();
+  }
+}
+
+/** The workspaces whose run-time files the image holds: the process's and its extra ones (the kit has none). */
+/** The workspace folders under the image's /app. */
+function workspacesIn(app: string): string[] {
+  const svc = existsSync(join(app, "svc")) ? readdirSync(join(app, "svc")).map((x) => `svc/${x}`) : [];
+  return [...svc, ...(existsSync(join(app, "gateway")) ? ["gateway"] : [])];
+}
+
 function expectedWorkspaces(d: Deployable): string[] {
-  return [...runtimeWorkspaces(d.source)].sort();
+  return [...runtimeWorkspaces(d.source)].filter((w) => w !== "svc/kit").sort();
 }
 
 describe("image contents (built without Docker)", () => {
   test.each(bunImages.map((d) => d.name))(
-    "when %s's image is built, then it holds only its workspaces and production install, and its entry bundles from it (gateway, inventory, console: and runs as the image's uid)",
+    "when %s's image is built, then it holds its bundle and its workspaces' run-time files only, bundled from a production install (gateway, inventory, inventory-worker, console: and the bundle runs as the image's uid)",
     async (name) => {
       const d = DEPLOYABLES.find((x) => x.name === name)!;
       const file = dockerfileOf(name);
@@ -317,21 +339,29 @@ describe("image contents (built without Docker)", () => {
         const root = replayBuild(file, context, work, target);
         const config = file.config(target);
         const app = join(root, "app");
-        // The workspaces it runs and nothing else; no tests, no dev tooling.
-        const present = [...readdirSync(join(app, "svc")).map((x) => `svc/${x}`), ...(existsSync(join(app, "gateway")) ? ["gateway"] : [])];
+        // Its workspaces' run-time files and its bundle; no sources, tests, dependencies or dev tooling.
+        const present = workspacesIn(app);
         expect(present.sort()).toEqual(expectedWorkspaces(d));
-        expect(run(["find", app, "-name", "test", "-type", "d", "-not", "-path", "*/node_modules/*"]).stdout).toBe("");
-        const store = run(["ls", join(app, "node_modules/.bun")]).stdout;
+        expect(readFileSync(join(root, config.workdir, config.entrypoint![1]!), "utf8").slice(0, 100)).toContain("// @bun\n");
+        for (const kind of ["src", "test", "node_modules"]) expect(run(["find", app, "-name", kind]).stdout, kind).toBe("");
+        expect(run(["find", app, "-name", "*.ts"]).stdout).toBe("");
+        // Each workspace's run-time files (drizzle/ migrations, ocelot.json, …): what it holds besides code and tests.
+        for (const ws of expectedWorkspaces(d)) {
+          const files = (dir: string, skip: (entry: string) => boolean) =>
+            readdirSync(dir)
+              .filter((e) => !skip(e))
+              .sort();
+          const code = (e: string) => ["src", "test", "node_modules", "dist", "tsconfig.json"].includes(e) || e.endsWith(".ts");
+          expect(
+            files(join(app, ws), (e) => e === "dist"),
+            ws,
+          ).toEqual(files(join(REPO_ROOT, ws), code));
+        }
+        // The bundle was built from the production install of its workspace.
+        const store = run(["ls", join(work, "bundle", "app/node_modules/.bun")]).stdout;
         expect(store).toContain("elysia@");
         expect(store).not.toMatch(/^(typescript|bun-types|drizzle-kit|@types\+)/m);
-        expect(run(["find", join(app, "node_modules/.bun"), "-name", "*.d.ts", "-type", "f"]).stdout).toBe("");
-        // Every import the process makes at run time resolves inside the image tree.
-        const r = run(
-          ["bun", "build", "--target=bun", "--outdir", join(work, "bundle"), config.entrypoint![1]!],
-          join(root, config.workdir),
-        );
-        expect(r.stderr + r.stdout, `${name} bundle`).toContain("Bundled");
-        expect(r.code).toBe(0);
+        expect(run(["find", join(work, "bundle", "app/node_modules/.bun"), "-name", "*.d.ts", "-type", "f"]).stdout).toBe("");
         await RUN_FROM_IMAGE[name]?.(root, config);
       } finally {
         run(["rm", "-rf", work]);

@@ -1,11 +1,12 @@
 /**
- * The run's child processes: each instance started as `bun <entry>` with its environment and port, its output in
- * `<instance>.log`; start waits until it is ready or fails at once (with the log's last lines) when it exits first.
+ * The run's child processes: each instance started as `bun <entry>` (its sources, or its bundle) with its environment
+ * and port, its output in `<instance>.log`; start waits until it is ready or fails at once (with the log's last lines)
+ * when it exits first.
  */
 import { openSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { REPO_ROOT, waitFor } from "@meridian/kit/testing";
-import { service, type ProcessName } from "../../services";
+import { waitFor } from "@meridian/kit/testing";
+import type { ProcessName } from "../../services";
 
 /** A running copy of a process: its name, or `<name>#<n>` for the n-th replica (n ≥ 2). */
 export type InstanceName = ProcessName | `${ProcessName}#${number}`;
@@ -30,6 +31,10 @@ export interface ProcessSettings {
   environment: (instance: InstanceName) => Record<string, string>;
   readyUrl: (instance: InstanceName) => string;
   readyTimeoutMs: number;
+  /** How often readiness is asked for while starting (ms). */
+  readyPollMs: number;
+  /** What a process runs: `bun <entry>` in `cwd`. */
+  launch: (name: ProcessName) => { entry: string; cwd: string };
 }
 
 export class PlatformProcesses {
@@ -43,8 +48,9 @@ export class PlatformProcesses {
     const { ports } = this.settings;
     const log = resolve(this.settings.logDir, `${name.replace("#", "-")}.log`);
     const fd = openSync(log, "a");
-    const child = Bun.spawn(["bun", service(processOf(name)).entry], {
-      cwd: REPO_ROOT,
+    const { entry, cwd } = this.settings.launch(processOf(name));
+    const child = Bun.spawn(["bun", entry], {
+      cwd,
       env: { ...process.env, ...this.settings.environment(name), PORT: String(ports[name]), OTEL_SERVICE_NAME: processOf(name) },
       stdout: fd,
       stderr: fd,
@@ -61,7 +67,7 @@ export class PlatformProcesses {
     });
     const ready = waitFor(async () => settled || (await fetch(this.settings.readyUrl(name)).catch(() => undefined))?.ok, {
       timeoutMs: this.settings.readyTimeoutMs,
-      intervalMs: 100,
+      intervalMs: this.settings.readyPollMs,
       what: `${name} to be ready (log: ${log})`,
     });
     try {

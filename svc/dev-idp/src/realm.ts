@@ -5,11 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { resolve } from "node:path";
+import { appFile } from "@meridian/kit/app-files";
 import { Type as t, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
-export const DEFAULT_REALM_FILE = resolve(import.meta.dir, "../../../k8s/keycloak/realm-meridian.json");
+export const DEFAULT_REALM_FILE = appFile("k8s/keycloak/realm-meridian.json", import.meta.dir);
 
 const ProtocolMapper = t.Object({
   name: t.String(),

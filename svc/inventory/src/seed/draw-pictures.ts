@@ -4,10 +4,11 @@
  */
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { appFile } from "@meridian/kit/app-files";
 import { DEMO_CATALOGUE } from "./catalogue";
 import { drawProduct } from "./illustrations";
 
-export const PICTURES_DIR = join(import.meta.dir, "../../../../web/projects/customer/public/products");
+export const PICTURES_DIR = appFile("web/projects/customer/public/products", import.meta.dir);
 
 /** Every picture file name and its contents. */
 export function demoPictures(): Map<string, string> {

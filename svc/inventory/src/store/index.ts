@@ -2,11 +2,11 @@
  * The inventory store: products, stock and reservations in PostgreSQL (drizzle + postgres.js).
  * Shared by the inventory API and the inventory worker (`@meridian/inventory/store`), so both write stock the same way.
  */
-import { fileURLToPath } from "node:url";
 import { and, asc, count, desc, eq, getColumns, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type postgres from "postgres";
+import { appFile } from "@meridian/kit/app-files";
 import { openPostgres } from "@meridian/kit/postgres";
 import { withAdvisoryLock } from "@meridian/kit/postgres-lock";
 import { pgOutbox, type PgTransaction } from "@meridian/kit/messaging";
@@ -18,7 +18,7 @@ export * as inventorySchema from "./schema";
 export type { Page, Product, Reservation, ReservationStatus, Shortage } from "../domain/product";
 export type { ReservationLine } from "./schema";
 
-const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
+const migrationsFolder = appFile("svc/inventory/drizzle", import.meta.dir);
 
 export type InventoryDb = ReturnType<typeof drizzle>;
 /** A drizzle transaction on the inventory database (any PostgreSQL driver: the worker gets it from pgInbox). */

@@ -3,11 +3,11 @@
  * adapter; differences: OUTPUT instead of RETURNING, no ON CONFLICT (unique violations are caught instead),
  * ids as 36-character text, OFFSET/FETCH paging.
  */
-import { fileURLToPath } from "node:url";
 import { and, asc, count, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import mssql from "mssql";
 import { drizzle, getMsSqlConnectionParams, type NodeMsSqlDatabase } from "drizzle-orm/node-mssql";
 import { migrate } from "drizzle-orm/node-mssql/migrator";
+import { appFile } from "@meridian/kit/app-files";
 import { isUniqueViolation, mssqlCheck, type HealthCheck } from "@meridian/kit";
 import { mssqlInbox, mssqlOutbox, startOutboxRelay } from "@meridian/kit/messaging";
 import type { CatalogueProduct, OrderRecord, Page } from "../../domain/order";
@@ -27,7 +27,7 @@ import type {
 import { poolLockTransaction, withMigrationLock } from "./migration-lock";
 import { catalogueProducts, orderLines, orders } from "./schema";
 
-const migrationsFolder = fileURLToPath(new URL("../../../drizzle/mssql", import.meta.url));
+const migrationsFolder = appFile("svc/orders/drizzle/mssql", import.meta.dir);
 
 type Db = NodeMsSqlDatabase;
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];

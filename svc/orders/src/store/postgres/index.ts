@@ -1,9 +1,9 @@
 /** Orders store on PostgreSQL (drizzle + postgres.js). */
-import { fileURLToPath } from "node:url";
 import { and, asc, count, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type postgres from "postgres";
+import { appFile } from "@meridian/kit/app-files";
 import { openPostgres } from "@meridian/kit/postgres";
 import { withAdvisoryLock } from "@meridian/kit/postgres-lock";
 import { postgresCheck, type HealthCheck } from "@meridian/kit";
@@ -24,7 +24,7 @@ import type {
 } from "../types";
 import { catalogueProducts, orderLines, orders } from "./schema";
 
-const migrationsFolder = fileURLToPath(new URL("../../../drizzle/postgres", import.meta.url));
+const migrationsFolder = appFile("svc/orders/drizzle/postgres", import.meta.dir);
 
 type Db = ReturnType<typeof drizzle>;
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
