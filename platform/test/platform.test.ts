@@ -18,6 +18,25 @@ describe("platform harness", () => {
     expect(failure?.message).toContain("BODY_LIMIT_BYTES");
     expect(elapsed).toBeLessThan(60_000); // well inside the ready timeout, whatever the load
   }, 150_000);
+
+  test("when the platform starts bundled, then each process runs its bundle from its workspace folder, migrations found, and stop removes the bundles", async () => {
+    const { readFileSync, readlinkSync, existsSync } = await import("node:fs");
+    const { dirname } = await import("node:path");
+    const platform = await startPlatform({ processes: ["inventory"], bundled: true, readyTimeoutMs: 120_000 });
+    let bundleDir: string;
+    try {
+      const pid = platform.processes.get("inventory")!.pid!;
+      const [, entry] = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      expect(entry).toMatch(/meridian-bundles-[^/]+\/inventory\/main\.js$/);
+      expect(readlinkSync(`/proc/${pid}/cwd`)).toEndWith("/svc/inventory");
+      bundleDir = dirname(dirname(entry!));
+      // Ready means migrated: the bundle found svc/inventory/drizzle from its workspace folder.
+      expect((await fetch(`${platform.url("inventory")}/health/ready`)).ok).toBe(true);
+    } finally {
+      await platform.stop();
+    }
+    expect(existsSync(bundleDir)).toBe(false);
+  }, 150_000);
 });
 
 describe("route table of a run", () => {
