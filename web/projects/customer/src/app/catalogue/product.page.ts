@@ -1,11 +1,10 @@
-import { CurrencyPipe } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, OnInit, computed, inject, input, signal } from '@angular/core';
 import { Title } from '@angular/platform-browser';
-import { RouterLink } from '@angular/router';
 import { problemMessage } from '@shared/problem';
 import { CartService } from '../cart.service';
 import { RUNTIME_CONFIG } from '../config';
+import { money } from '../money';
 import { ShopApi } from '../shop-api.service';
 import { CatalogueItem, availabilityLabel } from '../shop-models';
 import { ProductImage } from './product-image';
@@ -13,10 +12,10 @@ import { ProductImage } from './product-image';
 /** One product: large picture, description, availability, quantity up to what may be ordered, add to cart. */
 @Component({
   selector: 'app-product-page',
-  imports: [CurrencyPipe, RouterLink, ProductImage],
+  imports: [ProductImage],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <p><a routerLink="/">← Back to the shop</a></p>
+    <p><a href="/">← Back to the shop</a></p>
     @if (error()) {
       <p class="error" role="alert">{{ error() }}</p>
     } @else if (!item()) {
@@ -28,7 +27,7 @@ import { ProductImage } from './product-image';
         <div class="stack">
           <h1>{{ p.name }}</h1>
           <p class="muted">{{ p.brand }} · {{ p.category }}</p>
-          <p class="price big">{{ p.price | currency: currency }}</p>
+          <p class="price big">{{ price(p.price) }}</p>
           <p class="availability" [attr.data-availability]="p.availability" data-testid="availability">{{ availability() }}</p>
           <p class="description">{{ p.description }}</p>
           @if (room() > 0) {
@@ -41,12 +40,12 @@ import { ProductImage } from './product-image';
             </div>
             <p id="quantity-hint" class="muted hint" data-testid="quantity-hint">{{ hint() }}</p>
           } @else if (p.maxQuantity > 0) {
-            <p class="muted" id="quantity-hint">Your cart already holds {{ inCart() }}, all that one order may take. <a routerLink="/cart">Go to your cart</a></p>
+            <p class="muted" id="quantity-hint">Your cart already holds {{ inCart() }}, all that one order may take. <a href="/cart">Go to your cart</a></p>
           } @else {
             <p class="muted">This product is out of stock for now.</p>
           }
           <p class="sr-only" aria-live="polite">{{ added() }}</p>
-          @if (added()) { <p class="notice" role="status">{{ added() }} <a routerLink="/cart">View cart</a></p> }
+          @if (added()) { <p class="notice" role="status">{{ added() }} <a href="/cart">View cart</a></p> }
         </div>
       </article>
     }
@@ -77,6 +76,10 @@ export class ProductPage implements OnInit {
     const why = item.availability === 'low-stock' ? `only ${item.left ?? item.maxQuantity} left` : `at most ${item.maxQuantity} per order`;
     return this.inCart() > 0 ? `You can add up to ${this.room()} more (${why}; ${this.inCart()} in your cart).` : `You can order up to ${this.room()} (${why}).`;
   });
+
+  price(amount: number): string {
+    return money(amount, this.currency);
+  }
 
   ngOnInit(): void {
     this.api.item(this.sku()).subscribe({

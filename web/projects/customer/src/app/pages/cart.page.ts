@@ -1,13 +1,14 @@
-import { CurrencyPipe } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
-import { Router, RouterLink } from '@angular/router';
+import { Router } from '@angular/router';
 import { finalize } from 'rxjs';
 import { problemMessage } from '@shared/problem';
 import { AuthService } from '../auth.service';
 import { CartLine, CartService, lineLimit } from '../cart.service';
 import { ProductImage } from '../catalogue/product-image';
 import { RUNTIME_CONFIG } from '../config';
+import { productUrl } from '../links';
+import { money } from '../money';
 import { ShopApi } from '../shop-api.service';
 
 /**
@@ -16,20 +17,20 @@ import { ShopApi } from '../shop-api.service';
  */
 @Component({
   selector: 'app-cart-page',
-  imports: [CurrencyPipe, RouterLink, ProductImage],
+  imports: [ProductImage],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Your cart</h1>
     @if (cart.lines().length === 0) {
-      <p class="empty">Your cart is empty. <a routerLink="/">Browse the shop</a>.</p>
+      <p class="empty">Your cart is empty. <a href="/">Browse the shop</a>.</p>
     } @else {
       <ul class="cart-lines" aria-label="Cart">
         @for (line of cart.lines(); track line.sku) {
           <li class="cart-line" [attr.data-sku]="line.sku">
             <app-product-image [src]="line.image ?? ''" [name]="line.name" [width]="96" />
             <div class="what">
-              <a [routerLink]="['/products', line.sku]" class="name">{{ line.name }}</a>
-              <span class="muted">{{ line.unitPrice | currency: currency }} each</span>
+              <a [href]="url(line.sku)" class="name">{{ line.name }}</a>
+              <span class="muted">{{ price(line.unitPrice) }} each</span>
             </div>
             <div class="qty">
               <label [for]="'qty-' + line.sku" class="sr-only">Quantity of {{ line.name }}</label>
@@ -37,12 +38,12 @@ import { ShopApi } from '../shop-api.service';
                 [attr.aria-describedby]="'why-' + line.sku" #qty (change)="setQuantity(line, qty)" />
               <span class="muted hint" [id]="'why-' + line.sku" [attr.data-testid]="'limit-' + line.sku">{{ why(line) }}</span>
             </div>
-            <span class="subtotal num">{{ line.unitPrice * line.quantity | currency: currency }}</span>
+            <span class="subtotal num">{{ price(line.unitPrice * line.quantity) }}</span>
             <button type="button" class="secondary" (click)="cart.remove(line.sku)" [attr.aria-label]="'Remove ' + line.name">Remove</button>
           </li>
         }
       </ul>
-      <p class="total"><span>Total</span> <strong data-testid="cart-total">{{ cart.total() | currency: currency }}</strong></p>
+      <p class="total"><span>Total</span> <strong data-testid="cart-total">{{ price(cart.total()) }}</strong></p>
       @if (error()) { <p class="error" role="alert">{{ error() }}</p> }
       @if (auth.signedIn()) {
         <button type="button" data-testid="place-order" (click)="placeOrder()" [disabled]="placing()" [attr.aria-busy]="placing()">
@@ -79,6 +80,14 @@ export class CartPage implements OnInit {
         error: () => undefined,
       });
     }
+  }
+
+  price(amount: number): string {
+    return money(amount, this.currency);
+  }
+
+  url(sku: string): string {
+    return productUrl(sku);
   }
 
   limit(line: CartLine): number {
