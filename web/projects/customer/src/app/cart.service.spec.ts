@@ -66,4 +66,24 @@ describe('CartService', () => {
     const restored = create();
     expect(restored.lines()).toEqual([{ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5, image: '/products/mug.svg', limit: 4, quantity: 2 }]);
   });
+
+  it('when the app starts with a stored cart or none, then nothing is written back until the cart changes', () => {
+    localStorage.setItem('meridian.cart.v2', JSON.stringify([{ sku: 'MUG-1', name: 'Mug', unitPrice: 12.5, quantity: 2 }]));
+    const setItem = vi.spyOn(Storage.prototype, 'setItem');
+    try {
+      const cart = create();
+      TestBed.tick();
+      expect(cart.count()).toBe(2);
+      localStorage.clear();
+      create();
+      TestBed.tick();
+      expect(setItem).not.toHaveBeenCalled();
+      TestBed.inject(CartService).add({ sku: 'TEA-2', name: 'Tea', unitPrice: 3.1 });
+      TestBed.tick();
+      expect(setItem).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(localStorage.getItem('meridian.cart.v2') ?? '[]')).toEqual([{ sku: 'TEA-2', name: 'Tea', unitPrice: 3.1, quantity: 1 }]);
+    } finally {
+      setItem.mockRestore();
+    }
+  });
 });

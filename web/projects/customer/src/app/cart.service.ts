@@ -24,13 +24,14 @@ function isLine(value: unknown): value is CartLine {
   return typeof l?.sku === 'string' && typeof l.name === 'string' && typeof l.unitPrice === 'number' && Number.isInteger(l.quantity) && (l.quantity ?? 0) > 0;
 }
 
-function restore(): CartLine[] {
+/** The stored lines, and the stored text itself (null when there is none). */
+function restore(): { lines: CartLine[]; stored: string | null } {
   try {
-    const raw = localStorage.getItem(storageKey);
-    const lines: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(lines) ? lines.filter(isLine) : [];
+    const stored = localStorage.getItem(storageKey);
+    const lines: unknown = stored ? JSON.parse(stored) : [];
+    return { lines: Array.isArray(lines) ? lines.filter(isLine) : [], stored };
   } catch {
-    return [];
+    return { lines: [], stored: null };
   }
 }
 
@@ -46,7 +47,10 @@ export function lineLimit(line: Pick<CartLine, 'limit'>): number {
  */
 @Injectable({ providedIn: 'root' })
 export class CartService {
-  private readonly state = signal<CartLine[]>(restore());
+  private readonly restored = restore();
+  private readonly state = signal<CartLine[]>(this.restored.lines);
+  /** What localStorage holds: the cart is written only when it changed, not back at every start. */
+  private stored = this.restored.stored;
   private key = newIdempotencyKey();
 
   readonly lines = this.state.asReadonly();
@@ -54,7 +58,12 @@ export class CartService {
   readonly total = computed(() => Math.round(this.state().reduce((sum, l) => sum + l.quantity * l.unitPrice, 0) * 100) / 100);
 
   constructor() {
-    effect(() => localStorage.setItem(storageKey, JSON.stringify(this.state())));
+    effect(() => {
+      const json = JSON.stringify(this.state());
+      if (json === this.stored || (this.stored === null && json === '[]')) return;
+      localStorage.setItem(storageKey, json);
+      this.stored = json;
+    });
   }
 
   quantityOf(sku: string): number {
