@@ -13,7 +13,7 @@ import { StepwiseCount } from './stepwise';
 
 const pageSize = 24;
 /** Cards built per main-thread task (the first step fills a phone's screen). */
-const cardsPerStep = 4;
+const cardsPerStep = 2;
 
 function queryOf(params: Record<string, string | undefined>): CatalogueQuery {
   const sort = params['sort'];
