@@ -5,7 +5,7 @@
  */
 import { waitFor } from "@meridian/kit/testing";
 import type postgres from "postgres";
-import { percentiles, type Percentiles } from "./order-flow";
+import { percentiles, type Percentiles } from "./percentiles";
 import { placeOrder } from "./platform-client";
 
 export interface IsolatedOrders {

@@ -25,14 +25,7 @@ import { cpuSeconds, machineCpu, rssMiB } from "./proc";
 import { logStatements } from "./statement-log";
 import { isolatedOrders, type IsolatedOrders } from "./isolated-orders";
 import { wrk, type LoadResult } from "./wrk";
-
-export interface Percentiles {
-  count: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+import { percentiles, type Percentiles } from "./percentiles";
 
 export interface ProcessUsage {
   /** Average CPU while the load ran (100 = one core). */
@@ -96,13 +89,6 @@ export interface OrderFlowResult {
 const MEASURED: ProcessName[] = ["gateway", "orders", "inventory-worker", "audit", "notifications", "inventory"];
 const PRODUCTS = 50;
 const STOCK = 1_000_000;
-
-export function percentiles(values: number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
-  const r = (n: number) => Math.round(n * 10) / 10;
-  return { count: sorted.length, p50Ms: r(at(50)), p95Ms: r(at(95)), p99Ms: r(at(99)), maxMs: r(sorted[sorted.length - 1] ?? NaN) };
-}
 
 /** Customers the load is spread over: many, as in production (the orders route limits each subject's rate). */
 const CUSTOMERS = 16;
