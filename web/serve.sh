@@ -9,6 +9,6 @@ export PATH="$web/../.tools/node24/bin:$PATH" NG_CLI_ANALYTICS=false
 cd "$web"
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 for app in customer admin; do
-  [ -f "dist/$app/browser/index.html" ] || npx ng build "$app"
+  [ -f "dist/$app/browser/index.html" ] || { npx ng build "$app" && node compile-hints.ts "dist/$app/browser"; }
 done
 exec node e2e/serve.ts

@@ -34,7 +34,8 @@ if ! npm ci --no-audit --no-fund --loglevel=error; then failed=$((failed + 1)); 
 
 for app in customer admin; do
   step "production build of $app"
-  if npx ng build "$app" --configuration production >"$out/build-$app.log" 2>&1; then
+  if npx ng build "$app" --configuration production >"$out/build-$app.log" 2>&1 \
+    && node compile-hints.ts "dist/$app/browser" >>"$out/build-$app.log" 2>&1; then
     if grep -Eiq '(^|[^a-z])warning' "$out/build-$app.log"; then
       cat "$out/build-$app.log"; echo "web: the $app build has warnings"; failed=$((failed + 1))
     else
@@ -82,6 +83,9 @@ run_node_tests() { # run_node_tests <name> <file>
     --test-reporter=tap --test-reporter-destination="$out/$1.tap" "$2"
   count_tap "$out/$1.tap" $?
 }
+
+step "compile hints of the production builds"
+run_node_tests compile-hints e2e/compile-hints.test.ts
 
 step "PWA check of the admin production build"
 run_node_tests pwa e2e/pwa.test.ts

@@ -168,6 +168,8 @@ describe("Dockerfile rules", () => {
       expect(runs.map((i) => i.args).join("\n")).toContain("npm ci");
       const build = runs.find((i) => i.args.includes("ng build"))!;
       expect(build.args).toContain(`ng build "\${APP}" --configuration production`);
+      // V8's compile hint on the start-up scripts (web/compile-hints.ts) is part of every build.
+      expect(build.args).toContain(`node compile-hints.ts "dist/\${APP}/browser"`);
       expect(build.vars.APP).toBe(app);
       const angular = JSON.parse(readFileSync(join(REPO_ROOT, "web/angular.json"), "utf8"));
       expect(Object.keys(angular.projects), "an Angular project of that name").toContain(app);

@@ -9,7 +9,7 @@ import { productUrl } from '../links';
 import { money } from '../money';
 import { ShopApi } from '../shop-api.service';
 import { CatalogueFacets, CatalogueItem, CatalogueQuery, availabilityLabel } from '../shop-models';
-import { StepwiseCount } from './stepwise';
+import { StepwiseCount } from '../main-thread';
 
 const pageSize = 24;
 /** Cards built per main-thread task (the first step fills a phone's screen). */

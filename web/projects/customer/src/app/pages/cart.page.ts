@@ -1,5 +1,5 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import { finalize } from 'rxjs';
 import { problemMessage } from '@shared/problem';
@@ -7,6 +7,7 @@ import { AuthService } from '../auth.service';
 import { CartLine, CartService, lineLimit } from '../cart.service';
 import { ProductImage } from '../catalogue/product-image';
 import { RUNTIME_CONFIG } from '../config';
+import { StepwiseCount, inNextTask } from '../main-thread';
 import { productUrl } from '../links';
 import { money } from '../money';
 import { ShopApi } from '../shop-api.service';
@@ -25,7 +26,7 @@ import { ShopApi } from '../shop-api.service';
       <p class="empty">Your cart is empty. <a href="/">Browse the shop</a>.</p>
     } @else {
       <ul class="cart-lines" aria-label="Cart">
-        @for (line of cart.lines(); track line.sku) {
+        @for (line of shownLines(); track line.sku) {
           <li class="cart-line" [attr.data-sku]="line.sku">
             <app-product-image [src]="line.image ?? ''" [name]="line.name" [width]="96" />
             <div class="what">
@@ -56,7 +57,7 @@ import { ShopApi } from '../shop-api.service';
     }
   `,
 })
-export class CartPage implements OnInit {
+export class CartPage {
   readonly cart = inject(CartService);
   readonly auth = inject(AuthService);
   private readonly api = inject(ShopApi);
@@ -64,11 +65,19 @@ export class CartPage implements OnInit {
   readonly currency = inject(RUNTIME_CONFIG).currency;
   readonly placing = signal(false);
   readonly error = signal('');
+  /** The heading, total and checkout come with the navigation; the lines follow one per task. */
+  private readonly shownCount = new StepwiseCount(1, 0);
+  readonly shownLines = computed(() => this.cart.lines().slice(0, this.shownCount.count()));
   /** Lines whose quantity was lowered to what may be ordered, with the reason shown next to the field. */
   readonly lowered = signal<Record<string, string>>({});
 
+  constructor() {
+    this.shownCount.grow(this.cart.lines().length);
+    inNextTask(() => this.checkAvailability());
+  }
+
   /** Asks the catalogue what may be ordered now, so the fields stop at the current availability. */
-  ngOnInit(): void {
+  private checkAvailability(): void {
     for (const line of this.cart.lines()) {
       this.api.item(line.sku).subscribe({
         next: (item) => {
