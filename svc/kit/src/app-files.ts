@@ -1,5 +1,5 @@
 /**
- * Files a process reads at run time besides its code — migrations, the gateway's route table, the realm export —
+ * Files a process reads at run time besides its code — migrations, the edge proxy's route table, the realm export —
  * named by their path from the repository root (in an image: /app). A bundled entry (`bun build`) runs without
  * the source tree around it, so the reading module's `import.meta.dir` is no guide on its own.
  */

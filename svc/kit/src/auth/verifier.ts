@@ -91,7 +91,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * The platform's one scope rule, used by the edge proxy and every service (docs/conventions.md › Tokens):
  * - `scope` as a string is split on white space (RFC 8693 §4.2, RFC 9068 §2.2.3);
  * - `scope` as an array (or `scp`, Azure AD/Okta style) gives one scope per element; an element is never split:
- *   one holding white space (`["orders.read orders.write"]`) is not a scope-token and grants nothing;
+ *   one holding white space (`["items.read items.write"]`) is not a scope-token and grants nothing;
  * - `scp` is read only when `scope` yields no scope; non-string elements are ignored.
  */
 export function scopesOf(claims: Record<string, unknown>): string[] {
@@ -130,6 +130,17 @@ function classify(err: unknown): TokenVerificationError {
   if (err instanceof joseErrors.JOSEError) return new TokenVerificationError("malformed", `token rejected: ${err.code}`, { cause: err });
   // Anything else (network errors from the JWKS fetch, bad JSON) means we could not get the keys.
   return new TokenVerificationError("keys_unavailable", `signing keys unavailable: ${message}`, { cause: err });
+}
+
+/** The checks jose leaves to us on a verified payload (exp and sub present, iat not in the future), then the context. */
+function authContextOf(payload: JWTPayload, token: string, clockToleranceSec: number): AuthContext {
+  if (typeof payload.exp !== "number") throw new TokenVerificationError("missing_claim", "token has no exp");
+  // jose checks `iat` only with maxTokenAge; a token issued in the future means a wrong clock or a forgery.
+  if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + clockToleranceSec)
+    throw new TokenVerificationError("not_yet_valid", "token issued in the future");
+  if (typeof payload.sub !== "string" || payload.sub === "") throw new TokenVerificationError("missing_claim", "token has no sub");
+  const claims = payload as JWTPayload & Record<string, unknown>;
+  return { sub: payload.sub, scopes: scopesOf(claims), roles: rolesOf(claims), claims, token };
 }
 
 /**
@@ -207,13 +218,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (err) {
       throw classify(err);
     }
-    if (typeof payload.exp !== "number") throw new TokenVerificationError("missing_claim", "token has no exp");
-    // jose checks `iat` only with maxTokenAge; a token issued in the future means a wrong clock or a forgery.
-    if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + clockTolerance)
-      throw new TokenVerificationError("not_yet_valid", "token issued in the future");
-    if (typeof payload.sub !== "string" || payload.sub === "") throw new TokenVerificationError("missing_claim", "token has no sub");
-    const claims = payload as JWTPayload & Record<string, unknown>;
-    return { sub: payload.sub, scopes: scopesOf(claims), roles: rolesOf(claims), claims, token };
+    return authContextOf(payload, token, clockTolerance);
   }
 
   return { issuer, verify };
