@@ -2,7 +2,17 @@
  * Meridian API gateway: Ocelot-compatible routing from GATEWAY_ROUTES (an ocelot.json), bearer-token
  * authentication against OIDC_ISSUER, rate limiting, QoS and load balancing.
  */
-import { baseConfig, createHttpApp, createLogger, loadConfig, managementAppOf, serve, serveOptions, type Listenable } from "@meridian/kit";
+import {
+  baseConfig,
+  createHttpApp,
+  createLogger,
+  initTelemetry,
+  loadConfig,
+  managementAppOf,
+  serve,
+  serveOptions,
+  type Listenable,
+} from "@meridian/kit";
 import { appFile } from "@meridian/kit/app-files";
 import { verifierFromConfig } from "@meridian/kit/auth";
 import { Type as t } from "@sinclair/typebox";
@@ -22,6 +32,13 @@ const config = loadConfig(
 );
 
 const logger = createLogger({ service: "gateway", version: VERSION, level: config.LOG_LEVEL });
+// As the kit's startService does: spans and metrics under OTEL_SERVICE_NAME when it is set (the gateway's own
+// endpoints and the proxy share this one registration).
+const telemetry = initTelemetry({
+  serviceName: config.OTEL_SERVICE_NAME ?? "gateway",
+  version: VERSION,
+  ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+});
 
 let routes: GatewayRoutes;
 try {
@@ -45,6 +62,7 @@ const app = createHttpApp({
   service: "gateway",
   version: VERSION,
   logger,
+  telemetry,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   openapi: { title: "Meridian gateway" },
   // With MANAGEMENT_PORT, health and metrics are served there only (the proxy answers no route for them here).
