@@ -26,7 +26,10 @@ export interface GatewayOptions {
   logger: Logger;
   service?: string;
   version?: string;
-  /** Content-Length above this is answered 413 before routing (the kit's BODY_LIMIT_BYTES). */
+  /**
+   * The kit's BODY_LIMIT_BYTES (default 1 MiB): a Content-Length above it is answered 413 before routing, a streamed
+   * body is counted as it is forwarded and answered 413 at the first byte past it.
+   */
   bodyLimitBytes?: number;
   /** Verified tokens are kept (bounded, until the earlier of exp and the TTL); refusals never are. */
   tokenCache?: TokenCacheOptions;
@@ -77,19 +80,21 @@ export function createGateway(options: GatewayOptions) {
       if (rt.route.qos.breaker) result.observe(CIRCUIT_VALUE[rt.breaker.current], { route: rt.route.upstream.original });
   });
   const cached = verifier ? cachingVerifier(verifier, options.tokenCache) : undefined;
+  const bodyLimitBytes = options.bodyLimitBytes ?? 1_048_576;
   const handle = createPipeline({
     config,
     runtimes,
     verifier: cached,
     logger,
     metrics: { authFailures, rateLimited },
+    bodyLimitBytes,
     errorResponse: (err, request, connection) => errorResponse(err, request, connection.span, logger),
   });
   const proxy = instrumentProxy(handle, {
     service: options.service ?? "gateway",
     version: options.version ?? "0",
     logger,
-    bodyLimitBytes: options.bodyLimitBytes,
+    bodyLimitBytes,
   });
   return { fetch: proxy };
 }

@@ -26,6 +26,8 @@ export interface PipelineOptions {
   verifier?: TokenVerifier;
   logger: Logger;
   metrics: { authFailures: Counter; rateLimited: Counter };
+  /** BODY_LIMIT_BYTES: streamed bodies are counted against it on their way downstream. */
+  bodyLimitBytes: number;
   /** The answer for a refusal or an unexpected error. */
   errorResponse(err: unknown, request: Request, connection: ProxyConnection): Response;
 }
@@ -38,7 +40,7 @@ export function createPipeline(options: PipelineOptions) {
   const authenticate = createAuthenticationStage(options.verifier, options.logger, fail);
   const authorization = createAuthorizationStage(fail);
   const downstreamRequest = createDownstreamRequestStage(authorization, config.baseUrl);
-  const forward = createForwardStage(options.logger);
+  const forward = createForwardStage(options.logger, options.bodyLimitBytes);
 
   /** Finds the route and sets up the request's context (404 when no route matches). */
   function route(request: Request, connection: ProxyConnection): GatewayRequest {

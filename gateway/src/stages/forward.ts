@@ -3,7 +3,7 @@
  * a host from the load balancer, the request with the route's timeout (503), 502 when unreachable, 499 when the
  * client went away; then the answer with the downstream's status, headers and streamed body.
  */
-import { ProblemError, problems, type Logger } from "@meridian/kit";
+import { oversizeProblemOf, ProblemError, problems, tooLarge, type Logger } from "@meridian/kit";
 import type { GatewayRequest } from "../context";
 import { TimedCall } from "../deadlines";
 import { GatewayError } from "../errors";
@@ -21,6 +21,8 @@ const CLIENT_GONE = new Error("client closed the request");
  */
 class CallAbort extends TimedCall {
   readonly controller = new AbortController();
+  /** Set when a streamed request body passed the body limit on its way downstream. */
+  oversize?: ProblemError;
   expire(): void {
     this.controller.abort(TIMED_OUT);
   }
@@ -29,13 +31,33 @@ class CallAbort extends TimedCall {
   }
 }
 
-function requestInit(ctx: GatewayRequest, down: DownstreamRequest, abort: CallAbort): RequestInit {
+/**
+ * A streamed request body (chunked, no Content-Length: the announced ones are refused before routing) counted on its
+ * way downstream: at the first byte past the limit the upload fails and the call is answered with the 413 problem.
+ */
+function boundedBody(body: ReadableStream<Uint8Array>, limit: number, abort: CallAbort): ReadableStream<Uint8Array> {
+  let size = 0;
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      size += chunk.byteLength;
+      if (size <= limit) return controller.enqueue(chunk);
+      abort.oversize = tooLarge(limit, `The streamed body passed ${limit} bytes`);
+      controller.error(abort.oversize);
+      abort.controller.abort(abort.oversize);
+    },
+  });
+  return body.pipeThrough(counter);
+}
+
+function requestInit(ctx: GatewayRequest, down: DownstreamRequest, abort: CallAbort, bodyLimit: number): RequestInit {
   const method = ctx.rt.route.downstreamMethod ?? ctx.method;
-  const hasBody = method !== "GET" && method !== "HEAD" && ctx.request.body !== null;
+  const { body, headers } = ctx.request;
+  const hasBody = method !== "GET" && method !== "HEAD" && body !== null;
+  const streamed = hasBody && !headers.has("content-length");
   return {
     method,
     headers: down.headers,
-    body: hasBody ? ctx.request.body : undefined,
+    body: streamed ? boundedBody(body, bodyLimit, abort) : hasBody ? body : undefined,
     redirect: "manual",
     signal: abort.controller.signal,
     decompress: false,
@@ -55,10 +77,17 @@ function answer(ctx: GatewayRequest, down: DownstreamRequest, res: Response, bas
   return res;
 }
 
-export function createForwardStage(logger: Logger) {
+/** `bodyLimit`: BODY_LIMIT_BYTES, applied here to streamed bodies as they are forwarded. */
+export function createForwardStage(logger: Logger, bodyLimit: number) {
   /** The refusal for a call that threw, and the breaker's verdict on it. */
   function failure(ctx: GatewayRequest, abort: CallAbort, target: string, err: unknown): GatewayError {
     const { rt } = ctx;
+    const oversize = abort.oversize ?? oversizeProblemOf(err);
+    if (oversize) {
+      // The client's body, not the downstream, ended the call.
+      rt.breaker.cancel();
+      return new GatewayError(oversize);
+    }
     const timedOut = abort.controller.signal.reason === TIMED_OUT;
     if (!timedOut && ctx.request.signal.aborted) {
       // The client went away: not the downstream's fault (Ocelot ignores OperationCanceledException).
@@ -89,7 +118,7 @@ export function createForwardStage(logger: Logger) {
     request.signal.addEventListener("abort", abort);
     let res: Response;
     try {
-      res = await fetch(baseUrl + down.pathAndQuery, requestInit(ctx, down, abort));
+      res = await fetch(baseUrl + down.pathAndQuery, requestInit(ctx, down, abort, bodyLimit));
     } catch (err) {
       throw failure(ctx, abort, baseUrl + down.pathAndQuery, err);
     } finally {
