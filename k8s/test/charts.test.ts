@@ -368,6 +368,28 @@ describe("production path", () => {
     expect(referenced.filter((r) => !secrets.has(r.split(" -> ")[1]!))).toEqual([]);
   });
 
+  test("when dev's Keycloak is installed with k8s/dev/keycloak.values.yaml, then its Service port and admin login are the ones the release uses", async () => {
+    const values = parseManifests(await Bun.file(join(import.meta.dir, "../dev/keycloak.values.yaml")).text())[0] as any;
+    const port = values.service.ports.http;
+    const objects = rendered.get("dev")!;
+    const urls = podWorkloads(objects).flatMap((w) =>
+      w.podSpec.containers.flatMap((c: any) =>
+        (c.env ?? [])
+          .filter((e: any) => typeof e.value === "string" && /^https?:\/\/keycloak[.:]/.test(e.value))
+          .map((e: any) => ({ where: `${w.obj.metadata.name} ${e.name}`, url: new URL(e.value) })),
+      ),
+    );
+    // issuer (browser and pods), JWKS of every verifier, the BFF's discovery, the realm Job
+    expect(urls.map((u) => u.where)).toEqual(expect.arrayContaining(["gateway OIDC_JWKS_URL", "admin-bff OIDC_DISCOVERY_URL"]));
+    expect(urls.some((u) => u.where.endsWith("KEYCLOAK_URL"))).toBe(true);
+    expect(urls.filter((u) => Number(u.url.port || 80) !== port).map((u) => `${u.where}: ${u.url.host}`)).toEqual([]);
+    expect(values.extraEnvVars.find((e: any) => e.name === "KC_HOSTNAME").value).toBe(
+      new URL(urls.find((u) => u.where === "gateway OIDC_ISSUER")!.url).origin,
+    );
+    const admin = objects.find((o) => o.kind === "Secret" && o.metadata.name === "keycloak-admin") as any;
+    expect(Object.values(admin.stringData).sort()).toEqual([values.auth.adminUser, values.auth.adminPassword].sort());
+  });
+
   test.each(Object.keys(OVERLAYS) as Overlay[])(
     "when the %s realm is imported, then every client URL (post-logout ones included) is one of the overlay's public URLs",
     (overlay) => {

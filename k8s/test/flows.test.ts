@@ -81,6 +81,22 @@ describe("flow matrix", () => {
     expect(scrapes.filter((r) => !r.allowed)).toEqual([]);
   });
 
+  test("when prod runs the mesh, then a PodMonitor scrapes every injected sidecar's Envoy port (15090) in the release namespace", () => {
+    const objects = rendered.get("prod")!;
+    const monitors = objects.filter((o) => o.kind === "PodMonitor");
+    const sidecars = monitors.find((m) =>
+      m.spec.podMetricsEndpoints.some((e: any) => e.port === "http-envoy-prom" && e.path === "/stats/prometheus"),
+    );
+    expect(sidecars, `PodMonitors: ${monitors.map((m) => m.metadata.name).join(", ") || "none"}`).toBeDefined();
+    // Istio's injector labels every pod it gives a sidecar with security.istio.io/tlsMode.
+    expect(sidecars!.spec.selector.matchExpressions).toContainEqual({ key: "security.istio.io/tlsMode", operator: "Exists" });
+    expect(sidecars!.spec.namespaceSelector.matchNames).toEqual([flows.releaseNamespace]);
+    const serviceMonitor = objects.find((o) => o.kind === "ServiceMonitor")!;
+    // Prometheus selects monitors by the label the ServiceMonitors carry.
+    expect(serviceMonitor.metadata.labels?.release).toBeTruthy();
+    expect(sidecars!.metadata.labels?.release).toBe(serviceMonitor.metadata.labels?.release);
+  });
+
   test("when the collector ships to Loki, then egress admits the gateway pod's port (8080), not the Service's 80", () => {
     const [loki] = find("prod", "otel-collector", "loki-gateway");
     expect(loki?.port).toBe("http-metrics/8080");
