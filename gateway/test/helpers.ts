@@ -42,6 +42,10 @@ export function startDownstream(name: string): Downstream {
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
+    // No idle timeout: some tests hold a request longer than Bun's default 10 s (e.g. /slow/11500), and Bun
+    // enforces that timeout coarsely (it can fire after ~9 s), which would close the connection under the
+    // gateway and turn the test's expected answer into a 502. The timeouts under test are the gateway's.
+    idleTimeout: 0,
     async fetch(req): Promise<Response> {
       state.inFlight += 1;
       try {
