@@ -43,8 +43,9 @@ RUN : "${WORKSPACE:?build arg WORKSPACE is required, e.g. svc/orders}" \
  && mv node_modules /image/ \
  && for ws in svc/kit "${WORKSPACE}" ${EXTRA_WORKSPACES}; do mkdir -p "/image/$ws" && mv "$ws/node_modules" "/image/$ws/"; done
 
-# 3. Sources: the root manifests and tsconfig, the kit's sources, this workspace and its extra workspaces
-#    (the build context has no tests and no node_modules, see .dockerignore).
+# 3. Sources: the root manifests and tsconfig, the service manifest (services.ts: the console derives its list of
+#    consuming services from it), the kit's sources, this workspace and its extra workspaces (the build context has
+#    no tests and no node_modules, see .dockerignore).
 FROM oven/bun:${BUN_VERSION}-slim AS sources
 ARG SERVICE
 ARG WORKSPACE
@@ -54,7 +55,7 @@ COPY . .
 RUN : "${SERVICE:?build arg SERVICE is required, e.g. orders}" "${WORKSPACE:?build arg WORKSPACE is required}" \
  && test -f "${WORKSPACE}/src/main.ts" \
  && mkdir -p /image \
- && cp -a --parents package.json bunfig.toml tsconfig.json svc/kit/package.json svc/kit/src \
+ && cp -a --parents package.json bunfig.toml tsconfig.json services.ts svc/kit/package.json svc/kit/src \
       "${WORKSPACE}" ${EXTRA_WORKSPACES} /image/
 
 # 4. The bundle: the entry and everything it imports at run time in a few files (scripts/bundle.ts: `bun build

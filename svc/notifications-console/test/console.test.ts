@@ -16,6 +16,7 @@ import {
 } from "@meridian/kit/testing";
 import { startAuditService, type AuditService } from "@meridian/audit/app";
 import { loadAuditConfig } from "@meridian/audit/config";
+import { services } from "../../../services";
 
 // Real brokers, databases and child processes: allow time (bounded waits inside set the real limits).
 setDefaultTimeout(60_000);
@@ -221,6 +222,19 @@ describe("tail and queues", () => {
     const table = await cli(["queues", "--service", auditConsumer]);
     expect(table.stdout).toContain("QUEUE");
     expect(table.stdout).toContain(`${auditConsumer}.events`);
+  });
+
+  test("when listing queues without --service, then the queues of every consumer in the service manifest are checked", async () => {
+    const consumers = services.filter((s) => s.consumes.length > 0).map((s) => s.name);
+    expect(consumers.length).toBeGreaterThan(0);
+    const run = await cli(["--json", "queues"]);
+    expect(run.code, run.stderr).toBe(0);
+    const listed = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { queue: string }).queue);
+    for (const name of consumers) expect(listed).toContain(`${name}.events`);
+    expect(listed.filter((q) => q.endsWith(".events"))).toEqual(consumers.map((name) => `${name}.events`));
   });
 });
 

@@ -1,8 +1,12 @@
 /** The queue names the platform's consumers declare (kit messaging: `<service>.events`, `.retry.<n>`, `.error`). */
 import { queueNames } from "@meridian/kit/messaging";
+import { services } from "../../../../services";
 
-/** Consuming services of the platform (docs/design.md). */
-export const KNOWN_SERVICES = ["inventory-worker", "orders", "notifications", "audit"] as const;
+/**
+ * Consuming services of the platform: the processes of the service manifest (services.ts) that consume events,
+ * in its order. A consumer added there is listed here with no change to the console.
+ */
+export const KNOWN_SERVICES: readonly string[] = services.filter((s) => s.consumes.length > 0).map((s) => s.name);
 /** Retry queues the kit declares by default (delays 1 s, 5 s, 30 s). */
 export const DEFAULT_RETRIES = 3;
 
