@@ -4,7 +4,7 @@
  * live), and optionally TCP proxies in front of PostgreSQL and RabbitMQ. `release()` removes all of it.
  */
 import Redis from "ioredis";
-import { createTestDatabase, TEST_POSTGRES_URL, TEST_REDIS_URL, type TestDatabase } from "@meridian/kit/testing";
+import { createTestDatabase, rabbitmqctl, TEST_POSTGRES_URL, TEST_REDIS_URL, type TestDatabase } from "@meridian/kit/testing";
 import { databaseNames } from "../../services";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
@@ -20,14 +20,6 @@ export interface RunResources {
   /** The URL a service connects to `database` with: through the PostgreSQL proxy when there is one. */
   serviceDbUrl(database: TestDatabase): string;
   release(): Promise<void>;
-}
-
-/** `rabbitmqctl -q <args>`; throws with its output when it fails. */
-export async function rabbitmqctl(...args: string[]): Promise<string> {
-  const child = Bun.spawn(["rabbitmqctl", "-q", ...args], { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  if (code !== 0) throw new Error(`rabbitmqctl ${args.join(" ")} failed (${code}): ${err.trim() || out.trim()}`);
-  return out;
 }
 
 export async function provisionResources(id: string, proxies: { postgres?: boolean; rabbitmq?: boolean }): Promise<RunResources> {
