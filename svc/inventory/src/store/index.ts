@@ -12,11 +12,13 @@ import { withAdvisoryLock } from "@meridian/kit/postgres-lock";
 import { pgOutbox, type PgTransaction } from "@meridian/kit/messaging";
 import { fromCents, toCents } from "../domain/money";
 import type { Page, Product, Reservation, ReservationStatus, Shortage } from "../domain/product";
+import { adjustedOnHand, availableOf, mergeLines, shortagesOf } from "../domain/stock";
 import { products, reservations, stockAdjustments, type ReservationLine } from "./schema";
 
 export * as inventorySchema from "./schema";
 export type { Page, Product, Reservation, ReservationStatus, Shortage } from "../domain/product";
 export type { ReservationLine } from "./schema";
+export { mergeLines } from "../domain/stock";
 
 const migrationsFolder = appFile("svc/inventory/drizzle", import.meta.dir);
 
@@ -54,7 +56,7 @@ function toProduct(row: ProductRow): Product {
     price: fromCents(row.priceCents),
     onHand: row.onHand,
     reserved: row.reserved,
-    available: row.onHand - row.reserved,
+    available: availableOf(row),
     lowStockThreshold: row.lowStockThreshold,
     description: row.description,
     category: row.category,
@@ -76,13 +78,6 @@ function toReservation(row: ReservationRow): Reservation {
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** Sums quantities per sku and sorts by sku: rows are then always locked in the same order (no deadlocks). */
-export function mergeLines(lines: readonly ReservationLine[]): ReservationLine[] {
-  const bySku = new Map<string, number>();
-  for (const line of lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
-  return [...bySku.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
 }
 
 /** Catalogue data of a product; optional fields left out keep their stored value (new rows get 0 / ""). */
@@ -206,8 +201,8 @@ export class InventoryStore {
     return this.db.transaction(async (tx) => {
       const [current] = await tx.select().from(products).where(eq(products.sku, sku)).for("update");
       if (!current) return { outcome: "not-found" } as const;
-      const onHand = current.onHand + delta;
-      if (onHand < current.reserved) {
+      const onHand = adjustedOnHand(current, delta);
+      if (onHand === undefined) {
         return { outcome: "below-reserved", onHand: current.onHand, reserved: current.reserved } as const;
       }
       const [row] = await tx.update(products).set({ onHand, updatedAt: sql`now()` }).where(eq(products.sku, sku)).returning();
@@ -315,14 +310,7 @@ export async function reserveStock(tx: InventoryTx, orderId: string, requested: 
     .where(inArray(products.sku, skus))
     .orderBy(asc(products.sku))
     .for("update");
-  const bySku = new Map(rows.map((r) => [r.sku, r]));
-  const shortages: Shortage[] = [];
-  for (const line of lines) {
-    const row = bySku.get(line.sku);
-    const available = row ? row.onHand - row.reserved : 0;
-    if (available < line.quantity)
-      shortages.push({ sku: line.sku, name: row?.name ?? line.sku, requested: line.quantity, available: Math.max(0, available) });
-  }
+  const shortages = shortagesOf(lines, rows);
   if (shortages.length > 0) {
     // Rejected orders keep no reservation row: nothing is held for them.
     await tx.delete(reservations).where(eq(reservations.orderId, orderId));
