@@ -48,14 +48,14 @@ describe("event contracts of the code", () => {
     copy = temporaryCopy();
     edit(
       copy.root,
-      "svc/notifications/src/routes/notifications.ts",
+      "svc/notifications/src/routes/index.ts",
       'await broker.publish("notifications.broadcast-sent.v1"',
       'await broker.publish("inventory.stock-released.v1", { orderId: id, lines: [] });\n          await broker.publish("notifications.broadcast-sent.v1"',
     );
     const problems = await contractProblems(copy.root, services, committed);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(
-      /^notifications publishes inventory\.stock-released\.v1 \(svc\/notifications\/src\/routes\/notifications\.ts:\d+\) but services\.ts does not list it/,
+      /^notifications publishes inventory\.stock-released\.v1 \(svc\/notifications\/src\/routes\/index\.ts:\d+\) but services\.ts does not list it/,
     );
     expect(problems[1]).toMatch(/^notifications publishes inventory\.stock-released\.v1 .* but docs\/asyncapi\.yaml has no send operation/);
   });
@@ -87,14 +87,14 @@ describe("event contracts of the code", () => {
     copy = temporaryCopy();
     edit(
       copy.root,
-      "svc/notifications/src/routes/notifications.ts",
+      "svc/notifications/src/routes/index.ts",
       "\nexport ",
       '\nexport const releasedType = "inventory.stock-released.v1";\nexport ',
     );
     const problems = await contractProblems(copy.root, services, committed);
     expect(problems).toEqual([
       expect.stringMatching(
-        /^notifications names inventory\.stock-released\.v1 \(svc\/notifications\/src\/routes\/notifications\.ts:\d+\) but services\.ts lists it neither/,
+        /^notifications names inventory\.stock-released\.v1 \(svc\/notifications\/src\/routes\/index\.ts:\d+\) but services\.ts lists it neither/,
       ),
     ]);
   });

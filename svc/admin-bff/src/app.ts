@@ -5,8 +5,7 @@ import type { BffConfig } from "./config";
 import { cookieNames, CookieWriter } from "./cookies";
 import { createGuard } from "./guard";
 import { OidcClient } from "./oidc";
-import { authRoutes } from "./routes/auth";
-import { proxyRoutes } from "./routes/proxy";
+import { authRoutes, proxyRoutes } from "./routes";
 import { SessionStore } from "./sessions";
 
 export const SERVICE = "admin-bff";

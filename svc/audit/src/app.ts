@@ -7,7 +7,7 @@ import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { AuditConfig } from "./config";
 import { startAuditConsumer } from "./messaging/consumer";
-import { auditRoutes } from "./routes/audit";
+import { auditRoutes } from "./routes";
 import { AuditStore } from "./store/audit-store";
 
 export const SERVICE = "audit";

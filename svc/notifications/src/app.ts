@@ -8,7 +8,7 @@ import { verifierFromConfig } from "@meridian/kit/auth";
 import { connectBrokerFromConfig, type Broker, type Consumer } from "@meridian/kit/messaging";
 import type { NotificationsConfig } from "./config";
 import { startNotificationConsumer } from "./messaging/consumer";
-import { notificationRoutes } from "./routes/notifications";
+import { notificationRoutes } from "./routes";
 import { LiveHub } from "./store/live-hub";
 import { NotificationStore } from "./store/notification-store";
 
