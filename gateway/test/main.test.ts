@@ -115,6 +115,74 @@ describe("bun gateway/src/main.ts", () => {
     expect(await p.exited).toBe(0);
   });
 
+  test("when OTEL_SERVICE_NAME is set, then the gateway's metrics (its endpoints and the proxy) and exported spans carry that name", async () => {
+    // An OTLP/HTTP receiver (the kit's exporters send JSON): the resource of each export names the service.
+    const exportedNames = new Set<string>();
+    const receiver = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      async fetch(req) {
+        if (new URL(req.url).pathname === "/v1/traces") {
+          const body = (await req.json()) as {
+            resourceSpans?: Array<{ resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> } }>;
+          };
+          for (const rs of body.resourceSpans ?? []) {
+            const name = rs.resource?.attributes?.find((a) => a.key === "service.name")?.value.stringValue;
+            if (name) exportedNames.add(name);
+          }
+        }
+        return Response.json({});
+      },
+    });
+    const routesFile = resolve(tmpdir(), `gateway-routes-otel-${process.pid}-${Date.now()}.json`);
+    tempFiles.push(routesFile);
+    const orders = services.orders as Downstream;
+    await Bun.write(
+      routesFile,
+      JSON.stringify({
+        Routes: [
+          {
+            UpstreamPathTemplate: "/canary/{x}",
+            DownstreamPathTemplate: "/{x}",
+            DownstreamScheme: "http",
+            DownstreamHostAndPorts: [{ Host: "127.0.0.1", Port: orders.port }],
+          },
+        ],
+      }),
+    );
+    const named = await startServiceProcess({
+      entry: "gateway/src/main.ts",
+      env: {
+        GATEWAY_ROUTES: routesFile,
+        OTEL_SERVICE_NAME: "gateway-canary",
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+        LOG_LEVEL: "warn",
+      },
+      readyPath: "/health/live",
+      timeoutMs: 20_000,
+    });
+    try {
+      expect((await fetch(`${named.url}/canary/ping`)).status).toBe(200);
+      const metrics = await waitFor(
+        async () => {
+          const body = await (await fetch(`${named.url}/metrics`)).text();
+          return body.includes('http_route="/canary/{x}"') ? body : undefined;
+        },
+        { what: "the proxied request to be measured" },
+      );
+      const labels = new Set([...metrics.matchAll(/\bservice="([^"]*)"/g)].map((m) => m[1]));
+      expect([...labels]).toEqual(["gateway-canary"]);
+      expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/canary\/\{x\}"[^}]*service="gateway-canary"/);
+      expect(metrics).toContain('service_name="gateway-canary"');
+      // Spans leave in batches (every 5 s by default).
+      await waitFor(() => exportedNames.size > 0, { timeoutMs: 15_000, what: "spans exported to the OTLP receiver" });
+      expect([...exportedNames]).toEqual(["gateway-canary"]);
+    } finally {
+      await named.stop();
+      await receiver.stop(true);
+    }
+  });
+
   const badStarts: Array<{ name: string; env: Record<string, string>; message: RegExp }> = [
     { name: "GATEWAY_ROUTES names a missing file", env: { GATEWAY_ROUTES: "/nonexistent/ocelot.json" }, message: /GATEWAY_ROUTES/ },
     { name: "routes need authentication but OIDC_ISSUER is unset", env: { GATEWAY_ROUTES: REPO_ROUTES }, message: /OIDC_ISSUER/ },
