@@ -4,31 +4,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { route, startDownstream, startGateway } from "./helpers";
+import { rawRequest } from "@meridian/kit/testing";
 
 const LIMIT = 1_048_576;
-
-/** Writes raw bytes to the server and returns the first answer (status line, headers and body). */
-async function rawRequest(url: string, head: string, body = ""): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    let out = "";
-    let timer: ReturnType<typeof setTimeout>;
-    Bun.connect({
-      hostname,
-      port: Number(port),
-      socket: {
-        open: (socket) => void socket.write(head + body),
-        data: (socket, data) => {
-          out += data.toString();
-          clearTimeout(timer);
-          timer = setTimeout(() => socket.end(), 200);
-        },
-        close: () => resolve(out),
-        error: () => resolve(out),
-      },
-    });
-  });
-}
 
 /** A chunked body of `bytes` bytes, 64 KiB per chunk. */
 function streamOf(bytes: number): ReadableStream<Uint8Array> {

@@ -24,3 +24,29 @@ export function bearerCaller(baseUrl: string, defaultToken: string): Call {
     });
   };
 }
+
+/**
+ * Writes raw bytes to a server (what `fetch` would not send: a lying Content-Length, a bare chunked body) and answers
+ * what came back (status line, headers and body) once the server has been quiet for 200 ms or closed.
+ */
+export async function rawRequest(url: string, head: string, body = ""): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    let out = "";
+    let timer: ReturnType<typeof setTimeout>;
+    Bun.connect({
+      hostname,
+      port: Number(port),
+      socket: {
+        open: (socket) => void socket.write(head + body),
+        data: (socket, data) => {
+          out += data.toString();
+          clearTimeout(timer);
+          timer = setTimeout(() => socket.end(), 200);
+        },
+        close: () => resolve(out),
+        error: () => resolve(out),
+      },
+    });
+  });
+}

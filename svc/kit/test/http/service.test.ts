@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { t } from "elysia";
 import { Elysia } from "elysia";
 import { createLogger, healthCheck, startService, type RunningService, type ServiceConfig } from "../../src";
+import { rawRequest } from "../../src/testing/http";
 
 const logger = createLogger({ service: "kit-service-test", version: "0.0.0", level: "silent" });
 const LIMIT = 4096;
@@ -18,29 +19,6 @@ const config = (extra: Partial<ServiceConfig> = {}): ServiceConfig => ({
 const echo = new Elysia().post("/echo", ({ body }) => ({ got: body }), {
   body: t.Object({ text: t.String() }),
 });
-
-/** Writes raw bytes to the server and returns the first answer (status line, headers and body). */
-async function rawRequest(url: string, head: string, body = ""): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    let out = "";
-    let timer: ReturnType<typeof setTimeout>;
-    Bun.connect({
-      hostname,
-      port: Number(port),
-      socket: {
-        open: (socket) => void socket.write(head + body),
-        data: (socket, data) => {
-          out += data.toString();
-          clearTimeout(timer);
-          timer = setTimeout(() => socket.end(), 200);
-        },
-        close: () => resolve(out),
-        error: () => resolve(out),
-      },
-    });
-  });
-}
 
 function streamOf(bytes: number): ReadableStream<Uint8Array> {
   let sent = 0;
